@@ -1,0 +1,114 @@
+"""Why customers leave: life events, competitor offers and drift (DOMAIN L4, E4, L9).
+
+The agent asks these pure functions at each purchase opportunity, in this order: did a life
+event happen since the last one; did a competitor offer that reached the customer win them; did
+they drift away. Each function takes its uniform draws as arguments, so it is deterministic and
+testable without an Environment.
+"""
+
+from __future__ import annotations
+
+import math
+
+LOSS_REASONS: tuple[str, ...] = (
+    "low_interaction",
+    "unknown",
+    "competitor_offer",
+    "needs_changed",
+    "moved_away",
+    "went_bankrupt",
+)
+"""Recorded reasons for a loss, in the order of DOMAIN L4's table (by share)."""
+
+LOW_INTERACTION, UNKNOWN, COMPETITOR_OFFER, NEEDS_CHANGED, MOVED_AWAY, WENT_BANKRUPT = range(6)
+
+WIN_BACK_ELIGIBLE = frozenset((LOW_INTERACTION, UNKNOWN, COMPETITOR_OFFER))
+"""Losses after which a customer can be won back (the others moved, went bankrupt or changed)."""
+
+
+def life_event(
+    days: float, rates_per_day: tuple[float, float, float], u_any: float, u_which: float
+) -> int | None:
+    """Whether a life event ended the relationship during ``days``, and which.
+
+    Parameters
+    ----------
+    days
+        Time since the customer was last checked.
+    rates_per_day
+        Hazards of needs changed, moved away, went bankrupt.
+    u_any, u_which
+        Uniform draws on [0, 1).
+
+    Returns
+    -------
+    int or None
+        ``NEEDS_CHANGED``, ``MOVED_AWAY``, ``WENT_BANKRUPT`` or ``None``.
+    """
+    total = rates_per_day[0] + rates_per_day[1] + rates_per_day[2]
+    if total <= 0.0 or u_any >= -math.expm1(-total * days):
+        return None
+    pick = u_which * total
+    if pick < rates_per_day[0]:
+        return NEEDS_CHANGED
+    if pick < rates_per_day[0] + rates_per_day[1]:
+        return MOVED_AWAY
+    return WENT_BANKRUPT
+
+
+def competitor_acceptance(
+    base: float,
+    stage_multiplier: float,
+    share_of_wallet: float,
+    satisfaction: float,
+    fickle_share: float,
+    committed_share: float,
+    committed_factor: float,
+) -> float:
+    """Probability that a customer reached by a competitor offer takes it (DOMAIN E4, L9).
+
+    ``base`` x rung multiplier (loyal rungs resist, L9) x share-of-wallet factor (1 below the
+    fickle share, ``committed_factor`` at and above the committed share, linear between; E4)
+    x satisfaction factor ``2 * (1 - satisfaction)`` (1 at satisfaction 0.5), capped at 1.
+    """
+    if share_of_wallet >= committed_share:
+        wallet = committed_factor
+    elif share_of_wallet <= fickle_share:
+        wallet = 1.0
+    else:
+        t = (share_of_wallet - fickle_share) / (committed_share - fickle_share)
+        wallet = 1.0 + t * (committed_factor - 1.0)
+    p = base * stage_multiplier * wallet * 2.0 * (1.0 - satisfaction)
+    return 1.0 if p > 1.0 else p
+
+
+def drift_probability(
+    propensity: float,
+    stage_multiplier: float,
+    satisfaction: float,
+    relationship: float,
+    reference_satisfaction: float,
+    reference_relationship: float,
+    satisfaction_sensitivity: float,
+    relationship_sensitivity: float,
+) -> float:
+    """Probability of drifting away at one purchase opportunity.
+
+    The customer's own dropout propensity (Beta-distributed, as in BG/NBD) times the rung
+    multiplier, times ``exp(s_S (S_ref - S))`` and ``exp(s_R (R_ref - R))``: dissatisfied
+    customers and those we rarely talk to leave more (DOMAIN L4, L8). Capped at 1.
+    """
+    p = (
+        propensity
+        * stage_multiplier
+        * math.exp(
+            satisfaction_sensitivity * (reference_satisfaction - satisfaction)
+            + relationship_sensitivity * (reference_relationship - relationship)
+        )
+    )
+    return 1.0 if p > 1.0 else p
+
+
+def drift_reason(relationship: float, low_interaction_threshold: float) -> int:
+    """A drift loss is ``low_interaction`` when the relationship was low, else ``unknown`` (L4)."""
+    return LOW_INTERACTION if relationship < low_interaction_threshold else UNKNOWN

@@ -1,0 +1,116 @@
+"""The customer agent: its state, and its life as a SimPy process.
+
+A person becomes an agent when marketing first reaches them (DOMAIN L1: prospects have a
+record, suspects do not). The agent's process only waits: every decision is made by the model's
+pure rules at the agent's own events (first purchase, purchase opportunity, win-back), so the
+work per event is constant however many agents exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sim.model import AgentModel
+
+CHANNELS: tuple[str, ...] = ("existing", "marketing", "word_of_mouth", "referral")
+"""How an agent was acquired; ``existing`` are customers the business had at day 0."""
+EXISTING, MARKETING, WORD_OF_MOUTH, REFERRAL = range(len(CHANNELS))
+
+
+class Customer:
+    """State of one agent. Times are in days since the start of the run.
+
+    Traits (drawn once): ``base_rate`` purchases/day (gamma, BG/NBD), ``propensity`` to drop
+    out at a purchase opportunity (beta, BG/NBD), ``mean_spend`` list basket value (gamma-gamma),
+    ``share_of_wallet`` (beta, DOMAIN E4). States on 0..1: ``satisfaction``, ``expectation``,
+    ``relationship`` (evaluated lazily at ``checked``).
+    """
+
+    __slots__ = (
+        "acquired",
+        "base_rate",
+        "channel",
+        "checked",
+        "created",
+        "expectation",
+        "id",
+        "is_member",
+        "last_purchase",
+        "level",
+        "lost_reason",
+        "lost_time",
+        "mean_spend",
+        "offers_seen",
+        "propensity",
+        "purchases",
+        "relationship",
+        "satisfaction",
+        "share_of_wallet",
+        "spend",
+        "stage",
+        "value",
+        "win_backs",
+    )
+
+    def __init__(
+        self,
+        agent_id: int,
+        stage: int,
+        created: float,
+        channel: int,
+        base_rate: float,
+        propensity: float,
+        mean_spend: float,
+        share_of_wallet: float,
+        satisfaction: float,
+        expectation: float,
+        relationship: float,
+    ):
+        self.id = agent_id
+        self.stage = stage
+        self.created = created
+        self.channel = channel
+        self.base_rate = base_rate
+        self.propensity = propensity
+        self.mean_spend = mean_spend
+        self.share_of_wallet = share_of_wallet
+        self.satisfaction = satisfaction
+        self.expectation = expectation
+        self.relationship = relationship
+        self.checked = created
+        self.acquired = float("nan")
+        self.last_purchase = float("nan")
+        self.lost_time = float("nan")
+        self.lost_reason = -1
+        self.purchases = 0
+        self.spend = 0.0
+        self.value = 0.0
+        self.level = -1
+        self.offers_seen = 0
+        self.is_member = False
+        self.win_backs = 0
+
+
+def life(model: AgentModel, c: Customer, first_purchase_delay: float | None) -> Generator[Any]:
+    """The agent's process: wait for the first purchase, then for each purchase opportunity.
+
+    After a loss it waits for a win-back, if the reason allows one (DOMAIN L4), and goes on.
+    """
+    env = model.env
+    if first_purchase_delay is not None:
+        yield env.timeout(first_purchase_delay)
+        model.first_purchase(c)
+    while True:
+        gap = model.gap(c)
+        if gap == float("inf"):
+            return
+        yield env.timeout(gap)
+        if model.opportunity(c):
+            continue
+        delay = model.win_back_delay(c)
+        if delay is None:
+            return
+        yield env.timeout(delay)
+        model.win_back(c)

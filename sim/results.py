@@ -1,0 +1,309 @@
+"""RunResult: the tidy tables of one replication, and how they are built from a model.
+
+Tables (units in ``docs/model.md``):
+
+* ``daily``: one row per simulated day (counts at the end of the day, flows during it, money);
+* ``customers``: one row per agent;
+* ``ledger``: one row per day and account;
+* ``movements``: one row per move on the ladder, with its cause;
+* ``summary``: a flat dict of headline figures; ``bankrupt_day``: day or None.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.churn import LOSS_REASONS
+from sim.customer import CHANNELS
+from sim.experience import SATISFACTION_LEVELS
+from sim.ladder import ALL_STATES, LOST, rung_names, slug
+from sim.ledger import ACCOUNTS, Ledger
+from sim.relationship import relationship_after
+from sim.scenario import Scenario
+
+
+@dataclass
+class RunResult:
+    """Everything one replication produced. Same scenario and seed give identical tables."""
+
+    scenario: Scenario
+    seed: int
+    daily: pd.DataFrame
+    customers: pd.DataFrame
+    ledger: pd.DataFrame
+    movements: pd.DataFrame
+    summary: dict[str, Any] = field(default_factory=dict)
+    bankrupt_day: int | None = None
+
+    @property
+    def rungs(self) -> list[str]:
+        """Rung names of the scenario's ladder, lowest first."""
+        return rung_names(self.scenario.ladder.stage_names())
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The result tables by name."""
+        return {
+            "daily": self.daily,
+            "customers": self.customers,
+            "ledger": self.ledger,
+            "movements": self.movements,
+            "summary": pd.DataFrame([flatten(self.summary)]),
+        }
+
+    def write(self, out_dir: str | Path) -> list[Path]:
+        """Write every table as CSV and Parquet into ``out_dir``; returns the paths written."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, table in self.tables().items():
+            csv_path = out / f"{name}.csv"
+            parquet_path = out / f"{name}.parquet"
+            table.to_csv(csv_path, index=False)
+            table.to_parquet(parquet_path, index=False)
+            written += [csv_path, parquet_path]
+        return written
+
+
+def flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Flatten nested dicts with dotted keys: ``{"a": {"b": 1}} -> {"a.b": 1}``."""
+    out: dict[str, Any] = {}
+    for key, value in d.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten(value, name + "."))
+        else:
+            out[name] = value
+    return out
+
+
+def stage_columns(scenario: Scenario, counts: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-rung count columns ``n_<rung>`` (merged stages summed) plus ``n_lost``.
+
+    ``counts`` has one column per state of ``ALL_STATES`` (suspect first, lost last).
+    """
+    names = scenario.ladder.stage_names()
+    columns: dict[str, np.ndarray] = {}
+    for i, name in enumerate(names):
+        key = f"n_{slug(name)}"
+        columns[key] = columns.get(key, 0) + counts[:, i]
+    columns["n_lost"] = counts[:, LOST]
+    return columns
+
+
+def money_columns(book: Ledger, days: int) -> dict[str, np.ndarray]:
+    """Daily signed amounts per account, gross margin, profit and cash (derived)."""
+    m = book.matrix(days)
+    columns = {account: m[:, i] for i, account in enumerate(ACCOUNTS)}
+    columns["gross_margin"] = columns["revenue"] + columns["cost_of_goods"]
+    columns["profit"] = m.sum(axis=1)
+    columns["cash"] = book.starting_cash + np.cumsum(columns["profit"])
+    return columns
+
+
+def money_summary(book: Ledger, days: int) -> dict[str, Any]:
+    """Headline money figures over the simulated days."""
+    m = book.matrix(days)
+    totals = m.sum(axis=0)
+    cash = book.starting_cash + np.cumsum(m.sum(axis=1))
+    low = int(np.argmin(cash)) if days else 0
+    return {
+        "revenue": float(totals[ACCOUNTS.index("revenue")]),
+        "gross_margin": float(
+            totals[ACCOUNTS.index("revenue")] + totals[ACCOUNTS.index("cost_of_goods")]
+        ),
+        "costs": {a: float(-totals[i]) for i, a in enumerate(ACCOUNTS) if a != "revenue"},
+        "profit": float(totals.sum()),
+        "final_cash": float(cash[-1]) if days else book.starting_cash,
+        "lowest_cash": float(cash[low]) if days else book.starting_cash,
+        "lowest_cash_day": low,
+    }
+
+
+def trailing_retention(active: np.ndarray, losses: np.ndarray, window: int = 30) -> np.ndarray:
+    """Share of buyers active ``window`` days earlier who were not lost since (NaN before).
+
+    ``1 - losses in (d - window, d] / active at the end of day d - window``.
+    """
+    n = len(active)
+    out = np.full(n, np.nan)
+    if n > window:
+        lost_cum = np.concatenate([[0], np.cumsum(losses)])
+        lost_in_window = lost_cum[window + 1 :] - lost_cum[1 : n - window + 1]
+        base = active[: n - window].astype(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[window:] = np.where(base > 0, 1.0 - lost_in_window / base, np.nan)
+    return out
+
+
+def build_agent_result(model: Any) -> RunResult:
+    """Turn a finished :class:`sim.model.AgentModel` into a :class:`RunResult`."""
+    sc: Scenario = model.scenario
+    days = len(model.snapshots)
+    snap = np.array(model.snapshots, dtype=float).reshape(days, -1)
+    n_states = len(ALL_STATES)
+    counts = snap[:, :n_states]
+    levels = snap[:, n_states : n_states + len(SATISFACTION_LEVELS)]
+    active = counts[:, 2:LOST].sum(axis=1)
+
+    daily: dict[str, Any] = {"day": np.arange(days)}
+    daily.update(stage_columns(sc, counts))
+    daily["agents"] = snap[:, -1]
+    for name, series in (
+        ("agents_created", model.agents_created),
+        ("first_purchases", model.first_purchases),
+        ("purchases", model.purchases),
+        ("won_back", model.won_back),
+    ):
+        daily[name] = np.asarray(series[:days])
+    losses = np.array([row[:days] for row in model.losses]).reshape(len(LOSS_REASONS), days)
+    for i, reason in enumerate(LOSS_REASONS):
+        daily[f"lost_{reason}"] = losses[i]
+    daily["losses"] = losses.sum(axis=0)
+    daily.update(money_columns(model.ledger, days))
+    daily["revenue_first_purchases"] = np.asarray(model.first_purchase_revenue[:days])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for i, level in enumerate(SATISFACTION_LEVELS):
+            daily[f"share_{level}"] = np.where(active > 0, levels[:, i] / active, np.nan)
+    daily["retention_rate_30d"] = trailing_retention(active, daily["losses"])
+    daily_df = pd.DataFrame(daily)
+    for col in daily_df.columns:
+        if col.startswith(("n_", "agents", "first_purchases", "purchases", "won_back", "lost")):
+            daily_df[col] = daily_df[col].astype("int64")
+    daily_df["losses"] = daily_df["losses"].astype("int64")
+
+    customers = _customers_table(model, float(days))
+    movements = _movements_table(model)
+    summary = _agent_summary(model, daily_df, customers, days)
+    return RunResult(
+        scenario=sc,
+        seed=model.seed,
+        daily=daily_df,
+        customers=customers,
+        ledger=model.ledger.table(days),
+        movements=movements,
+        summary=summary,
+        bankrupt_day=model.bankrupt_day,
+    )
+
+
+def _customers_table(model: Any, end: float) -> pd.DataFrame:
+    sc: Scenario = model.scenario
+    names = (*sc.ladder.stage_names(), "lost")
+    cs = model.customers
+    rel = sc.relationship
+    touch_rate, decay = model.touch_rate, model.decay
+
+    def col(attr: str) -> list:
+        return [getattr(c, attr) for c in cs]
+
+    stage = np.array(col("stage"), dtype=int)
+    lost_reason = np.array(col("lost_reason"), dtype=int)
+    reasons = np.array([*LOSS_REASONS, None], dtype=object)
+    relationship_now = [
+        relationship_after(c.relationship, end - c.checked, touch_rate, rel.gain_per_touch, decay)
+        if c.stage != LOST
+        else c.relationship
+        for c in cs
+    ]
+    table = pd.DataFrame(
+        {
+            "id": np.array(col("id"), dtype="int64"),
+            "rung": pd.Categorical(
+                np.array(names, dtype=object)[stage], categories=rung_names(names)
+            ),
+            "stage": pd.Categorical(
+                np.array(ALL_STATES, dtype=object)[stage], categories=list(ALL_STATES)
+            ),
+            "created_day": np.array(col("created"), dtype=float),
+            "acquired_day": np.array(col("acquired"), dtype=float),
+            "channel": pd.Categorical(
+                np.array(CHANNELS, dtype=object)[np.array(col("channel"), dtype=int)],
+                categories=list(CHANNELS),
+            ),
+            "purchases": np.array(col("purchases"), dtype="int64"),
+            "spend": np.array(col("spend"), dtype=float),
+            "last_purchase_day": np.array(col("last_purchase"), dtype=float),
+            "satisfaction": np.array(col("satisfaction"), dtype=float),
+            "expectation": np.array(col("expectation"), dtype=float),
+            "relationship": np.array(relationship_now, dtype=float),
+            "lost_day": np.array(col("lost_time"), dtype=float),
+            "lost_reason": reasons[lost_reason],
+            "win_backs": np.array(col("win_backs"), dtype="int64"),
+            "discounted_value": np.array(col("value"), dtype=float),
+            "base_rate_per_day": np.array(col("base_rate"), dtype=float),
+            "dropout_propensity": np.array(col("propensity"), dtype=float),
+            "share_of_wallet": np.array(col("share_of_wallet"), dtype=float),
+        }
+    )
+    return table
+
+
+def _movements_table(model: Any) -> pd.DataFrame:
+    from sim.model import MOVE_REASONS
+
+    mv = model.movements
+    states = np.array(ALL_STATES, dtype=object)
+    return pd.DataFrame(
+        {
+            "agent": np.array(mv.agent, dtype=np.int64),
+            "time": np.array(mv.time, dtype=float),
+            "from_stage": pd.Categorical(
+                states[np.array(mv.origin, dtype=int)], categories=list(ALL_STATES)
+            ),
+            "to_stage": pd.Categorical(
+                states[np.array(mv.target, dtype=int)], categories=list(ALL_STATES)
+            ),
+            "reason": pd.Categorical(
+                np.array(MOVE_REASONS, dtype=object)[np.array(mv.reason, dtype=int)],
+                categories=list(MOVE_REASONS),
+            ),
+        }
+    )
+
+
+def _agent_summary(
+    model: Any, daily: pd.DataFrame, customers: pd.DataFrame, days: int
+) -> dict[str, Any]:
+    sc: Scenario = model.scenario
+    last = daily.iloc[-1] if days else None
+    rungs = {
+        name: int(last[f"n_{slug(name)}"]) if last is not None else 0
+        for name in rung_names(sc.ladder.stage_names())
+    }
+    rungs["lost"] = int(last["n_lost"]) if last is not None else 0
+    acquired = customers[customers["channel"] != "existing"]
+    won = {
+        ch: int((acquired["acquired_day"].notna() & (acquired["channel"] == ch)).sum())
+        for ch in CHANNELS[1:]
+    }
+    cohort = model.retention_cohort
+    if cohort:
+        still = sum(1 for i in cohort if model.customers[i].stage != LOST)
+        retention = still / len(cohort)
+    else:
+        retention = math.nan
+    summary: dict[str, Any] = {
+        "scenario": sc.name,
+        "seed": model.seed,
+        "mode": "agent",
+        "horizon_days": sc.horizon_days,
+        "days_simulated": days,
+        "rungs_at_end": rungs,
+        "agents": len(model.customers),
+        "customers_won": won,
+        "customers_won_back": int(daily["won_back"].sum()),
+        "customers_lost": {r: int(daily[f"lost_{r}"].sum()) for r in LOSS_REASONS},
+        "retention_rate": retention,
+        "retention_window_days": model.retention_window,
+        "purchases": int(daily["purchases"].sum()),
+    }
+    summary.update(money_summary(model.ledger, days))
+    summary["bankrupt"] = model.bankrupt_day is not None
+    summary["bankrupt_day"] = model.bankrupt_day
+    return summary

@@ -1,0 +1,1005 @@
+"""Scenario files: the typed, validated description of a business, its market and its customers.
+
+A scenario is a frozen pydantic model loaded from YAML. Every field carries a description, a
+unit and the source of its default (a DOMAIN fact id, a paper, or an explicitly marked
+illustrative assumption); ``loyalsim schema`` prints them as JSON Schema and ``docs/scenario.md``
+lists them. This module knows nothing of SimPy.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.ladder import PRESETS, STAGES, rung_names
+
+ASSUMPTION = "illustrative assumption; calibrate to your own data"
+CALIBRATED_L4 = (
+    "calibrated so the bundled coffee-shop scenario reproduces the DOMAIN L4 loss shares"
+)
+
+
+def param(
+    default: Any,
+    *,
+    unit: str,
+    source: str,
+    description: str,
+    **constraints: Any,
+) -> Any:
+    """A scenario field with its description, unit and the source of its default."""
+    return Field(
+        default,
+        description=description,
+        json_schema_extra={"unit": unit, "source": source},
+        **constraints,
+    )
+
+
+class Section(BaseModel):
+    """Base of every scenario section: immutable, and unknown fields are errors."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+
+class Market(Section):
+    """The target market: who could buy, and how marketing reaches them (DOMAIN L1, L3)."""
+
+    size: int = param(
+        20_000,
+        unit="people",
+        source=ASSUMPTION,
+        description="People in the target market. All start as anonymous suspects.",
+        ge=1,
+        le=100_000_000,
+    )
+    reach_rate_per_year: float = param(
+        0.5,
+        unit="1/year",
+        source="DOMAIN L3 (suspect to prospect comes from marketing reach); " + ASSUMPTION,
+        description=(
+            "Rate at which marketing, sales and branding reach each anonymous suspect; a reached "
+            "suspect becomes a prospect agent. 0.5 reaches 1-exp(-0.5) = 39% of the pool a year."
+        ),
+        ge=0,
+        le=365,
+    )
+    cost_per_reach: float = param(
+        1.0,
+        unit="currency/person",
+        source="DOMAIN E1 (acquisition costs 5-10x retention); " + ASSUMPTION,
+        description="Marketing cost of reaching one suspect.",
+        ge=0,
+    )
+    first_purchase_probability: float = param(
+        0.2,
+        unit="probability",
+        source=ASSUMPTION,
+        description="Probability that a reached prospect makes a first purchase at all.",
+        ge=0,
+        le=1,
+    )
+    first_purchase_delay_days: float = param(
+        14.0,
+        unit="days",
+        source=ASSUMPTION,
+        description="Mean (exponential) delay from being reached to the first purchase.",
+        ge=0,
+        le=3650,
+    )
+    initial_customers: int = param(
+        0,
+        unit="people",
+        source=ASSUMPTION,
+        description=(
+            "Existing customers at day 0 (taken out of the market). They start on the "
+            "'customer' stage as if they had just bought (the buy-till-you-die convention)."
+        ),
+        ge=0,
+    )
+
+    @model_validator(mode="after")
+    def _initial_within_market(self) -> Market:
+        if self.initial_customers > self.size:
+            raise ValueError(
+                f"initial_customers ({self.initial_customers}) cannot exceed size ({self.size})"
+            )
+        return self
+
+
+class Customers(Section):
+    """Heterogeneous buying behaviour (BG/NBD and gamma-gamma, Fader, Hardie & Lee 2005)."""
+
+    purchase_rate_shape: float = param(
+        0.243,
+        unit="dimensionless",
+        source="Fader, Hardie & Lee (2005) BG/NBD fit to CDNOW: r = 0.243",
+        description=(
+            "Shape r of the gamma distribution of individual purchase rates "
+            "(lambda ~ Gamma(r, alpha)); smaller means more heterogeneous customers."
+        ),
+        gt=0,
+        le=1e6,
+    )
+    purchase_rate_alpha_days: float = param(
+        30.9,
+        unit="days",
+        source="Fader, Hardie & Lee (2005) CDNOW: alpha = 4.414 weeks = 30.9 days",
+        description=(
+            "Rate parameter alpha of the gamma distribution of purchase rates; the mean rate "
+            "is r/alpha purchases per day."
+        ),
+        gt=0,
+        le=1e9,
+    )
+    dropout_a: float = param(
+        0.793,
+        unit="dimensionless",
+        source="Fader, Hardie & Lee (2005) CDNOW: a = 0.793",
+        description=(
+            "Beta a of the individual dropout propensity p ~ Beta(a, b): the probability of "
+            "leaving at each purchase opportunity before any modulation."
+        ),
+        gt=0,
+        le=1e9,
+    )
+    dropout_b: float = param(
+        2.426,
+        unit="dimensionless",
+        source="Fader, Hardie & Lee (2005) CDNOW: b = 2.426",
+        description="Beta b of the individual dropout propensity; mean p = a/(a+b).",
+        gt=0,
+        le=1e9,
+    )
+    purchase_timing: Literal["poisson", "periodic"] = param(
+        "poisson",
+        unit="choice",
+        source="Poisson as in BG/NBD; 'periodic' for consumption cycles (one bottle lasts 30 days)",
+        description=(
+            "How purchase opportunities are spaced: exponential gaps (poisson) or a fixed cycle "
+            "of 1/rate days with optional jitter (periodic)."
+        ),
+    )
+    periodic_jitter: float = param(
+        0.0,
+        unit="coefficient of variation",
+        source=ASSUMPTION,
+        description="Relative spread of periodic gaps (normal, truncated at 10% of the cycle).",
+        ge=0,
+        le=1,
+    )
+    basket_mean: float = param(
+        35.0,
+        unit="currency",
+        source="Fader, Hardie & Lee (2005) gamma-gamma on CDNOW: mean spend about $35",
+        description="Mean basket value per purchase at list price, across customers.",
+        gt=0,
+    )
+    basket_cv_between: float = param(
+        0.5,
+        unit="coefficient of variation",
+        source="gamma-gamma spend model (Fader, Hardie & Lee 2005); " + ASSUMPTION,
+        description="Spread of customers' own mean basket values (gamma).",
+        ge=0,
+        le=5,
+    )
+    basket_cv_within: float = param(
+        0.4,
+        unit="coefficient of variation",
+        source="gamma-gamma on CDNOW: p = 6.25 gives 1/sqrt(p) = 0.4",
+        description="Spread of one customer's basket from purchase to purchase (gamma).",
+        ge=0,
+        le=5,
+    )
+    share_of_wallet_a: float = param(
+        2.0,
+        unit="dimensionless",
+        source="DOMAIN E4; " + ASSUMPTION,
+        description="Beta a of each customer's share of wallet (our share of category spend).",
+        gt=0,
+    )
+    share_of_wallet_b: float = param(
+        2.0,
+        unit="dimensionless",
+        source="DOMAIN E4; " + ASSUMPTION,
+        description="Beta b of the share of wallet; mean a/(a+b).",
+        gt=0,
+    )
+
+
+class Product(Section):
+    """Price, cost and the experience the product and service deliver (DOMAIN L3, L5, L7)."""
+
+    price_level: float = param(
+        1.0,
+        unit="index (1 = list price)",
+        source="list price",
+        description="Price multiplier applied to every basket.",
+        gt=0,
+        le=10,
+    )
+    price_elasticity: float = param(
+        -1.76,
+        unit="dimensionless",
+        source="Tellis (1988) meta-analysis of price elasticities: mean -1.76",
+        description=(
+            "Elasticity of purchase frequency and first-purchase probability to price_level "
+            "(no effect at price_level = 1)."
+        ),
+        ge=-10,
+        le=0,
+    )
+    cost_of_goods_share: float = param(
+        0.3,
+        unit="share of list basket value",
+        source=ASSUMPTION + " (coffee shops run about 25-35% cost of goods)",
+        description="Unit cost of what is sold, as a share of the basket's list value.",
+        ge=0,
+        le=5,
+    )
+    quality_mean: float = param(
+        0.7,
+        unit="0..1 scale",
+        source=ASSUMPTION,
+        description="Mean experienced quality of one purchase.",
+        ge=0,
+        le=1,
+    )
+    quality_sd: float = param(
+        0.15,
+        unit="0..1 scale",
+        source=ASSUMPTION,
+        description="Standard deviation of experienced quality from purchase to purchase.",
+        ge=0,
+        le=1,
+    )
+    service_failure_rate: float = param(
+        0.02,
+        unit="probability per purchase",
+        source=ASSUMPTION,
+        description="Probability that a purchase suffers a service failure.",
+        ge=0,
+        le=1,
+    )
+    failure_severity: float = param(
+        0.4,
+        unit="0..1 scale",
+        source=ASSUMPTION,
+        description="Quality lost by an unrecovered service failure.",
+        ge=0,
+        le=1,
+    )
+    recovery_probability: float = param(
+        0.5,
+        unit="probability",
+        source="DOMAIN L7 (apology, concession, status calls); " + ASSUMPTION,
+        description="Share of failures that the recovery policy handles well.",
+        ge=0,
+        le=1,
+    )
+    recovery_cost: float = param(
+        3.0,
+        unit="currency per recovered failure",
+        source=ASSUMPTION,
+        description="Cost of one well-handled recovery (concession, follow-up).",
+        ge=0,
+    )
+    recovery_bonus: float = param(
+        0.1,
+        unit="0..1 scale",
+        source=(
+            "DOMAIN L7; service recovery paradox (McCollough & Bharadwaj 1992; "
+            "de Matos, Henrique & Rossi 2007 meta-analysis)"
+        ),
+        description=(
+            "How far a well-recovered failure's experience exceeds the customer's expectation."
+        ),
+        ge=0,
+        le=1,
+    )
+
+
+class Experience(Section):
+    """How experiences move satisfaction and expectations (DOMAIN L3, L5, L8)."""
+
+    initial_satisfaction: float = param(
+        0.6,
+        unit="0..1 scale",
+        source=ASSUMPTION,
+        description="Satisfaction of a prospect before the first purchase.",
+        ge=0,
+        le=1,
+    )
+    initial_expectation: float = param(
+        0.65,
+        unit="0..1 scale",
+        source=ASSUMPTION,
+        description="Quality a prospect expects before the first purchase.",
+        ge=0,
+        le=1,
+    )
+    learning_rate: float = param(
+        0.25,
+        unit="weight",
+        source="exponentially weighted satisfaction (adaptive expectations); " + ASSUMPTION,
+        description="Weight of the latest experience in satisfaction.",
+        gt=0,
+        le=1,
+    )
+    disconfirmation_slope: float = param(
+        8.0,
+        unit="1/(0..1 scale)",
+        source="expectation-disconfirmation (Oliver 1980); " + ASSUMPTION,
+        description=(
+            "Slope of the logistic that turns quality minus expectation into an experience "
+            "score on 0..1."
+        ),
+        gt=0,
+        le=100,
+    )
+    performance_weight: float = param(
+        1.0,
+        unit="weight",
+        source="Churchill & Surprenant (1982): performance drives satisfaction beside "
+        "disconfirmation; " + ASSUMPTION,
+        description="Weight of quality itself (against 0.5) beside quality minus expectation.",
+        ge=0,
+        le=10,
+    )
+    expectation_up_rate: float = param(
+        0.3,
+        unit="share of the gap",
+        source="DOMAIN L5: expectations ratchet up quickly",
+        description="Share of a positive surprise that is added to the expectation.",
+        ge=0,
+        le=1,
+    )
+    expectation_down_rate: float = param(
+        0.05,
+        unit="share of the gap",
+        source="DOMAIN L5 (adaptation is asymmetric); " + ASSUMPTION,
+        description="Share of a disappointment that lowers the expectation.",
+        ge=0,
+        le=1,
+    )
+
+
+class Relationship(Section):
+    """Two-way contact between business and customer (DOMAIN L3, L4)."""
+
+    initial: float = param(
+        0.1,
+        unit="0..1 scale",
+        source=ASSUMPTION,
+        description="Relationship of a new agent.",
+        ge=0,
+        le=1,
+    )
+    gain_per_touch: float = param(
+        0.05,
+        unit="share of the remaining gap",
+        source="DOMAIN L3 (two-way communication builds relationship); " + ASSUMPTION,
+        description="How much one communication touch closes the gap to a full relationship.",
+        ge=0,
+        le=1,
+    )
+    gain_per_purchase: float = param(
+        0.02,
+        unit="share of the remaining gap",
+        source="DOMAIN L3; " + CALIBRATED_L4,
+        description="How much one purchase (an interaction) closes the gap.",
+        ge=0,
+        le=1,
+    )
+    half_life_days: float = param(
+        60.0,
+        unit="days",
+        source="DOMAIN L4 (low interaction loses customers); " + ASSUMPTION,
+        description="Half-life of the relationship without any interaction.",
+        gt=0,
+        le=36500,
+    )
+
+
+class Behaviour(Section):
+    """How satisfaction and relationship shape buying and leaving (DOMAIN L3, L4, L9)."""
+
+    reference_satisfaction: float = param(
+        0.6,
+        unit="0..1 scale",
+        source=ASSUMPTION,
+        description="Satisfaction at which purchase rate and dropout are unmodulated.",
+        ge=0,
+        le=1,
+    )
+    reference_relationship: float = param(
+        0.3,
+        unit="0..1 scale",
+        source=ASSUMPTION,
+        description="Relationship at which purchase rate and dropout are unmodulated.",
+        ge=0,
+        le=1,
+    )
+    frequency_satisfaction_sensitivity: float = param(
+        0.5,
+        unit="log-rate per unit satisfaction",
+        source="DOMAIN L9 (loyal customers buy more); " + ASSUMPTION,
+        description="Purchase rate is multiplied by exp(s * (satisfaction - reference)).",
+        ge=0,
+        le=20,
+    )
+    frequency_relationship_sensitivity: float = param(
+        0.5,
+        unit="log-rate per unit relationship",
+        source="DOMAIN L3; " + ASSUMPTION,
+        description="Purchase rate is multiplied by exp(s * (relationship - reference)).",
+        ge=0,
+        le=20,
+    )
+    dropout_satisfaction_sensitivity: float = param(
+        3.0,
+        unit="log-odds-like factor",
+        source="DOMAIN L8 (very dissatisfied customers look to leave); " + ASSUMPTION,
+        description="Dropout is multiplied by exp(s * (reference - satisfaction)).",
+        ge=0,
+        le=20,
+    )
+    dropout_relationship_sensitivity: float = param(
+        3.0,
+        unit="log-odds-like factor",
+        source="DOMAIN L4 (68% of losses come from low interaction); " + ASSUMPTION,
+        description="Dropout is multiplied by exp(s * (reference - relationship)).",
+        ge=0,
+        le=20,
+    )
+    low_interaction_threshold: float = param(
+        0.42,
+        unit="0..1 scale",
+        source="DOMAIN L4; " + CALIBRATED_L4,
+        description=(
+            "A drift loss is recorded as 'low_interaction' when the relationship is below this "
+            "level, otherwise as 'unknown'."
+        ),
+        ge=0,
+        le=1,
+    )
+
+
+class LifeEvents(Section):
+    """Reasons to leave that the business cannot influence (DOMAIN L4)."""
+
+    needs_changed_per_year: float = param(
+        0.04,
+        unit="1/year",
+        source="DOMAIN L4: 5% of losses; " + CALIBRATED_L4,
+        description="Hazard that the customer's needs or business change.",
+        ge=0,
+        le=100,
+    )
+    moved_away_per_year: float = param(
+        0.024,
+        unit="1/year",
+        source="DOMAIN L4: 3% of losses; " + CALIBRATED_L4,
+        description="Hazard that the customer moves to another region.",
+        ge=0,
+        le=100,
+    )
+    went_bankrupt_per_year: float = param(
+        0.008,
+        unit="1/year",
+        source="DOMAIN L4: 1% of losses; " + CALIBRATED_L4,
+        description="Hazard that the customer goes bankrupt.",
+        ge=0,
+        le=100,
+    )
+
+
+class Competition(Section):
+    """Competitor offers, as market-level events that reach some of our customers (DOMAIN E4)."""
+
+    offers_per_year: float = param(
+        2.0,
+        unit="1/year",
+        source="DOMAIN L4 (9% of losses to better competitor offers); " + ASSUMPTION,
+        description="Rate of random competitor campaigns (Poisson).",
+        ge=0,
+        le=365,
+    )
+    scheduled_offer_days: tuple[int, ...] = param(
+        (),
+        unit="days",
+        source="planner input",
+        description="Days on which a competitor campaign certainly starts.",
+    )
+    reach_share: float = param(
+        0.3,
+        unit="share of our customers",
+        source=ASSUMPTION,
+        description="Share of our customers that one campaign reaches.",
+        ge=0,
+        le=1,
+    )
+    acceptance_probability: float = param(
+        0.55,
+        unit="probability",
+        source="DOMAIN L4: 9% of losses to competitor offers; " + CALIBRATED_L4,
+        description=(
+            "Probability that a reached, average customer (satisfaction 0.5, share of wallet "
+            "below 50%, acceptance multiplier 1) takes the offer and leaves."
+        ),
+        ge=0,
+        le=1,
+    )
+    committed_share_of_wallet: float = param(
+        0.7,
+        unit="share",
+        source="DOMAIN E4: committed while our share of wallet is 70-80%",
+        description="Share of wallet at and above which a customer is committed.",
+        ge=0,
+        le=1,
+    )
+    fickle_share_of_wallet: float = param(
+        0.5,
+        unit="share",
+        source="DOMAIN E4: below 50% customers easily accept a competitor's offer",
+        description="Share of wallet below which a customer is fully exposed to offers.",
+        ge=0,
+        le=1,
+    )
+    committed_acceptance_factor: float = param(
+        0.2,
+        unit="multiplier",
+        source="DOMAIN E4, L9 (loyal customers do not react to competitor promotions)",
+        description="Acceptance multiplier for a committed share of wallet.",
+        ge=0,
+        le=1,
+    )
+
+    @model_validator(mode="after")
+    def _wallet_order(self) -> Competition:
+        if self.fickle_share_of_wallet > self.committed_share_of_wallet:
+            raise ValueError(
+                "fickle_share_of_wallet must not exceed committed_share_of_wallet "
+                f"({self.fickle_share_of_wallet} > {self.committed_share_of_wallet})"
+            )
+        return self
+
+
+class WinBack(Section):
+    """Lost customers can be won back (DOMAIN L1: people move down and back up)."""
+
+    rate_per_year: float = param(
+        0.2,
+        unit="1/year",
+        source=ASSUMPTION,
+        description=(
+            "Hazard of winning back a customer lost to low interaction, a competitor offer or "
+            "an unknown cause (moved, bankrupt or changed-needs customers do not return)."
+        ),
+        ge=0,
+        le=365,
+    )
+    cost_per_win_back: float = param(
+        0.0,
+        unit="currency per customer",
+        source=ASSUMPTION,
+        description="Marketing cost of each customer won back.",
+        ge=0,
+    )
+
+
+class Business(Section):
+    """Money and contact policy of the business (DOMAIN E7, L3, L4)."""
+
+    starting_cash: float = param(
+        20_000.0,
+        unit="currency",
+        source=ASSUMPTION,
+        description="Cash at day 0.",
+    )
+    credit_line: float = param(
+        10_000.0,
+        unit="currency",
+        source=ASSUMPTION,
+        description=(
+            "How far below zero cash may fall. Below -credit_line the business is bankrupt "
+            "and stops trading (DOMAIN E7)."
+        ),
+        ge=0,
+    )
+    fixed_costs_per_month: float = param(
+        6_000.0,
+        unit="currency/month",
+        source=ASSUMPTION,
+        description="Rent, wages and other operating costs, booked daily.",
+        ge=0,
+    )
+    touches_per_month: float = param(
+        2.0,
+        unit="touches per customer per month",
+        source="DOMAIN L3, L4 (communication keeps relationship alive)",
+        description="Communication touches sent to every active customer.",
+        ge=0,
+        le=300,
+    )
+    cost_per_touch: float = param(
+        0.05,
+        unit="currency",
+        source=ASSUMPTION,
+        description="Cost of one communication touch.",
+        ge=0,
+    )
+    discount_rate_per_year: float = param(
+        0.10,
+        unit="1/year",
+        source="common CLV practice (Gupta & Lehmann 2003 use 12%); " + ASSUMPTION,
+        description="Annual discount rate for the discounted value of customers.",
+        ge=0,
+        le=10,
+    )
+
+
+class PromotionThresholds(Section):
+    """Thresholds of the upper-rung rules (see ``sim.ladder.next_stage``; DOMAIN L1, L3)."""
+
+    advocate_min_satisfaction: float = param(
+        0.8, unit="0..1", source="DOMAIN L8 'very satisfied'", description="", ge=0, le=1
+    )
+    advocate_min_relationship: float = param(
+        0.5, unit="0..1", source="DOMAIN L3; " + ASSUMPTION, description="", ge=0, le=1
+    )
+    advocate_min_tenure_days: float = param(
+        90.0, unit="days", source=ASSUMPTION, description="", ge=0
+    )
+    fan_min_satisfaction: float = param(
+        0.9, unit="0..1", source="DOMAIN L1, L8; " + ASSUMPTION, description="", ge=0, le=1
+    )
+    fan_min_relationship: float = param(
+        0.7, unit="0..1", source="DOMAIN L1, L3; " + ASSUMPTION, description="", ge=0, le=1
+    )
+    fan_min_tenure_days: float = param(365.0, unit="days", source=ASSUMPTION, description="", ge=0)
+    keep_min_satisfaction: float = param(
+        0.6, unit="0..1", source="DOMAIN L8 'neutral' and below", description="", ge=0, le=1
+    )
+    keep_min_relationship: float = param(
+        0.3, unit="0..1", source="DOMAIN L4", description="", ge=0, le=1
+    )
+
+
+_THRESHOLD_TEXT = {
+    "advocate_min_satisfaction": "Satisfaction a customer needs to become an advocate.",
+    "advocate_min_relationship": "Relationship a customer needs to become an advocate.",
+    "advocate_min_tenure_days": "Days since the first purchase before becoming an advocate.",
+    "fan_min_satisfaction": "Satisfaction an advocate needs to become a raving fan.",
+    "fan_min_relationship": "Relationship an advocate needs to become a raving fan.",
+    "fan_min_tenure_days": "Days since the first purchase before becoming a raving fan.",
+    "keep_min_satisfaction": "Below this satisfaction an advocate or fan steps down a rung.",
+    "keep_min_relationship": "Below this relationship an advocate or fan steps down a rung.",
+}
+for _name, _text in _THRESHOLD_TEXT.items():
+    PromotionThresholds.model_fields[_name].description = _text
+PromotionThresholds.model_rebuild(force=True)
+
+
+def _stage_defaults(values: tuple[float, ...]) -> dict[str, float]:
+    return dict(zip(STAGES[2:], values, strict=True))
+
+
+class Migration(Section):
+    """Explicit per-period migration matrix (for analysts with one from their CRM).
+
+    States are the ladder's rung names plus ``lost`` (absorbing). Customers move at period
+    boundaries; each earns its rung's contribution at the start of every period.
+    """
+
+    period_days: float = param(
+        30.0, unit="days", source="planner input", description="Length of one period.", gt=0
+    )
+    matrix: dict[str, dict[str, float]] = param(
+        ...,
+        unit="probability per period",
+        source="planner input (e.g. estimated from CRM data)",
+        description="Row = from-state, column = to-state; each row sums to 1; lost is absorbing.",
+    )
+    contribution: dict[str, float] = param(
+        ...,
+        unit="currency per customer per period",
+        source="planner input",
+        description="Contribution margin earned by one customer in each state per period.",
+    )
+    initial: dict[str, int] = param(
+        ...,
+        unit="customers",
+        source="planner input",
+        description="Customers in each state at day 0.",
+    )
+    entrants_per_period: dict[str, int] = param(
+        {},
+        unit="customers per period",
+        source="planner input",
+        description="New customers entering each state at each period boundary.",
+    )
+
+
+class Ladder(Section):
+    """The ladder's names, per-rung effects, promotion rules and mode (DOMAIN L1, L2, E2)."""
+
+    preset: Literal["loyalty_ladder", "kartajaya", "five_step", "three_phases", "three_levels"] = (
+        param(
+            "loyalty_ladder",
+            unit="choice",
+            source="DOMAIN L1 (default) and L2 (alternatives)",
+            description="Which ladder vocabulary names the stages.",
+        )
+    )
+    names: dict[str, str] = param(
+        {},
+        unit="stage -> name",
+        source="planner input",
+        description=f"Rename canonical stages ({', '.join(STAGES)}) for reports.",
+    )
+    spend_multiplier: dict[str, float] = param(
+        _stage_defaults((1.0, 1.5, 1.5, 1.6, 1.7)),
+        unit="multiplier on basket value",
+        source="DOMAIN E2: regular customers spend 50%+ more per visit than new ones",
+        description="Basket multiplier per rung (keys: rung names or canonical stages).",
+    )
+    frequency_multiplier: dict[str, float] = param(
+        _stage_defaults((1.0, 1.0, 1.1, 1.2, 1.3)),
+        unit="multiplier on purchase rate",
+        source="DOMAIN L9 (loyal customers buy more than others); " + ASSUMPTION,
+        description="Purchase-rate multiplier per rung.",
+    )
+    dropout_multiplier: dict[str, float] = param(
+        _stage_defaults((1.5, 1.0, 0.8, 0.6, 0.4)),
+        unit="multiplier on dropout",
+        source="DOMAIN L1 (shoppers may buy once out of curiosity), L9; " + ASSUMPTION,
+        description="Dropout multiplier per rung.",
+    )
+    competitor_acceptance_multiplier: dict[str, float] = param(
+        _stage_defaults((1.0, 0.8, 0.6, 0.4, 0.1)),
+        unit="multiplier on acceptance",
+        source="DOMAIN L9: loyal customers do not react to competitor promotions",
+        description="Competitor-offer acceptance multiplier per rung.",
+    )
+    promotion: PromotionThresholds = param(
+        PromotionThresholds(),
+        unit="section",
+        source="see fields",
+        description="Thresholds of the upper-rung rules.",
+    )
+    mode: Literal["agent", "matrix"] = param(
+        "agent",
+        unit="choice",
+        source="agent-based by default; matrix mode after Pfeifer & Carraway (2000)",
+        description="Agent-based dynamics, or an explicit migration matrix.",
+    )
+    migration: Migration | None = param(
+        None, unit="section", source="planner input", description="Required when mode = matrix."
+    )
+
+    def stage_names(self) -> tuple[str, ...]:
+        """Display name of each canonical stage, after the preset and renames."""
+        names = list(PRESETS[self.preset])
+        for stage, name in self.names.items():
+            names[STAGES.index(stage)] = name
+        return tuple(names)
+
+    def rungs(self) -> list[str]:
+        """Distinct rung names in ladder order."""
+        return rung_names(self.stage_names())
+
+    def per_stage(self, field: str) -> tuple[float, ...]:
+        """A per-rung multiplier resolved to one value per canonical stage (1.0 if unset)."""
+        table: dict[str, float] = getattr(self, field)
+        names = self.stage_names()
+        out = []
+        for i, stage in enumerate(STAGES):
+            if stage in table:
+                out.append(table[stage])
+            elif names[i] in table:
+                out.append(table[names[i]])
+            else:
+                out.append(1.0)
+        return tuple(out)
+
+    @model_validator(mode="after")
+    def _check(self) -> Ladder:
+        for stage in self.names:
+            if stage not in STAGES:
+                raise ValueError(f"names: unknown stage '{stage}'; allowed: {', '.join(STAGES)}")
+        names = self.stage_names()
+        allowed = set(STAGES) | set(names)
+        for field in (
+            "spend_multiplier",
+            "frequency_multiplier",
+            "dropout_multiplier",
+            "competitor_acceptance_multiplier",
+        ):
+            for key, value in getattr(self, field).items():
+                if key not in allowed:
+                    raise ValueError(
+                        f"{field}: unknown rung '{key}'; allowed: {', '.join(sorted(allowed))}"
+                    )
+                if not (0 <= value <= 100):
+                    raise ValueError(f"{field}.{key} = {value}; allowed range 0..100")
+        if self.mode == "matrix":
+            if self.migration is None:
+                raise ValueError("mode 'matrix' needs a 'migration' section")
+            _check_migration(self.migration, rung_names(names))
+        return self
+
+
+def _check_migration(m: Migration, rungs: list[str]) -> None:
+    states = [*rungs, "lost"]
+    for origin, row in m.matrix.items():
+        if origin not in states:
+            raise ValueError(f"migration.matrix: unknown state '{origin}'; allowed: {states}")
+        for target, p in row.items():
+            if target not in states:
+                raise ValueError(
+                    f"migration.matrix.{origin}: unknown state '{target}'; allowed: {states}"
+                )
+            if not (0 <= p <= 1):
+                raise ValueError(f"migration.matrix.{origin}.{target} = {p}; allowed 0..1")
+        total = sum(row.values())
+        if not math.isclose(total, 1.0, abs_tol=1e-9):
+            raise ValueError(f"migration.matrix.{origin}: row sums to {total}, must sum to 1")
+    lost_row = m.matrix.get("lost", {"lost": 1.0})
+    if not math.isclose(lost_row.get("lost", 0.0), 1.0):
+        raise ValueError("migration.matrix.lost: lost must be absorbing (lost -> lost = 1)")
+    for table_name in ("contribution", "initial", "entrants_per_period"):
+        for state in getattr(m, table_name):
+            if state not in states:
+                raise ValueError(f"migration.{table_name}: unknown state '{state}'")
+    for state, count in {**m.initial, **m.entrants_per_period}.items():
+        if count < 0:
+            raise ValueError(f"migration: negative customer count for '{state}'")
+        if count > 0 and state not in m.matrix and state != "lost":
+            raise ValueError(f"migration.matrix has no row for '{state}', which has customers")
+
+
+class Scenario(Section):
+    """A complete what-if scenario: the business, its market and its customers."""
+
+    name: str = param(
+        "unnamed scenario", unit="text", source="planner input", description="Scenario name."
+    )
+    description: str = param("", unit="text", source="planner input", description="Free text.")
+    horizon_days: int = param(
+        1095,
+        unit="days",
+        source="three years, a common planning horizon",
+        description="Simulated days.",
+        ge=1,
+        le=36_500,
+    )
+    market: Market = param(Market(), unit="section", source="see fields", description="Market.")
+    customers: Customers = param(
+        Customers(), unit="section", source="see fields", description="Customers."
+    )
+    product: Product = param(
+        Product(), unit="section", source="see fields", description="Product and service."
+    )
+    experience: Experience = param(
+        Experience(), unit="section", source="see fields", description="Experience."
+    )
+    relationship: Relationship = param(
+        Relationship(), unit="section", source="see fields", description="Relationship."
+    )
+    behaviour: Behaviour = param(
+        Behaviour(), unit="section", source="see fields", description="Behaviour."
+    )
+    life_events: LifeEvents = param(
+        LifeEvents(), unit="section", source="see fields", description="Life events."
+    )
+    competition: Competition = param(
+        Competition(), unit="section", source="see fields", description="Competition."
+    )
+    win_back: WinBack = param(WinBack(), unit="section", source="see fields", description="")
+    business: Business = param(
+        Business(), unit="section", source="see fields", description="Business."
+    )
+    ladder: Ladder = param(Ladder(), unit="section", source="see fields", description="Ladder.")
+
+    def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
+        """A copy of the scenario with dotted-path fields replaced, validated again.
+
+        Parameters
+        ----------
+        overrides
+            ``{"market.size": 50_000, "business.touches_per_month": 0}``.
+
+        Raises
+        ------
+        ScenarioError
+            If a path names no field, or a value is not allowed.
+        """
+        data = self.model_dump()
+        for path, value in overrides.items():
+            node = data
+            parts = path.split(".")
+            for i, part in enumerate(parts):
+                if not isinstance(node, dict) or (
+                    part not in node and not _is_dict_field(self, parts[:i])
+                ):
+                    raise ScenarioError([f"{path}: no such field ('{part}' is unknown)"])
+                if i == len(parts) - 1:
+                    node[part] = value
+                else:
+                    if node.get(part) is None:
+                        node[part] = {}
+                    node = node[part]
+        return scenario_from_dict(data)
+
+
+def _is_dict_field(scenario: Scenario, parts: list[str]) -> bool:
+    """Whether the field at ``parts`` is a free-keyed mapping (e.g. a multiplier table)."""
+    obj: Any = scenario
+    for part in parts:
+        if isinstance(obj, BaseModel):
+            obj = getattr(obj, part, None)
+        elif isinstance(obj, dict):
+            obj = obj.get(part)
+        else:
+            return False
+    return isinstance(obj, dict)
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used; ``problems`` holds one readable line per problem."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("invalid scenario:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+def _describe(error: dict[str, Any]) -> str:
+    path = ".".join(str(p) for p in error["loc"]) or "(scenario)"
+    message = error["msg"].removeprefix("Value error, ")
+    ctx = error.get("ctx") or {}
+    bounds = [
+        f"{label} {ctx[key]}"
+        for key, label in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<"))
+        if key in ctx
+    ]
+    if error["type"] == "extra_forbidden":
+        return f"{path}: unknown field (check the spelling; see `loyalsim schema`)"
+    value = error.get("input")
+    shown = "" if isinstance(value, dict) else f" (got {value!r})"
+    allowed = f"; allowed: {' and '.join(bounds)}" if bounds else ""
+    return f"{path}: {message}{shown}{allowed}"
+
+
+def scenario_from_dict(data: dict[str, Any]) -> Scenario:
+    """Validate a plain mapping into a :class:`Scenario`, with readable errors."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError([_describe(e) for e in exc.errors()]) from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load and validate a scenario YAML file.
+
+    Raises
+    ------
+    ScenarioError
+        If the file is missing, is not YAML, or any field is invalid (one line per problem).
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError([f"{path}: cannot read file ({exc.strerror})"]) from None
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise ScenarioError([f"{path}: not valid YAML ({exc})"]) from None
+    if not isinstance(data, dict):
+        raise ScenarioError([f"{path}: a scenario must be a mapping of sections"])
+    return scenario_from_dict(data)
