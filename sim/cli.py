@@ -1,0 +1,195 @@
+"""The ``loyalsim`` command.
+
+Exit codes: 0 success (a bankrupt business is a result, not an error); 2 invalid scenario,
+arguments or seed; 3 results could not be written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from sim.scenario import Scenario, ScenarioError, load_scenario
+
+EXIT_OK, EXIT_INVALID, EXIT_WRITE = 0, 2, 3
+
+EXAMPLES = """examples:
+  loyalsim run scenarios/coffee_shop.yaml
+  loyalsim run scenarios/coffee_shop.yaml --seed 7 --out results/coffee
+  loyalsim validate scenarios/coffee_shop.yaml
+  loyalsim schema > scenario.schema.json
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="loyalsim",
+        description="What-if engine for customer-loyalty programs.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser(
+        "run",
+        help="simulate one scenario and write its tables and chart",
+        epilog="example:\n  loyalsim run scenarios/coffee_shop.yaml --seed 7 --out out/coffee",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("scenario", help="scenario YAML file")
+    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    run.add_argument("--out", default=None, help="output folder (default out/<scenario file>)")
+    run.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a field, e.g. --set market.size=50000 (repeatable; VALUE is YAML)",
+    )
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    val = sub.add_parser(
+        "validate",
+        help="check a scenario file and list every problem",
+        epilog="example:\n  loyalsim validate scenarios/coffee_shop.yaml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    val.add_argument("scenario", help="scenario YAML file")
+    sub.add_parser("schema", help="print the JSON Schema of scenario files")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``loyalsim`` command; returns the exit code."""
+    args = _parser().parse_args(argv)
+    console = Console()
+    if args.command == "schema":
+        print(json.dumps(Scenario.model_json_schema(), indent=2))
+        return EXIT_OK
+    try:
+        scenario = load_scenario(args.scenario)
+        if args.command == "run" and args.set:
+            scenario = scenario.with_overrides(_parse_sets(args.set))
+    except ScenarioError as exc:
+        _print_problems(console, args.scenario, exc.problems)
+        return EXIT_INVALID
+    if args.command == "validate":
+        console.print(f"[green]ok[/green] {args.scenario}: valid scenario '{scenario.name}'")
+        return EXIT_OK
+    if args.seed < 0:
+        console.print("[red]error[/red] --seed must be a non-negative integer")
+        return EXIT_INVALID
+    return _run(console, scenario, args)
+
+
+def _parse_sets(items: list[str]) -> dict[str, Any]:
+    import yaml
+
+    overrides: dict[str, Any] = {}
+    for item in items:
+        if "=" not in item:
+            raise ScenarioError([f"--set {item}: expected PATH=VALUE"])
+        path, value = item.split("=", 1)
+        overrides[path.strip()] = yaml.safe_load(value)
+    return overrides
+
+
+def _print_problems(console: Console, path: str, problems: list[str]) -> None:
+    console.print(f"[red]invalid scenario[/red] {path}: {len(problems)} problem(s)")
+    for problem in problems:
+        console.print(f"  - {problem}", highlight=False, markup=False)
+
+
+def _run(console: Console, scenario: Scenario, args: argparse.Namespace) -> int:
+    from sim.engine import simulate
+    from sim.report.charts import ladder_chart
+
+    out = Path(args.out) if args.out else Path("out") / Path(args.scenario).stem
+    progress = Progress(
+        TextColumn("simulating [bold]{task.description}"),
+        BarColumn(),
+        TextColumn("day {task.completed:.0f}/{task.total:.0f}"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=args.quiet,
+    )
+    with progress:
+        task = progress.add_task(scenario.name, total=scenario.horizon_days)
+
+        def advance(done: int, total: int) -> None:
+            if done % 10 == 0 or done == total:
+                progress.update(task, completed=done)
+
+        result = simulate(scenario, seed=args.seed, progress=advance)
+    print_summary(console, result.summary)
+    try:
+        written = result.write(out)
+        chart = ladder_chart(result, out / "ladder.png")
+    except OSError as exc:
+        console.print(f"[red]error[/red] cannot write results to {out}: {exc}")
+        return EXIT_WRITE
+    console.print(f"\nWrote {len(written)} tables and {chart} into {out}/")
+    return EXIT_OK
+
+
+def _money(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def print_summary(console: Console, s: dict[str, Any]) -> None:
+    """Print the readable summary of one run."""
+    console.print(
+        f"\n[bold]{s['scenario']}[/bold]  seed {s['seed']}, {s['days_simulated']} of "
+        f"{s['horizon_days']} days ({s['mode']} mode)"
+    )
+    ladder = Table(title="Ladder at the end", title_justify="left")
+    ladder.add_column("rung")
+    ladder.add_column("people", justify="right")
+    for rung, n in s["rungs_at_end"].items():
+        ladder.add_row(rung, f"{n:,}")
+    console.print(ladder)
+    if s["mode"] == "agent":
+        flows = Table(title="Customers won and lost", title_justify="left")
+        flows.add_column("flow")
+        flows.add_column("reason")
+        flows.add_column("customers", justify="right")
+        for channel, n in s["customers_won"].items():
+            flows.add_row("won", channel, f"{n:,}")
+        flows.add_row("won back", "win-back", f"{s['customers_won_back']:,}")
+        lost_total = sum(s["customers_lost"].values()) or 1
+        for reason, n in sorted(s["customers_lost"].items(), key=lambda kv: -kv[1]):
+            flows.add_row("lost", reason, f"{n:,} ({100 * n / lost_total:.0f}%)")
+        console.print(flows)
+        console.print(
+            f"Retention over the last {s['retention_window_days']} days: "
+            f"{100 * s['retention_rate']:.1f}% of the customers active then are still active."
+        )
+    money = Table(title="Money (currency units)", title_justify="left")
+    money.add_column("item")
+    money.add_column("amount", justify="right")
+    money.add_row("revenue", _money(s["revenue"]))
+    money.add_row("gross margin", _money(s["gross_margin"]))
+    for account, cost in s["costs"].items():
+        if account != "cost_of_goods":
+            money.add_row(f"  {account.replace('_', ' ')}", _money(-cost))
+    money.add_row("[bold]profit[/bold]", f"[bold]{_money(s['profit'])}[/bold]")
+    money.add_row("final cash", _money(s["final_cash"]))
+    money.add_row("lowest cash", f"{_money(s['lowest_cash'])} on day {s['lowest_cash_day']}")
+    console.print(money)
+    if s["bankrupt"]:
+        console.print(
+            f"[bold red]BANKRUPT[/bold red] on day {s['bankrupt_day']}: cash fell below the "
+            "credit line and the business stopped trading."
+        )
+    else:
+        console.print("[bold green]Not bankrupt[/bold green]: cash stayed above the credit line.")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
