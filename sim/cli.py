@@ -67,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``loyalsim`` command; returns the exit code."""
     args = _parser().parse_args(argv)
-    console = Console()
+    console = Console(soft_wrap=True)
     if args.command == "schema":
         print(json.dumps(Scenario.model_json_schema(), indent=2))
         return EXIT_OK

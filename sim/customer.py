@@ -25,7 +25,8 @@ class Customer:
     Traits (drawn once): ``base_rate`` purchases/day (gamma, BG/NBD), ``propensity`` to drop
     out at a purchase opportunity (beta, BG/NBD), ``mean_spend`` list basket value (gamma-gamma),
     ``share_of_wallet`` (beta, DOMAIN E4). States on 0..1: ``satisfaction``, ``expectation``,
-    ``relationship`` (evaluated lazily at ``checked``).
+    ``relationship`` (evaluated lazily at ``checked``). ``fresh`` is true from an acquisition
+    (or win-back) until the next purchase opportunity: the BG/NBD dropout model skips drift then.
     """
 
     __slots__ = (
@@ -35,6 +36,7 @@ class Customer:
         "checked",
         "created",
         "expectation",
+        "fresh",
         "id",
         "is_member",
         "last_purchase",
@@ -91,6 +93,7 @@ class Customer:
         self.offers_seen = 0
         self.is_member = False
         self.win_backs = 0
+        self.fresh = True
 
 
 def life(model: AgentModel, c: Customer, first_purchase_delay: float | None) -> Generator[Any]:

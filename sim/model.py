@@ -131,6 +131,7 @@ class AgentModel:
         prod, rel = sc.product, sc.relationship
         self.price_factor = price_factor(prod.price_level, prod.price_elasticity)
         self.periodic = sc.customers.purchase_timing == "periodic"
+        self.drift_waits_for_repeat = sc.customers.dropout_model == "bgnbd"
         self.touch_rate = sc.business.touches_per_month / DAYS_PER_MONTH
         self.decay = decay_rate(rel.half_life_days)
         self.log_discount_per_day = math.log1p(sc.business.discount_rate_per_year) / 365.0
@@ -350,7 +351,8 @@ class AgentModel:
                     reason = churn.COMPETITOR_OFFER
                     break
         c.offers_seen = len(campaigns)
-        if reason is None:
+        fresh, c.fresh = c.fresh, False
+        if reason is None and not (fresh and self.drift_waits_for_repeat):
             beh = self.scenario.behaviour
             p = drift_probability(
                 c.propensity,
@@ -480,6 +482,7 @@ class AgentModel:
         c.lost_time = float("nan")
         c.lost_reason = -1
         c.win_backs += 1
+        c.fresh = True
         self.won_back[day] += 1
         self.ledger.post(day, ledger.WIN_BACK, -sc.win_back.cost_per_win_back)
         self.move(c, CUSTOMER, _MOVE_CODE["won_back"])

@@ -153,6 +153,7 @@ def build_agent_result(model: Any) -> RunResult:
 
     daily: dict[str, Any] = {"day": np.arange(days)}
     daily.update(stage_columns(sc, counts))
+    daily["pool"] = counts[:, 0]
     daily["agents"] = snap[:, -1]
     for name, series in (
         ("agents_created", model.agents_created),
@@ -173,7 +174,9 @@ def build_agent_result(model: Any) -> RunResult:
     daily["retention_rate_30d"] = trailing_retention(active, daily["losses"])
     daily_df = pd.DataFrame(daily)
     for col in daily_df.columns:
-        if col.startswith(("n_", "agents", "first_purchases", "purchases", "won_back", "lost")):
+        if col.startswith(
+            ("n_", "pool", "agents", "first_purchases", "purchases", "won_back", "lost")
+        ):
             daily_df[col] = daily_df[col].astype("int64")
     daily_df["losses"] = daily_df["losses"].astype("int64")
 

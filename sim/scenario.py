@@ -155,6 +155,18 @@ class Customers(Section):
         gt=0,
         le=1e9,
     )
+    dropout_model: Literal["mbgnbd", "bgnbd"] = param(
+        "mbgnbd",
+        unit="choice",
+        source=(
+            "MBG/NBD: Batislam, Denizel & Filiztekin (2007); BG/NBD: Fader, Hardie & Lee (2005)"
+        ),
+        description=(
+            "When drifting away is possible. 'mbgnbd': at every purchase opportunity, including "
+            "the first after acquisition, so one-off shoppers exist (DOMAIN L1). 'bgnbd': only "
+            "after a repeat purchase, as in BG/NBD."
+        ),
+    )
     purchase_timing: Literal["poisson", "periodic"] = param(
         "poisson",
         unit="choice",
@@ -999,7 +1011,10 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
-        raise ScenarioError([f"{path}: not valid YAML ({exc})"]) from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError([f"{path}: not valid YAML{where}: {problem}"]) from None
     if not isinstance(data, dict):
         raise ScenarioError([f"{path}: a scenario must be a mapping of sections"])
     return scenario_from_dict(data)

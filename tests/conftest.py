@@ -1,0 +1,40 @@
+"""Shared fixtures: small scenarios that simulate in well under a second."""
+
+from __future__ import annotations
+
+import pytest
+
+import sim
+
+
+def small_scenario(**sections) -> sim.Scenario:
+    """A small coffee-shop-like scenario; keyword arguments replace whole sections' fields."""
+    data = {
+        "name": "small test shop",
+        "horizon_days": 200,
+        "market": {
+            "size": 2000,
+            "reach_rate_per_year": 1.0,
+            "first_purchase_probability": 0.4,
+            "initial_customers": 150,
+        },
+        "customers": {
+            "purchase_rate_shape": 1.5,
+            "purchase_rate_alpha_days": 10.0,
+            "dropout_a": 1.0,
+            "dropout_b": 20.0,
+            "basket_mean": 6.0,
+        },
+        "business": {"fixed_costs_per_month": 3000, "starting_cash": 10000},
+    }
+    for section, fields in sections.items():
+        if isinstance(fields, dict):
+            data.setdefault(section, {}).update(fields)
+        else:
+            data[section] = fields
+    return sim.scenario_from_dict(data)
+
+
+@pytest.fixture
+def small() -> sim.Scenario:
+    return small_scenario()

@@ -1,0 +1,108 @@
+"""The ``loyalsim`` command, run as a user would: in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+SMALL = {
+    "name": "cli shop",
+    "horizon_days": 60,
+    "market": {"size": 800, "initial_customers": 100, "reach_rate_per_year": 1.0},
+    "customers": {"purchase_rate_shape": 1.5, "purchase_rate_alpha_days": 10.0},
+    "business": {"fixed_costs_per_month": 1000},
+}
+
+
+def loyalsim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "sim.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+def write(path: Path, data) -> Path:
+    path.write_text(yaml.safe_dump(data) if not isinstance(data, str) else data)
+    return path
+
+
+def test_run_prints_summary_and_writes_tables_and_chart(tmp_path):
+    scenario = write(tmp_path / "shop.yaml", SMALL)
+    out = tmp_path / "out"
+    done = loyalsim("run", str(scenario), "--seed", "3", "--out", str(out), "--quiet")
+    assert done.returncode == 0, done.stderr
+    for phrase in ("Ladder at the end", "Customers won and lost", "profit", "lowest cash"):
+        assert phrase in done.stdout
+    for table in ("daily", "customers", "ledger", "movements", "summary"):
+        assert (out / f"{table}.csv").stat().st_size > 0
+        parquet = pd.read_parquet(out / f"{table}.parquet")
+        csv = pd.read_csv(out / f"{table}.csv")
+        assert len(parquet) == len(csv)
+    assert (out / "ladder.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (out / "ladder.png").stat().st_size > 10_000
+    daily = pd.read_parquet(out / "daily.parquet")
+    assert len(daily) == 60
+
+
+def test_run_with_overrides(tmp_path):
+    scenario = write(tmp_path / "shop.yaml", SMALL)
+    done = loyalsim(
+        "run",
+        str(scenario),
+        "--out",
+        str(tmp_path / "o"),
+        "--quiet",
+        "--set",
+        "business.fixed_costs_per_month=900000",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "BANKRUPT" in done.stdout
+
+
+def test_invalid_files_get_clear_messages_and_exit_2(tmp_path):
+    cases = {
+        "negative.yaml": ({"market": {"size": -1}}, "market.size"),
+        "typo.yaml": ({"markett": {}}, "markett: unknown field"),
+        "type.yaml": ({"horizon_days": "long"}, "horizon_days"),
+        "yaml.yaml": ("market: [1,\n", "not valid YAML"),
+        "list.yaml": ("- 1\n", "mapping"),
+        "matrix.yaml": ({"ladder": {"mode": "matrix"}}, "migration"),
+    }
+    for name, (data, expected) in cases.items():
+        path = write(tmp_path / name, data)
+        for command in ("validate", "run"):
+            done = (
+                loyalsim(command, str(path), "--quiet")
+                if command == "run"
+                else loyalsim(command, str(path))
+            )
+            assert done.returncode == 2, (name, command, done.stdout, done.stderr)
+            assert expected in done.stdout, (name, done.stdout)
+            assert "Traceback" not in done.stdout + done.stderr
+    missing = loyalsim("validate", str(tmp_path / "missing.yaml"))
+    assert missing.returncode == 2 and "cannot read" in missing.stdout
+
+
+def test_bad_override_and_seed(tmp_path):
+    scenario = write(tmp_path / "shop.yaml", SMALL)
+    done = loyalsim("run", str(scenario), "--quiet", "--set", "market.size=-3")
+    assert done.returncode == 2 and "market.size" in done.stdout
+    done = loyalsim("run", str(scenario), "--quiet", "--seed", "-1")
+    assert done.returncode == 2 and "seed" in done.stdout
+
+
+def test_validate_and_schema():
+    done = loyalsim("validate", "scenarios/coffee_shop.yaml")
+    assert done.returncode == 0 and "valid scenario" in done.stdout
+    schema = json.loads(loyalsim("schema").stdout)
+    assert "market" in schema["properties"]
+    help_text = loyalsim("run", "--help").stdout
+    assert "example" in help_text

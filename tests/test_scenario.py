@@ -1,0 +1,106 @@
+"""Scenario loading, validation messages and overrides."""
+
+from __future__ import annotations
+
+import pytest
+
+import sim
+from sim.scenario import ScenarioError
+
+
+def problems(data) -> list[str]:
+    with pytest.raises(ScenarioError) as info:
+        sim.scenario_from_dict(data)
+    return info.value.problems
+
+
+def test_defaults_are_valid_and_frozen():
+    sc = sim.Scenario()
+    assert sc.horizon_days == 1095
+    with pytest.raises(Exception, match="frozen"):
+        sc.horizon_days = 3  # type: ignore[misc]
+
+
+def test_bundled_scenario_loads():
+    sc = sim.load_scenario("scenarios/coffee_shop.yaml")
+    assert sc.name == "Corner coffee shop"
+    assert sc.market.initial_customers == 1500
+
+
+def test_each_problem_names_field_value_and_allowed_range():
+    found = problems({"market": {"size": -5, "reach_rate_per_year": 1000}, "horizon_days": 0})
+    assert len(found) == 3
+    joined = "\n".join(found)
+    assert "market.size" in joined and "-5" in joined and ">= 1" in joined
+    assert "market.reach_rate_per_year" in joined and "<= 365" in joined
+    assert "horizon_days" in joined
+
+
+def test_unknown_field_is_an_error():
+    (found,) = problems({"market": {"sise": 10}})
+    assert found.startswith("market.sise: unknown field")
+
+
+def test_wrong_type_is_reported():
+    (found,) = problems({"market": {"size": "many"}})
+    assert "market.size" in found and "'many'" in found
+
+
+def test_cross_field_rules():
+    (found,) = problems({"market": {"size": 10, "initial_customers": 11}})
+    assert "initial_customers" in found
+    (found,) = problems({"ladder": {"spend_multiplier": {"gold": 2}}})
+    assert "unknown rung 'gold'" in found
+    (found,) = problems({"ladder": {"mode": "matrix"}})
+    assert "migration" in found
+
+
+def test_migration_rows_must_sum_to_one():
+    data = {
+        "ladder": {
+            "mode": "matrix",
+            "migration": {
+                "matrix": {"customer": {"customer": 0.5, "lost": 0.4}},
+                "contribution": {"customer": 1},
+                "initial": {"customer": 10},
+            },
+        }
+    }
+    (found,) = problems(data)
+    assert "sums to 0.9" in found
+
+
+def test_alternative_ladder_names():
+    sc = sim.scenario_from_dict({"ladder": {"preset": "kartajaya"}})
+    assert sc.ladder.rungs()[-1] == "partner"
+    renamed = sim.scenario_from_dict({"ladder": {"names": {"raving_fan": "champion"}}})
+    assert renamed.ladder.rungs()[-1] == "champion"
+    five = sim.scenario_from_dict(
+        {"ladder": {"preset": "five_step", "spend_multiplier": {"loyal buyer": 2.0}}}
+    )
+    assert five.ladder.per_stage("spend_multiplier")[4:6] == (2.0, 2.0)
+
+
+def test_overrides_are_validated():
+    sc = sim.Scenario()
+    assert sc.with_overrides({"market.size": 50_000}).market.size == 50_000
+    assert sc.market.size == 20_000
+    with pytest.raises(ScenarioError, match=r"market\.size"):
+        sc.with_overrides({"market.size": -1})
+    with pytest.raises(ScenarioError, match="no such field"):
+        sc.with_overrides({"market.nope": 1})
+    sc2 = sc.with_overrides({"ladder.spend_multiplier.customer": 2.0})
+    assert sc2.ladder.per_stage("spend_multiplier")[3] == 2.0
+
+
+def test_missing_and_malformed_files(tmp_path):
+    with pytest.raises(ScenarioError, match="cannot read"):
+        sim.load_scenario(tmp_path / "nope.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("market: [1, 2\n")
+    with pytest.raises(ScenarioError, match="not valid YAML"):
+        sim.load_scenario(bad)
+    flat = tmp_path / "flat.yaml"
+    flat.write_text("- 1\n- 2\n")
+    with pytest.raises(ScenarioError, match="mapping"):
+        sim.load_scenario(flat)
