@@ -166,17 +166,20 @@ def print_summary(console: Console, s: dict[str, Any]) -> None:
         for reason, n in sorted(s["customers_lost"].items(), key=lambda kv: -kv[1]):
             flows.add_row("lost", reason, f"{n:,} ({100 * n / lost_total:.0f}%)")
         console.print(flows)
-        console.print(
-            f"Retention over the last {s['retention_window_days']} days: "
-            f"{100 * s['retention_rate']:.1f}% of the customers active then are still active."
-        )
+        if s["retention_window_days"]:
+            console.print(
+                f"Retention over the last {s['retention_window_days']} days: "
+                f"{100 * s['retention_rate']:.1f}% of the customers active then are still active."
+            )
     money = Table(title="Money (currency units)", title_justify="left")
     money.add_column("item")
     money.add_column("amount", justify="right")
     money.add_row("revenue", _money(s["revenue"]))
+    if s["contribution"]:
+        money.add_row("contribution (matrix mode)", _money(s["contribution"]))
     money.add_row("gross margin", _money(s["gross_margin"]))
     for account, cost in s["costs"].items():
-        if account != "cost_of_goods":
+        if account != "cost_of_goods":  # already inside gross margin
             money.add_row(f"  {account.replace('_', ' ')}", _money(-cost))
     money.add_row("[bold]profit[/bold]", f"[bold]{_money(s['profit'])}[/bold]")
     money.add_row("final cash", _money(s["final_cash"]))

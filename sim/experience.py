@@ -66,10 +66,9 @@ def experienced_quality(
     """The quality a customer actually experiences, after any service failure (DOMAIN L7).
 
     An unrecovered failure loses ``severity``; a well-recovered one is experienced as
-    ``recovery_bonus`` above what the customer expected (the service recovery paradox).
+    ``recovery_bonus`` above what the customer expected (the service recovery paradox). The
+    result is clipped to the 0..1 scale.
     """
-    if not failed:
-        return quality
-    if recovered:
-        return max(quality, expectation + recovery_bonus)
-    return quality - severity
+    if failed:
+        quality = max(quality, expectation + recovery_bonus) if recovered else quality - severity
+    return 0.0 if quality < 0.0 else (1.0 if quality > 1.0 else quality)

@@ -12,20 +12,23 @@ import pandas as pd
 
 ACCOUNTS: tuple[str, ...] = (
     "revenue",
+    "contribution",
     "cost_of_goods",
     "marketing",
-    "win_back",
+    "win_back_offers",
     "communication",
     "service_recovery",
     "fixed_costs",
 )
-"""Ledger accounts, income first."""
+"""Ledger accounts, income first. ``contribution`` holds the per-period contribution margins
+of migration-matrix mode, which has no separate revenue and cost of goods."""
 
 (
     REVENUE,
+    CONTRIBUTION,
     COST_OF_GOODS,
     MARKETING,
-    WIN_BACK,
+    WIN_BACK_OFFERS,
     COMMUNICATION,
     SERVICE_RECOVERY,
     FIXED_COSTS,

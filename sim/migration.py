@@ -134,7 +134,7 @@ class MatrixModel:
             day = int(self.env.now)
             earned = self.r[self.state]
             self.value += earned * (1.0 + self.d) ** (-(k - self.entry).astype(float))
-            self.ledger.post(day, ledger.REVENUE, float(earned.sum()))
+            self.ledger.post(day, ledger.CONTRIBUTION, float(earned.sum()))
             was_active = self.state != self.lost
             self.state = next_states(self.state, self.p, self.gen.random(len(self.state)))
             newly_lost = was_active & (self.state == self.lost)

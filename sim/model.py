@@ -44,6 +44,7 @@ from sim.ladder import (
     LOST,
     PROSPECT,
     SHOPPER,
+    SUSPECT,
     PromotionRules,
     next_stage,
 )
@@ -51,10 +52,8 @@ from sim.relationship import DAYS_PER_MONTH, after_interaction, decay_rate, rela
 from sim.scenario import Scenario
 from sim.streams import spawn_streams
 
-LOVE_TO_HATE_SATISFACTION = 0.1
-"""Satisfaction of an advocate or fan after a neglected failure: love to hate in one step (L7)."""
-
 MOVE_REASONS: tuple[str, ...] = (
+    "existing_customer",
     "reached",
     "first_purchase",
     "repeat_purchase",
@@ -165,6 +164,7 @@ class AgentModel:
         self.bankrupt_day: int | None = None
         self.retention_window = min(365, max(1, h // 2))
         self.retention_cohort: list[int] = []
+        self.retention_cohort_day = self.horizon - self.retention_window
         self.stop = self.env.event()
 
     # ------------------------------------------------------------------ running
@@ -197,7 +197,7 @@ class AgentModel:
             self.campaigns.extend([float(day)] * n_campaigns)
             post(day, ledger.FIXED_COSTS, -fixed_per_day)
             post(day, ledger.COMMUNICATION, -self._active() * touch_cost)
-            if day == self.horizon - self.retention_window:
+            if day == self.retention_cohort_day:
                 self.retention_cohort = [c.id for c in self.customers if _active_stage(c.stage)]
             yield env.timeout(1.0)
             self._snapshot(day)
@@ -260,7 +260,7 @@ class AgentModel:
             c.acquired = 0.0
             c.last_purchase = 0.0
             self._set_level(c)
-            self.movements.record(c.id, 0.0, PROSPECT, CUSTOMER, _MOVE_CODE["repeat_purchase"])
+            self.movements.record(c.id, 0.0, SUSPECT, CUSTOMER, _MOVE_CODE["existing_customer"])
             self.env.process(life(self, c, None))
 
     def _reach(self, n: int, day: int) -> None:
@@ -274,7 +274,7 @@ class AgentModel:
             zip(*self._draw_traits(n), strict=True), buys, delays, strict=True
         ):
             c = self._new_agent(PROSPECT, float(day), MARKETING, traits)
-            self.movements.record(c.id, float(day), 0, PROSPECT, reached_code)
+            self.movements.record(c.id, float(day), SUSPECT, PROSPECT, reached_code)
             if will_buy:
                 self.env.process(life(self, c, delay))
 
@@ -303,12 +303,13 @@ class AgentModel:
         )
 
     def _refresh_relationship(self, c: Customer) -> float:
+        """Bring the relationship up to now; only active buyers receive touches."""
         now = self.env.now
         elapsed = now - c.checked
         c.relationship = relationship_after(
             c.relationship,
             elapsed,
-            self.touch_rate,
+            self.touch_rate if SHOPPER <= c.stage < LOST else 0.0,
             self.scenario.relationship.gain_per_touch,
             self.decay,
         )
@@ -380,7 +381,9 @@ class AgentModel:
         day = int(now)
         if day >= self.horizon:
             return 0.0
-        basket = c.mean_spend * self.spend_mult[c.stage] * self.basket_draw.draw()
+        # A first purchase is made as a shopper; later ones at the rung held before buying.
+        spend_stage = c.stage if c.stage > PROSPECT else SHOPPER
+        basket = c.mean_spend * self.spend_mult[spend_stage] * self.basket_draw.draw()
         revenue = basket * prod.price_level
         cost = basket * prod.cost_of_goods_share
         post = self.ledger.post
@@ -411,7 +414,7 @@ class AgentModel:
         )
         c.satisfaction = updated_satisfaction(c.satisfaction, score, xp.learning_rate)
         if failed and not recovered and c.stage >= ADVOCATE:
-            c.satisfaction = min(c.satisfaction, LOVE_TO_HATE_SATISFACTION)
+            c.satisfaction = min(c.satisfaction, xp.love_to_hate_satisfaction)
         if not failed:
             c.expectation = updated_expectation(
                 c.expectation, quality, xp.expectation_up_rate, xp.expectation_down_rate
@@ -484,7 +487,7 @@ class AgentModel:
         c.win_backs += 1
         c.fresh = True
         self.won_back[day] += 1
-        self.ledger.post(day, ledger.WIN_BACK, -sc.win_back.cost_per_win_back)
+        self.ledger.post(day, ledger.WIN_BACK_OFFERS, -sc.win_back.cost_per_win_back)
         self.move(c, CUSTOMER, _MOVE_CODE["won_back"])
         self._set_level(c)
         self.purchase(c)

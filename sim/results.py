@@ -100,7 +100,9 @@ def money_columns(book: Ledger, days: int) -> dict[str, np.ndarray]:
     """Daily signed amounts per account, gross margin, profit and cash (derived)."""
     m = book.matrix(days)
     columns = {account: m[:, i] for i, account in enumerate(ACCOUNTS)}
-    columns["gross_margin"] = columns["revenue"] + columns["cost_of_goods"]
+    columns["gross_margin"] = (
+        columns["revenue"] + columns["contribution"] + columns["cost_of_goods"]
+    )
     columns["profit"] = m.sum(axis=1)
     columns["cash"] = book.starting_cash + np.cumsum(columns["profit"])
     return columns
@@ -109,16 +111,16 @@ def money_columns(book: Ledger, days: int) -> dict[str, np.ndarray]:
 def money_summary(book: Ledger, days: int) -> dict[str, Any]:
     """Headline money figures over the simulated days."""
     m = book.matrix(days)
-    totals = m.sum(axis=0)
+    totals = dict(zip(ACCOUNTS, m.sum(axis=0).tolist(), strict=True))
     cash = book.starting_cash + np.cumsum(m.sum(axis=1))
     low = int(np.argmin(cash)) if days else 0
+    income = ("revenue", "contribution")
     return {
-        "revenue": float(totals[ACCOUNTS.index("revenue")]),
-        "gross_margin": float(
-            totals[ACCOUNTS.index("revenue")] + totals[ACCOUNTS.index("cost_of_goods")]
-        ),
-        "costs": {a: float(-totals[i]) for i, a in enumerate(ACCOUNTS) if a != "revenue"},
-        "profit": float(totals.sum()),
+        "revenue": totals["revenue"],
+        "contribution": totals["contribution"],
+        "gross_margin": totals["revenue"] + totals["contribution"] + totals["cost_of_goods"],
+        "costs": {a: 0.0 - v for a, v in totals.items() if a not in income},
+        "profit": float(m.sum()),
         "final_cash": float(cash[-1]) if days else book.starting_cash,
         "lowest_cash": float(cash[low]) if days else book.starting_cash,
         "lowest_cash_day": low,
@@ -303,7 +305,7 @@ def _agent_summary(
         "customers_won_back": int(daily["won_back"].sum()),
         "customers_lost": {r: int(daily[f"lost_{r}"].sum()) for r in LOSS_REASONS},
         "retention_rate": retention,
-        "retention_window_days": model.retention_window,
+        "retention_window_days": days - model.retention_cohort_day if cohort else 0,
         "purchases": int(daily["purchases"].sum()),
     }
     summary.update(money_summary(model.ledger, days))

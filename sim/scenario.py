@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -362,6 +362,17 @@ class Experience(Section):
         ge=0,
         le=10,
     )
+    love_to_hate_satisfaction: float = param(
+        0.1,
+        unit="0..1 scale",
+        source="DOMAIN L7: a neglected loyal customer flips from love to hate in one step",
+        description=(
+            "Satisfaction an advocate or raving fan drops to after an unrecovered service "
+            "failure (if lower than the usual update)."
+        ),
+        ge=0,
+        le=1,
+    )
     expectation_up_rate: float = param(
         0.3,
         unit="share of the gap",
@@ -521,11 +532,11 @@ class Competition(Section):
         ge=0,
         le=365,
     )
-    scheduled_offer_days: tuple[int, ...] = param(
+    scheduled_offer_days: tuple[Annotated[int, Field(ge=0)], ...] = param(
         (),
         unit="days",
         source="planner input",
-        description="Days on which a competitor campaign certainly starts.",
+        description="Days on which a competitor campaign certainly starts (0 or later).",
     )
     reach_share: float = param(
         0.3,
@@ -659,42 +670,67 @@ class PromotionThresholds(Section):
     """Thresholds of the upper-rung rules (see ``sim.ladder.next_stage``; DOMAIN L1, L3)."""
 
     advocate_min_satisfaction: float = param(
-        0.8, unit="0..1", source="DOMAIN L8 'very satisfied'", description="", ge=0, le=1
+        0.8,
+        unit="0..1 scale",
+        source="DOMAIN L8 'very satisfied'",
+        description="Satisfaction a customer needs to become an advocate.",
+        ge=0,
+        le=1,
     )
     advocate_min_relationship: float = param(
-        0.5, unit="0..1", source="DOMAIN L3; " + ASSUMPTION, description="", ge=0, le=1
+        0.5,
+        unit="0..1 scale",
+        source="DOMAIN L3; " + ASSUMPTION,
+        description="Relationship a customer needs to become an advocate.",
+        ge=0,
+        le=1,
     )
     advocate_min_tenure_days: float = param(
-        90.0, unit="days", source=ASSUMPTION, description="", ge=0
+        90.0,
+        unit="days",
+        source=ASSUMPTION,
+        description="Days since the first purchase before becoming an advocate.",
+        ge=0,
     )
     fan_min_satisfaction: float = param(
-        0.9, unit="0..1", source="DOMAIN L1, L8; " + ASSUMPTION, description="", ge=0, le=1
+        0.9,
+        unit="0..1 scale",
+        source="DOMAIN L1, L8; " + ASSUMPTION,
+        description="Satisfaction an advocate needs to become a raving fan.",
+        ge=0,
+        le=1,
     )
     fan_min_relationship: float = param(
-        0.7, unit="0..1", source="DOMAIN L1, L3; " + ASSUMPTION, description="", ge=0, le=1
+        0.7,
+        unit="0..1 scale",
+        source="DOMAIN L1, L3; " + ASSUMPTION,
+        description="Relationship an advocate needs to become a raving fan.",
+        ge=0,
+        le=1,
     )
-    fan_min_tenure_days: float = param(365.0, unit="days", source=ASSUMPTION, description="", ge=0)
+    fan_min_tenure_days: float = param(
+        365.0,
+        unit="days",
+        source=ASSUMPTION,
+        description="Days since the first purchase before becoming a raving fan.",
+        ge=0,
+    )
     keep_min_satisfaction: float = param(
-        0.6, unit="0..1", source="DOMAIN L8 'neutral' and below", description="", ge=0, le=1
+        0.6,
+        unit="0..1 scale",
+        source="DOMAIN L8 'neutral' and below",
+        description="Below this satisfaction an advocate or fan steps down a rung.",
+        ge=0,
+        le=1,
     )
     keep_min_relationship: float = param(
-        0.3, unit="0..1", source="DOMAIN L4", description="", ge=0, le=1
+        0.3,
+        unit="0..1 scale",
+        source="DOMAIN L4",
+        description="Below this relationship an advocate or fan steps down a rung.",
+        ge=0,
+        le=1,
     )
-
-
-_THRESHOLD_TEXT = {
-    "advocate_min_satisfaction": "Satisfaction a customer needs to become an advocate.",
-    "advocate_min_relationship": "Relationship a customer needs to become an advocate.",
-    "advocate_min_tenure_days": "Days since the first purchase before becoming an advocate.",
-    "fan_min_satisfaction": "Satisfaction an advocate needs to become a raving fan.",
-    "fan_min_relationship": "Relationship an advocate needs to become a raving fan.",
-    "fan_min_tenure_days": "Days since the first purchase before becoming a raving fan.",
-    "keep_min_satisfaction": "Below this satisfaction an advocate or fan steps down a rung.",
-    "keep_min_relationship": "Below this relationship an advocate or fan steps down a rung.",
-}
-for _name, _text in _THRESHOLD_TEXT.items():
-    PromotionThresholds.model_fields[_name].description = _text
-PromotionThresholds.model_rebuild(force=True)
 
 
 def _stage_defaults(values: tuple[float, ...]) -> dict[str, float]:
@@ -912,7 +948,9 @@ class Scenario(Section):
     competition: Competition = param(
         Competition(), unit="section", source="see fields", description="Competition."
     )
-    win_back: WinBack = param(WinBack(), unit="section", source="see fields", description="")
+    win_back: WinBack = param(
+        WinBack(), unit="section", source="see fields", description="Winning lost customers back."
+    )
     business: Business = param(
         Business(), unit="section", source="see fields", description="Business."
     )
