@@ -139,7 +139,7 @@ def _run(console: Console, scenario: Scenario, args: argparse.Namespace) -> int:
 
 
 def _money(x: float) -> str:
-    return f"{x:,.0f}"
+    return f"{round(x):,}"
 
 
 def print_summary(console: Console, s: dict[str, Any]) -> None:
