@@ -22,7 +22,7 @@ import pandas as pd
 from sim.churn import LOSS_REASONS
 from sim.customer import CHANNELS
 from sim.experience import SATISFACTION_LEVELS
-from sim.ladder import ALL_STATES, LOST, rung_names, slug
+from sim.ladder import ALL_STATES, LOST, SHOPPER, rung_names, slug
 from sim.ledger import ACCOUNTS, Ledger
 from sim.relationship import relationship_after
 from sim.scenario import Scenario
@@ -210,10 +210,15 @@ def _customers_table(model: Any, end: float) -> pd.DataFrame:
     stage = np.array(col("stage"), dtype=int)
     lost_reason = np.array(col("lost_reason"), dtype=int)
     reasons = np.array([*LOSS_REASONS, None], dtype=object)
+    # Bring every relationship up to the end of the run; only active buyers receive touches.
     relationship_now = [
-        relationship_after(c.relationship, end - c.checked, touch_rate, rel.gain_per_touch, decay)
-        if c.stage != LOST
-        else c.relationship
+        relationship_after(
+            c.relationship,
+            end - c.checked,
+            touch_rate if SHOPPER <= c.stage < LOST else 0.0,
+            rel.gain_per_touch,
+            decay,
+        )
         for c in cs
     ]
     table = pd.DataFrame(
