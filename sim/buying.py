@@ -42,18 +42,17 @@ def price_factor(price_level: float, elasticity: float) -> float:
     return price_level**elasticity
 
 
-def next_gap(
-    rate: float, periodic: bool, jitter: float, exponential_draw: float, normal_draw: float
-) -> float:
+def next_gap(rate: float, periodic: bool, jitter: float, draw: float) -> float:
     """Days to the next purchase opportunity.
 
-    Poisson timing: an exponential gap of mean ``1/rate`` (BG/NBD). Periodic timing: the cycle
-    ``1/rate`` (one bottle lasts 30 days), spread by ``jitter`` and never below 10% of a cycle.
-    An idle customer (rate 0) never comes back: the gap is infinite.
+    Poisson timing: ``draw`` is a standard exponential and the gap has mean ``1/rate``
+    (BG/NBD). Periodic timing: ``draw`` is a standard normal and the gap is the cycle ``1/rate``
+    (one bottle lasts 30 days), spread by ``jitter`` and never below 10% of a cycle. An idle
+    customer (rate 0) never comes back: the gap is infinite.
     """
     if rate <= 0.0:
         return math.inf
     if periodic:
-        factor = 1.0 + jitter * normal_draw
+        factor = 1.0 + jitter * draw
         return (factor if factor > 0.1 else 0.1) / rate
-    return exponential_draw / rate
+    return draw / rate

@@ -1,7 +1,7 @@
 """Why customers leave: life events, competitor offers and drift (DOMAIN L4, E4, L9).
 
-The agent asks these pure functions at each purchase opportunity, in this order: did a life
-event happen since the last one; did a competitor offer that reached the customer win them; did
+The agent asks these pure functions at each purchase opportunity, in this order: has the
+customer's next life event come; did a competitor offer that reached the customer win them; did
 they drift away. Each function takes its uniform draws as arguments, so it is deterministic and
 testable without an Environment.
 """
@@ -26,29 +26,21 @@ WIN_BACK_ELIGIBLE = frozenset((LOW_INTERACTION, UNKNOWN, COMPETITOR_OFFER))
 """Losses after which a customer can be won back (the others moved, went bankrupt or changed)."""
 
 
-def life_event(
-    days: float, rates_per_day: tuple[float, float, float], u_any: float, u_which: float
-) -> int | None:
-    """Whether a life event ended the relationship during ``days``, and which.
+def life_event_time(now: float, rates_per_day: tuple[float, float, float], draw: float) -> float:
+    """When the next life event will end this customer's relationship (DOMAIN L4).
 
-    Parameters
-    ----------
-    days
-        Time since the customer was last checked.
-    rates_per_day
-        Hazards of needs changed, moved away, went bankrupt.
-    u_any, u_which
-        Uniform draws on [0, 1).
-
-    Returns
-    -------
-    int or None
-        ``NEEDS_CHANGED``, ``MOVED_AWAY``, ``WENT_BANKRUPT`` or ``None``.
+    Life events (needs changed, moved away, went bankrupt) arrive as a Poisson process with the
+    summed hazard H, independent of anything the business does, so the time to the next one is
+    exponential: ``now + draw / H`` for a standard-exponential ``draw`` (never if H is 0). The
+    agent compares it with the clock at each purchase opportunity: one comparison per event.
     """
     total = rates_per_day[0] + rates_per_day[1] + rates_per_day[2]
-    if total <= 0.0 or u_any >= -math.expm1(-total * days):
-        return None
-    pick = u_which * total
+    return now + draw / total if total > 0.0 else math.inf
+
+
+def life_event_reason(rates_per_day: tuple[float, float, float], u: float) -> int:
+    """Which life event happened, in proportion to the hazards, for a uniform ``u`` on [0, 1)."""
+    pick = u * (rates_per_day[0] + rates_per_day[1] + rates_per_day[2])
     if pick < rates_per_day[0]:
         return NEEDS_CHANGED
     if pick < rates_per_day[0] + rates_per_day[1]:

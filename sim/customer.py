@@ -8,6 +8,7 @@ work per event is constant however many agents exist.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,9 @@ class Customer:
 
     Traits (drawn once): ``base_rate`` purchases/day (gamma, BG/NBD), ``propensity`` to drop
     out at a purchase opportunity (beta, BG/NBD), ``mean_spend`` list basket value (gamma-gamma),
-    ``share_of_wallet`` (beta, DOMAIN E4). States on 0..1: ``satisfaction``, ``expectation``,
+    ``share_of_wallet`` (beta, DOMAIN E4). ``life_end`` is when a life event will end the
+    relationship (drawn at acquisition, DOMAIN L4). States on 0..1: ``satisfaction``,
+    ``expectation``,
     ``relationship`` (evaluated lazily at ``checked``). ``fresh`` is true from an acquisition
     (or win-back) until the next purchase opportunity: the BG/NBD dropout model skips drift then.
     """
@@ -41,6 +44,7 @@ class Customer:
         "is_member",
         "last_purchase",
         "level",
+        "life_end",
         "lost_reason",
         "lost_time",
         "mean_spend",
@@ -94,6 +98,7 @@ class Customer:
         self.is_member = False
         self.win_backs = 0
         self.fresh = True
+        self.life_end = math.inf
 
 
 def life(model: AgentModel, c: Customer, first_purchase_delay: float | None) -> Generator[Any]:
@@ -107,7 +112,7 @@ def life(model: AgentModel, c: Customer, first_purchase_delay: float | None) -> 
         model.first_purchase(c)
     while True:
         gap = model.gap(c)
-        if gap == float("inf"):
+        if gap == math.inf:
             return
         yield env.timeout(gap)
         if model.opportunity(c):

@@ -27,7 +27,8 @@ from sim.churn import (
     competitor_acceptance,
     drift_probability,
     drift_reason,
-    life_event,
+    life_event_reason,
+    life_event_time,
 )
 from sim.customer import EXISTING, MARKETING, Customer, life
 from sim.experience import (
@@ -145,6 +146,7 @@ class AgentModel:
         self.ledger = ledger.Ledger(
             self.horizon, sc.business.starting_cash, sc.business.credit_line
         )
+        self._cache_parameters(sc)
 
         # Stocks (current counts) and flows (per-day counts).
         self.pool = sc.market.size
@@ -166,6 +168,43 @@ class AgentModel:
         self.retention_cohort: list[int] = []
         self.retention_cohort_day = self.horizon - self.retention_window
         self.stop = self.env.event()
+
+    def _cache_parameters(self, sc: Scenario) -> None:
+        """Copy the scenario numbers used at every event into plain attributes.
+
+        The event handlers run hundreds of thousands of times; one attribute lookup instead of
+        a chain through the scenario sections keeps their cost down.
+        """
+        beh, prod, xp, comp = sc.behaviour, sc.product, sc.experience, sc.competition
+        self.ref_satisfaction = beh.reference_satisfaction
+        self.ref_relationship = beh.reference_relationship
+        self.freq_satisfaction_sens = beh.frequency_satisfaction_sensitivity
+        self.freq_relationship_sens = beh.frequency_relationship_sensitivity
+        self.drop_satisfaction_sens = beh.dropout_satisfaction_sensitivity
+        self.drop_relationship_sens = beh.dropout_relationship_sensitivity
+        self.low_interaction_threshold = beh.low_interaction_threshold
+        self.jitter = sc.customers.periodic_jitter
+        self.gain_per_touch = sc.relationship.gain_per_touch
+        self.gain_per_purchase = sc.relationship.gain_per_purchase
+        self.price_level = prod.price_level
+        self.cogs_share = prod.cost_of_goods_share
+        self.failure_rate = prod.service_failure_rate
+        self.recovery_probability = prod.recovery_probability
+        self.recovery_cost = prod.recovery_cost
+        self.quality_mean = prod.quality_mean
+        self.quality_sd = prod.quality_sd
+        self.failure_severity = prod.failure_severity
+        self.recovery_bonus = prod.recovery_bonus
+        self.slope = xp.disconfirmation_slope
+        self.performance_weight = xp.performance_weight
+        self.learning_rate = xp.learning_rate
+        self.expectation_up = xp.expectation_up_rate
+        self.expectation_down = xp.expectation_down_rate
+        self.love_to_hate = xp.love_to_hate_satisfaction
+        self.competition = comp
+        amounts = self.ledger.amounts
+        self.revenue_book = amounts[ledger.REVENUE]
+        self.cogs_book = amounts[ledger.COST_OF_GOODS]
 
     # ------------------------------------------------------------------ running
     def run(self) -> AgentModel:
@@ -259,6 +298,7 @@ class AgentModel:
             c = self._new_agent(CUSTOMER, 0.0, EXISTING, traits)
             c.acquired = 0.0
             c.last_purchase = 0.0
+            c.life_end = life_event_time(0.0, self.life_rates, self.rng_churn.exponential())
             self._set_level(c)
             self.movements.record(c.id, 0.0, SUSPECT, CUSTOMER, _MOVE_CODE["existing_customer"])
             self.env.process(life(self, c, None))
@@ -281,26 +321,20 @@ class AgentModel:
     # ------------------------------------------------------------------ events
     def gap(self, c: Customer) -> float:
         """Days to the customer's next purchase opportunity, from their current state."""
-        beh = self.scenario.behaviour
         rate = purchase_rate(
             c.base_rate,
             self.freq_mult[c.stage],
             c.satisfaction,
             c.relationship,
-            beh.reference_satisfaction,
-            beh.reference_relationship,
-            beh.frequency_satisfaction_sensitivity,
-            beh.frequency_relationship_sensitivity,
+            self.ref_satisfaction,
+            self.ref_relationship,
+            self.freq_satisfaction_sens,
+            self.freq_relationship_sens,
             self.price_factor,
         )
-        t = self.rng_timing
-        return next_gap(
-            rate,
-            self.periodic,
-            self.scenario.customers.periodic_jitter,
-            t.exponential(),
-            t.normal(),
-        )
+        if self.periodic:
+            return next_gap(rate, True, self.jitter, self.rng_timing.normal())
+        return next_gap(rate, False, 0.0, self.rng_timing.exponential())
 
     def _refresh_relationship(self, c: Customer) -> float:
         """Bring the relationship up to now; only active buyers receive touches."""
@@ -310,7 +344,7 @@ class AgentModel:
             c.relationship,
             elapsed,
             self.touch_rate if SHOPPER <= c.stage < LOST else 0.0,
-            self.scenario.relationship.gain_per_touch,
+            self.gain_per_touch,
             self.decay,
         )
         c.checked = now
@@ -324,6 +358,7 @@ class AgentModel:
         if day >= self.horizon:
             return
         c.acquired = now
+        c.life_end = life_event_time(now, self.life_rates, self.rng_churn.exponential())
         self.first_purchases[day] += 1
         self._set_level(c)
         revenue = self.purchase(c)
@@ -331,12 +366,14 @@ class AgentModel:
 
     def opportunity(self, c: Customer) -> bool:
         """A purchase opportunity: the customer either leaves (returns False) or buys."""
-        elapsed = self._refresh_relationship(c)
+        self._refresh_relationship(c)
         ch = self.rng_churn
-        reason = life_event(elapsed, self.life_rates, ch.uniform(), ch.uniform())
+        reason = None
+        if self.env.now >= c.life_end:
+            reason = life_event_reason(self.life_rates, ch.uniform())
         campaigns = self.campaigns
         if reason is None and c.offers_seen < len(campaigns):
-            comp = self.scenario.competition
+            comp = self.competition
             accept = competitor_acceptance(
                 comp.acceptance_probability,
                 self.accept_mult[c.stage],
@@ -354,19 +391,18 @@ class AgentModel:
         c.offers_seen = len(campaigns)
         fresh, c.fresh = c.fresh, False
         if reason is None and not (fresh and self.drift_waits_for_repeat):
-            beh = self.scenario.behaviour
             p = drift_probability(
                 c.propensity,
                 self.drop_mult[c.stage],
                 c.satisfaction,
                 c.relationship,
-                beh.reference_satisfaction,
-                beh.reference_relationship,
-                beh.dropout_satisfaction_sensitivity,
-                beh.dropout_relationship_sensitivity,
+                self.ref_satisfaction,
+                self.ref_relationship,
+                self.drop_satisfaction_sens,
+                self.drop_relationship_sens,
             )
             if ch.uniform() < p:
-                reason = drift_reason(c.relationship, beh.low_interaction_threshold)
+                reason = drift_reason(c.relationship, self.low_interaction_threshold)
         if reason is not None:
             self.lose(c, reason)
             return False
@@ -375,20 +411,18 @@ class AgentModel:
 
     def purchase(self, c: Customer) -> float:
         """Book a purchase, live its experience, and apply the ladder rules. Returns revenue."""
-        sc = self.scenario
-        prod = sc.product
         now = self.env.now
         day = int(now)
         if day >= self.horizon:
             return 0.0
         # A first purchase is made as a shopper; later ones at the rung held before buying.
-        spend_stage = c.stage if c.stage > PROSPECT else SHOPPER
+        stage = c.stage
+        spend_stage = stage if stage > PROSPECT else SHOPPER
         basket = c.mean_spend * self.spend_mult[spend_stage] * self.basket_draw.draw()
-        revenue = basket * prod.price_level
-        cost = basket * prod.cost_of_goods_share
-        post = self.ledger.post
-        post(day, ledger.REVENUE, revenue)
-        post(day, ledger.COST_OF_GOODS, -cost)
+        revenue = basket * self.price_level
+        cost = basket * self.cogs_share
+        self.revenue_book[day] += revenue
+        self.cogs_book[day] -= cost
         c.value += (revenue - cost) * math.exp(-self.log_discount_per_day * (now - c.acquired))
         c.purchases += 1
         c.spend += revenue
@@ -396,44 +430,42 @@ class AgentModel:
         self.purchases[day] += 1
 
         ex = self.rng_experience
-        failed = ex.uniform() < prod.service_failure_rate
-        recovered = failed and ex.uniform() < prod.recovery_probability
+        failed = ex.uniform() < self.failure_rate
+        recovered = failed and ex.uniform() < self.recovery_probability
         if recovered:
-            post(day, ledger.SERVICE_RECOVERY, -prod.recovery_cost)
+            self.ledger.post(day, ledger.SERVICE_RECOVERY, -self.recovery_cost)
+        expectation = c.expectation
         quality = experienced_quality(
-            prod.quality_mean + prod.quality_sd * ex.normal(),
-            c.expectation,
+            self.quality_mean + self.quality_sd * ex.normal(),
+            expectation,
             failed,
             recovered,
-            prod.failure_severity,
-            prod.recovery_bonus,
+            self.failure_severity,
+            self.recovery_bonus,
         )
-        xp = sc.experience
-        score = experience_score(
-            quality, c.expectation, xp.disconfirmation_slope, xp.performance_weight
-        )
-        c.satisfaction = updated_satisfaction(c.satisfaction, score, xp.learning_rate)
-        if failed and not recovered and c.stage >= ADVOCATE:
-            c.satisfaction = min(c.satisfaction, xp.love_to_hate_satisfaction)
+        score = experience_score(quality, expectation, self.slope, self.performance_weight)
+        satisfaction = updated_satisfaction(c.satisfaction, score, self.learning_rate)
+        if failed and not recovered and stage >= ADVOCATE:
+            satisfaction = min(satisfaction, self.love_to_hate)
+        c.satisfaction = satisfaction
         if not failed:
             c.expectation = updated_expectation(
-                c.expectation, quality, xp.expectation_up_rate, xp.expectation_down_rate
+                expectation, quality, self.expectation_up, self.expectation_down
             )
         self._set_level(c)
-        c.relationship = after_interaction(c.relationship, sc.relationship.gain_per_purchase)
+        c.relationship = after_interaction(c.relationship, self.gain_per_purchase)
 
-        tenure = now - c.acquired
-        stage, why = next_stage(
-            c.stage,
+        new_stage, why = next_stage(
+            stage,
             c.purchases,
-            c.satisfaction,
+            satisfaction,
             c.relationship,
-            tenure,
+            now - c.acquired,
             c.is_member,
             self.rules,
         )
         if why is not None:
-            self.move(c, stage, _MOVE_CODE[why])
+            self.move(c, new_stage, _MOVE_CODE[why])
         return revenue
 
     def move(self, c: Customer, stage: int, reason: int) -> None:

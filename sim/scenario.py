@@ -480,7 +480,7 @@ class Behaviour(Section):
         le=20,
     )
     low_interaction_threshold: float = param(
-        0.42,
+        0.44,
         unit="0..1 scale",
         source="DOMAIN L4; " + CALIBRATED_L4,
         description=(
@@ -496,7 +496,7 @@ class LifeEvents(Section):
     """Reasons to leave that the business cannot influence (DOMAIN L4)."""
 
     needs_changed_per_year: float = param(
-        0.04,
+        0.034,
         unit="1/year",
         source="DOMAIN L4: 5% of losses; " + CALIBRATED_L4,
         description="Hazard that the customer's needs or business change.",
@@ -504,7 +504,7 @@ class LifeEvents(Section):
         le=100,
     )
     moved_away_per_year: float = param(
-        0.024,
+        0.021,
         unit="1/year",
         source="DOMAIN L4: 3% of losses; " + CALIBRATED_L4,
         description="Hazard that the customer moves to another region.",
@@ -547,7 +547,7 @@ class Competition(Section):
         le=1,
     )
     acceptance_probability: float = param(
-        0.55,
+        0.45,
         unit="probability",
         source="DOMAIN L4: 9% of losses to competitor offers; " + CALIBRATED_L4,
         description=(

@@ -35,12 +35,12 @@ class Stream:
         self._u: list[float] = []
         self._n: list[float] = []
         self._e: list[float] = []
-        self._ui = self._ni = self._ei = 0
+        self._ui = self._ni = self._ei = BLOCK  # empty: the first draw fills the block
 
     def uniform(self) -> float:
         """One U(0, 1) draw."""
         i = self._ui
-        if i >= len(self._u):
+        if i >= BLOCK:
             self._u = self.gen.random(BLOCK).tolist()
             i = 0
         self._ui = i + 1
@@ -49,7 +49,7 @@ class Stream:
     def normal(self) -> float:
         """One standard-normal draw."""
         i = self._ni
-        if i >= len(self._n):
+        if i >= BLOCK:
             self._n = self.gen.standard_normal(BLOCK).tolist()
             i = 0
         self._ni = i + 1
@@ -58,7 +58,7 @@ class Stream:
     def exponential(self) -> float:
         """One standard-exponential (mean 1) draw."""
         i = self._ei
-        if i >= len(self._e):
+        if i >= BLOCK:
             self._e = self.gen.standard_exponential(BLOCK).tolist()
             i = 0
         self._ei = i + 1
@@ -78,12 +78,12 @@ class GammaBuffer:
         self.gen = gen
         self.shape = shape
         self._values: list[float] = []
-        self._i = 0
+        self._i = BLOCK
 
     def draw(self) -> float:
         """One draw; exactly 1.0 when the shape is infinite (no spread)."""
         i = self._i
-        if i >= len(self._values):
+        if i >= BLOCK:
             if self.shape == float("inf"):
                 self._values = [1.0] * BLOCK
             else:

@@ -181,13 +181,15 @@ def test_communication_keeps_customers(small):
 def test_loss_reasons_on_the_default_scenario_resemble_domain_l4():
     """Calibration target: the coffee shop's losses by reason are close to DOMAIN L4.
 
-    Over 3 seeds x 3 years (about 12,000 losses) the sampling error of each share is under one
-    point; the +-6-point tolerance allows for the year-to-year luck of competitor campaigns
-    (Poisson, 2 a year), which moves the competitor share most.
+    Over 6 seeds x 3 years (about 25,000 losses) the sampling error of each share is under half
+    a point, but the luck of competitor campaigns (Poisson, about 6 in 3 years) moves the
+    competitor share by about 5 points from run to run, about 2 points for a 6-run mean; the
+    +-5-point tolerance is 2.5 times that, and still fails a model whose leading reason is not
+    low interaction or whose shares are off by more than the L4 table's own rounding allows.
     """
     sc = sim.load_scenario("scenarios/coffee_shop.yaml")
     totals = dict.fromkeys(LOSS_REASONS, 0)
-    for seed in range(3):
+    for seed in range(6):
         for reason, n in sim.simulate(sc, seed=seed).summary["customers_lost"].items():
             totals[reason] += n
     n = sum(totals.values())
@@ -201,7 +203,7 @@ def test_loss_reasons_on_the_default_scenario_resemble_domain_l4():
         "went_bankrupt": 1,
     }
     for reason, share in target.items():
-        assert shares[reason] == pytest.approx(share, abs=6), (reason, shares)
+        assert shares[reason] == pytest.approx(share, abs=5), (reason, shares)
     assert max(shares, key=shares.get) == "low_interaction"
 
 

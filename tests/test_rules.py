@@ -125,14 +125,15 @@ class TestRelationship:
 
 
 class TestChurn:
-    def test_life_event_probability_and_choice(self):
+    def test_life_event_time_and_reason(self):
         rates = (0.002, 0.001, 0.001)
-        p = -math.expm1(-0.004 * 100)
-        assert churn.life_event(100, rates, p + 1e-9, 0.0) is None
-        assert churn.life_event(100, rates, p - 1e-9, 0.0) == churn.NEEDS_CHANGED
-        assert churn.life_event(100, rates, 0.0, 0.6) == churn.MOVED_AWAY
-        assert churn.life_event(100, rates, 0.0, 0.9) == churn.WENT_BANKRUPT
-        assert churn.life_event(100, (0, 0, 0), 0.0, 0.0) is None
+        assert churn.life_event_time(10.0, rates, 2.0) == pytest.approx(10.0 + 2.0 / 0.004)
+        assert churn.life_event_time(10.0, (0, 0, 0), 2.0) == math.inf
+        # The event is picked in proportion to the hazards: 50%, 25%, 25%.
+        assert churn.life_event_reason(rates, 0.49) == churn.NEEDS_CHANGED
+        assert churn.life_event_reason(rates, 0.51) == churn.MOVED_AWAY
+        assert churn.life_event_reason(rates, 0.74) == churn.MOVED_AWAY
+        assert churn.life_event_reason(rates, 0.76) == churn.WENT_BANKRUPT
 
     def test_competitor_acceptance_follows_share_of_wallet(self):
         accept = churn.competitor_acceptance
@@ -162,8 +163,8 @@ class TestBuying:
         assert buying.price_factor(1.1, -1.0) == pytest.approx(1 / 1.1)
 
     def test_gaps(self):
-        assert buying.next_gap(0.5, False, 0.0, 2.0, 0.0) == pytest.approx(4.0)
-        assert buying.next_gap(1 / 30, True, 0.0, 2.0, 1.0) == pytest.approx(30.0)
-        assert buying.next_gap(1 / 30, True, 0.1, 2.0, 1.0) == pytest.approx(33.0)
-        assert buying.next_gap(1 / 30, True, 1.0, 2.0, -5.0) == pytest.approx(3.0)
-        assert buying.next_gap(0.0, False, 0.0, 1.0, 0.0) == math.inf
+        assert buying.next_gap(0.5, False, 0.0, 2.0) == pytest.approx(4.0)
+        assert buying.next_gap(1 / 30, True, 0.0, 1.0) == pytest.approx(30.0)
+        assert buying.next_gap(1 / 30, True, 0.1, 1.0) == pytest.approx(33.0)
+        assert buying.next_gap(1 / 30, True, 1.0, -5.0) == pytest.approx(3.0)
+        assert buying.next_gap(0.0, False, 0.0, 1.0) == math.inf
