@@ -1,19 +1,19 @@
-"""The customer agent: its state, and its life as a SimPy process.
+"""The customer agent: its state, and how SimPy wakes it.
 
 A person becomes an agent when marketing first reaches them (DOMAIN L1: prospects have a
-record, suspects do not). The agent's process only waits: every decision is made by the model's
-pure rules at the agent's own events (first purchase, purchase opportunity, win-back), so the
-work per event is constant however many agents exist.
+record, suspects do not). An agent is never busy: between its own events it only waits. So
+instead of a generator process, the agent is its own SimPy event: the model schedules it with
+``env.schedule(customer, delay=gap)`` and SimPy calls the handlers in ``customer.callbacks``
+when the simulated clock reaches it. Every decision is made by the model's pure rules in those
+handlers, so the work per event is constant however many agents exist.
+
+An agent has at most one wake-up pending at a time; the handler that runs decides the next one.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from sim.model import AgentModel
+from collections.abc import Callable
 
 CHANNELS: tuple[str, ...] = ("existing", "marketing", "word_of_mouth", "referral")
 """How an agent was acquired; ``existing`` are customers the business had at day 0."""
@@ -30,11 +30,17 @@ class Customer:
     ``expectation``,
     ``relationship`` (evaluated lazily at ``checked``). ``fresh`` is true from an acquisition
     (or win-back) until the next purchase opportunity: the BG/NBD dropout model skips drift then.
+
+    As a SimPy event, ``callbacks`` holds the handlers of the pending wake-up (SimPy sets it to
+    ``None`` while running them) and ``_ok`` tells SimPy the event succeeded.
     """
+
+    _ok = True
 
     __slots__ = (
         "acquired",
         "base_rate",
+        "callbacks",
         "channel",
         "checked",
         "created",
@@ -99,26 +105,4 @@ class Customer:
         self.win_backs = 0
         self.fresh = True
         self.life_end = math.inf
-
-
-def life(model: AgentModel, c: Customer, first_purchase_delay: float | None) -> Generator[Any]:
-    """The agent's process: wait for the first purchase, then for each purchase opportunity.
-
-    After a loss it waits for a win-back, if the reason allows one (DOMAIN L4), and goes on.
-    """
-    env = model.env
-    if first_purchase_delay is not None:
-        yield env.timeout(first_purchase_delay)
-        model.first_purchase(c)
-    while True:
-        gap = model.gap(c)
-        if gap == math.inf:
-            return
-        yield env.timeout(gap)
-        if model.opportunity(c):
-            continue
-        delay = model.win_back_delay(c)
-        if delay is None:
-            return
-        yield env.timeout(delay)
-        model.win_back(c)
+        self.callbacks: list[Callable[[Customer], None]] | None = None

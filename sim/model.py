@@ -4,7 +4,9 @@ SimPy only keeps time. Three kinds of process run:
 
 * one **market day** process: marketing reach (suspects become prospect agents), competitor
   campaigns, daily costs, the daily snapshot of counters and the bankruptcy check;
-* one **life** process per agent who will buy (``sim.customer.life``);
+* no process per agent: each agent who will buy is its own SimPy event (``sim.customer``), woken
+  at its first purchase, at each purchase opportunity and at a win-back. The handler that runs
+  schedules the agent's next wake-up;
 * nothing else: relationship decay, life events and competitor offers are evaluated lazily at the
   agent's own events with closed forms, so the work per event is O(1) and there is no per-day
   loop over agents (ARCHITECTURE principle 2).
@@ -18,6 +20,7 @@ from collections.abc import Callable
 
 import numpy as np
 import simpy
+from simpy.events import NORMAL
 
 from sim import churn, ledger
 from sim.buying import next_gap, price_factor, purchase_rate
@@ -30,7 +33,7 @@ from sim.churn import (
     life_event_reason,
     life_event_time,
 )
-from sim.customer import EXISTING, MARKETING, Customer, life
+from sim.customer import EXISTING, MARKETING, Customer
 from sim.experience import (
     SATISFACTION_LEVELS,
     experience_score,
@@ -168,6 +171,11 @@ class AgentModel:
         self.retention_cohort: list[int] = []
         self.retention_cohort_day = self.horizon - self.retention_window
         self.stop = self.env.event()
+        self._schedule = self.env.schedule
+        # Shared, never mutated: SimPy only iterates an event's callbacks.
+        self._at_first_purchase = [self._on_first_purchase]
+        self._at_opportunity = [self._on_opportunity]
+        self._at_win_back = [self._on_win_back]
 
     def _cache_parameters(self, sc: Scenario) -> None:
         """Copy the scenario numbers used at every event into plain attributes.
@@ -301,7 +309,7 @@ class AgentModel:
             c.life_end = life_event_time(0.0, self.life_rates, self.rng_churn.exponential())
             self._set_level(c)
             self.movements.record(c.id, 0.0, SUSPECT, CUSTOMER, _MOVE_CODE["existing_customer"])
-            self.env.process(life(self, c, None))
+            self._next_opportunity(c)
 
     def _reach(self, n: int, day: int) -> None:
         market = self.scenario.market
@@ -316,7 +324,34 @@ class AgentModel:
             c = self._new_agent(PROSPECT, float(day), MARKETING, traits)
             self.movements.record(c.id, float(day), SUSPECT, PROSPECT, reached_code)
             if will_buy:
-                self.env.process(life(self, c, delay))
+                c.callbacks = self._at_first_purchase
+                self._schedule(c, NORMAL, delay)
+
+    # ------------------------------------------------------------------ wake-ups
+    # SimPy calls these with the agent itself, which is the event (see ``sim.customer``).
+    def _next_opportunity(self, c: Customer) -> None:
+        """Schedule the agent's next purchase opportunity, unless it has stopped buying."""
+        gap = self.gap(c)
+        if gap != math.inf:
+            c.callbacks = self._at_opportunity
+            self._schedule(c, NORMAL, gap)
+
+    def _on_first_purchase(self, c: Customer) -> None:
+        self.first_purchase(c)
+        self._next_opportunity(c)
+
+    def _on_opportunity(self, c: Customer) -> None:
+        if self.opportunity(c):
+            self._next_opportunity(c)
+            return
+        delay = self.win_back_delay(c)
+        if delay is not None:
+            c.callbacks = self._at_win_back
+            self._schedule(c, NORMAL, delay)
+
+    def _on_win_back(self, c: Customer) -> None:
+        self.win_back(c)
+        self._next_opportunity(c)
 
     # ------------------------------------------------------------------ events
     def gap(self, c: Customer) -> float:
