@@ -1,0 +1,70 @@
+"""Exact unit tests of the word-of-mouth rules (DOMAIN W1, W2, W5, L6): no Environment."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from sim import wom
+from sim.wom import DETRACTOR, PASSIVE, PROMOTER
+
+
+class TestLikelihoodToRecommend:
+    def test_equal_weights_give_ten_times_the_mean(self):
+        assert wom.likelihood_to_recommend(0.9, 0.6, 0.3, 1, 1, 1) == 6
+
+    def test_weights_shift_the_score(self):
+        # 10 * (0.5*1.0 + 0.2*0.0 + 0.3*0.0) = 5
+        assert wom.likelihood_to_recommend(1.0, 0.0, 0.0, 0.5, 0.2, 0.3) == 5
+
+    def test_half_rounds_up(self):
+        assert wom.likelihood_to_recommend(0.85, 0.85, 0.85, 1, 1, 1) == 9
+        assert wom.likelihood_to_recommend(0.849, 0.849, 0.849, 1, 1, 1) == 8
+
+    @pytest.mark.parametrize("level, score", [(0.0, 0), (1.0, 10)])
+    def test_bounds(self, level, score):
+        assert wom.likelihood_to_recommend(level, level, level, 0.5, 0.2, 0.3) == score
+
+
+class TestCategories:
+    @pytest.mark.parametrize(
+        "score, category",
+        [(10, PROMOTER), (9, PROMOTER), (8, PASSIVE), (7, PASSIVE), (6, DETRACTOR), (0, DETRACTOR)],
+    )
+    def test_w1_bands(self, score, category):
+        assert wom.nps_category(score) == category
+
+    def test_nps_is_share_of_promoters_minus_detractors(self):
+        assert wom.net_promoter_score(50, 30, 20) == pytest.approx(30.0)
+        assert wom.net_promoter_score(0, 0, 4) == pytest.approx(-100.0)
+
+    def test_nps_of_nobody_is_undefined(self):
+        assert math.isnan(wom.net_promoter_score(0, 0, 0))
+
+
+class TestAttachment:
+    def test_moves_part_of_the_way_to_satisfaction_times_relationship(self):
+        assert wom.attachment_after_experience(0.2, 0.8, 0.5, 0.1) == pytest.approx(0.22)
+
+    def test_falls_when_satisfaction_and_relationship_are_low(self):
+        assert wom.attachment_after_experience(0.6, 0.2, 0.5, 0.5) == pytest.approx(0.35)
+
+    def test_outlasts_one_bad_experience(self):
+        # DOMAIN L9: a loyal, attached customer forgives a single slip.
+        after = wom.attachment_after_experience(0.8, 0.0, 0.9, 0.05)
+        assert after == pytest.approx(0.76)
+
+
+class TestProspectDecision:
+    def test_one_negative_outweighs_five_positives(self):
+        # DOMAIN W5
+        assert wom.net_heard(5, 1, 5.0) == 0.0
+        assert wom.net_heard(6, 1, 5.0) == 1.0
+
+    def test_six_net_positives_convince(self):
+        # DOMAIN W2
+        assert not wom.is_convinced(wom.net_heard(5, 0, 5.0), 6)
+        assert wom.is_convinced(wom.net_heard(6, 0, 5.0), 6)
+        assert not wom.is_convinced(wom.net_heard(10, 1, 5.0), 6)
+        assert wom.is_convinced(wom.net_heard(10, 1, 5.0), 5)
