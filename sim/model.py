@@ -1,6 +1,6 @@
 """One replication of the agent-based loyalty model: wires SimPy, agents, market and ledger.
 
-SimPy only keeps time. Three kinds of process run:
+SimPy only keeps time. What it schedules:
 
 * one **market day** process: marketing reach (suspects become prospect agents), competitor
   campaigns, daily costs, the daily snapshot of counters and the bankruptcy check;
@@ -324,17 +324,20 @@ class AgentModel:
             c = self._new_agent(PROSPECT, float(day), MARKETING, traits)
             self.movements.record(c.id, float(day), SUSPECT, PROSPECT, reached_code)
             if will_buy:
-                c.callbacks = self._at_first_purchase
-                self._schedule(c, NORMAL, delay)
+                self._wake(c, self._at_first_purchase, delay)
 
     # ------------------------------------------------------------------ wake-ups
     # SimPy calls these with the agent itself, which is the event (see ``sim.customer``).
+    def _wake(self, c: Customer, handlers: list, delay: float) -> None:
+        """Put the agent on SimPy's queue: ``handlers`` run when ``delay`` days have passed."""
+        c.callbacks = handlers
+        self._schedule(c, NORMAL, delay)
+
     def _next_opportunity(self, c: Customer) -> None:
         """Schedule the agent's next purchase opportunity, unless it has stopped buying."""
         gap = self.gap(c)
         if gap != math.inf:
-            c.callbacks = self._at_opportunity
-            self._schedule(c, NORMAL, gap)
+            self._wake(c, self._at_opportunity, gap)
 
     def _on_first_purchase(self, c: Customer) -> None:
         self.first_purchase(c)
@@ -346,8 +349,7 @@ class AgentModel:
             return
         delay = self.win_back_delay(c)
         if delay is not None:
-            c.callbacks = self._at_win_back
-            self._schedule(c, NORMAL, delay)
+            self._wake(c, self._at_win_back, delay)
 
     def _on_win_back(self, c: Customer) -> None:
         self.win_back(c)

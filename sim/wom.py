@@ -17,7 +17,6 @@ import math
 
 PROMOTER, PASSIVE, DETRACTOR = 0, 1, 2
 """NPS categories (DOMAIN W1)."""
-CATEGORIES: tuple[str, ...] = ("promoter", "passive", "detractor")
 
 PROMOTER_MIN_SCORE = 9
 """Scores 9-10 are promoters (DOMAIN W1)."""
