@@ -41,6 +41,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -195,33 +196,20 @@ def time_model(scenario: sim.Scenario, seed: int) -> dict[str, Any]:
     return out
 
 
-def bare_simpy(n_procs: int, total_events: int, horizon: float, seed: int) -> dict[str, Any]:
-    """A bare SimPy loop scheduling ``total_events`` events with ``n_procs`` processes.
-
-    Each process only waits: ``yield env.timeout(gap)`` with exponential gaps pre-drawn by numpy
-    into a pool of Python floats, so the loop does no numpy work per event. Every process also
-    costs SimPy two events of its own (initialisation and termination), so the processes share
-    ``total_events - 2 * n_procs`` timeouts and the loop schedules the same total as the model.
-    """
+def _gap_pool(seed: int, mean_gap: float, n_agents: int) -> tuple[list[float], list[int]]:
+    """Exponential gaps pre-drawn by numpy into a pool of Python floats, and a random start
+    index into the pool per agent, so the bare loops do no numpy work per event."""
     rng = np.random.default_rng(seed)
-    timeouts = max(total_events - 2 * n_procs, n_procs)
-    per_proc, extra = divmod(timeouts, n_procs)
-    mean_gap = horizon * n_procs / timeouts  # spans about the same simulated time as the model
     gaps = (rng.standard_exponential(GAP_POOL) * mean_gap).tolist()
-    offsets = rng.integers(0, GAP_POOL, n_procs).tolist()
-    mask = GAP_POOL - 1
+    return gaps, rng.integers(0, GAP_POOL, n_agents).tolist()
 
-    def waiter(env: simpy.Environment, n: int, i: int):
-        timeout = env.timeout
-        for _ in range(n):
-            yield timeout(gaps[i & mask])
-            i += 1
 
+def _timed_loop(populate: Callable[[simpy.Environment], None], n_agents: int) -> dict[str, Any]:
+    """Time building a fresh environment with ``populate`` and running it to the end."""
     gc.collect()
     start = time.perf_counter()
     env = simpy.Environment()
-    for p in range(n_procs):
-        env.process(waiter(env, per_proc + (p < extra), offsets[p]))
+    populate(env)
     env.run()
     wall = time.perf_counter() - start
     events = scheduled_events(env)
@@ -230,10 +218,37 @@ def bare_simpy(n_procs: int, total_events: int, horizon: float, seed: int) -> di
     return {
         "wall_s": wall,
         "events": events,
-        "processes": n_procs,
+        "agents": n_agents,
         "events_per_s": events / wall,
         "us_per_event": wall / events * 1e6,
     }
+
+
+def bare_simpy(n_procs: int, total_events: int, horizon: float, seed: int) -> dict[str, Any]:
+    """A bare SimPy loop scheduling ``total_events`` events with ``n_procs`` processes.
+
+    Each process only waits: ``yield env.timeout(gap)`` with pre-drawn exponential gaps. Every
+    process also costs SimPy two events of its own (initialisation and termination), so the
+    processes share ``total_events - 2 * n_procs`` timeouts and the loop schedules the same
+    total as the model.
+    """
+    timeouts = max(total_events - 2 * n_procs, n_procs)
+    per_proc, extra = divmod(timeouts, n_procs)
+    mean_gap = horizon * n_procs / timeouts  # spans about the same simulated time as the model
+    gaps, offsets = _gap_pool(seed, mean_gap, n_procs)
+    mask = GAP_POOL - 1
+
+    def waiter(env: simpy.Environment, n: int, i: int):
+        timeout = env.timeout
+        for _ in range(n):
+            yield timeout(gaps[i & mask])
+            i += 1
+
+    def populate(env: simpy.Environment) -> None:
+        for p in range(n_procs):
+            env.process(waiter(env, per_proc + (p < extra), offsets[p]))
+
+    return _timed_loop(populate, n_procs)
 
 
 class _Sleeper:
@@ -250,44 +265,30 @@ def bare_wakeups(n_agents: int, total_events: int, horizon: float, seed: int) ->
     put on the queue with ``env.schedule`` and re-scheduled by its callback with a pre-drawn
     exponential gap. No processes, so every scheduled event is a wake-up.
     """
-    rng = np.random.default_rng(seed)
-    per_agent, extra = divmod(max(total_events, n_agents), n_agents)
-    mean_gap = horizon * n_agents / max(total_events, n_agents)
-    gaps = (rng.standard_exponential(GAP_POOL) * mean_gap).tolist()
-    offsets = rng.integers(0, GAP_POOL, n_agents).tolist()
+    wakeups = max(total_events, n_agents)
+    per_agent, extra = divmod(wakeups, n_agents)
+    gaps, offsets = _gap_pool(seed, horizon * n_agents / wakeups, n_agents)
     mask = GAP_POOL - 1
 
-    gc.collect()
-    start = time.perf_counter()
-    env = simpy.Environment()
-    schedule = env.schedule
+    def populate(env: simpy.Environment) -> None:
+        schedule = env.schedule
 
-    def wake(sleeper: _Sleeper) -> None:
-        sleeper.left -= 1
-        if sleeper.left:
-            sleeper.i += 1
+        def wake(sleeper: _Sleeper) -> None:
+            sleeper.left -= 1
+            if sleeper.left:
+                sleeper.i += 1
+                sleeper.callbacks = callbacks
+                schedule(sleeper, NORMAL, gaps[sleeper.i & mask])
+
+        callbacks = [wake]
+        for a in range(n_agents):
+            sleeper = _Sleeper()
+            sleeper.left = per_agent + (a < extra)
+            sleeper.i = offsets[a]
             sleeper.callbacks = callbacks
             schedule(sleeper, NORMAL, gaps[sleeper.i & mask])
 
-    callbacks = [wake]
-    for a in range(n_agents):
-        sleeper = _Sleeper()
-        sleeper.left = per_agent + (a < extra)
-        sleeper.i = offsets[a]
-        sleeper.callbacks = callbacks
-        schedule(sleeper, NORMAL, gaps[sleeper.i & mask])
-    env.run()
-    wall = time.perf_counter() - start
-    events = scheduled_events(env)
-    del env
-    gc.collect()
-    return {
-        "wall_s": wall,
-        "events": events,
-        "agents": n_agents,
-        "events_per_s": events / wall,
-        "us_per_event": wall / events * 1e6,
-    }
+    return _timed_loop(populate, n_agents)
 
 
 def bare_loops(n_agents: int, total_events: int, horizon: float, seed: int) -> dict[str, Any]:
@@ -308,12 +309,12 @@ def _bare_worker(conn: Any) -> None:
 
 
 class CleanBareLoop:
-    """The bare SimPy loop in a forked copy of this process, taken before the model runs.
+    """The bare SimPy loops in a forked copy of this process, taken before the model runs.
 
     A loop run in this process after the model meets a heap the model has just filled and freed,
     and runs measurably slower there, which flatters the ratio. The fork is the same interpreter
     with the same modules loaded and a heap as clean as the model's was: it waits idle (no CPU)
-    while the model runs, then runs the loop while this process waits. Unavailable where
+    while the model runs, then runs the loops while this process waits. Unavailable where
     ``fork`` is not (Windows); then only the in-process loop is reported.
     """
 
