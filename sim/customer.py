@@ -27,9 +27,9 @@ class Customer:
     out at a purchase opportunity (beta, BG/NBD), ``mean_spend`` list basket value (gamma-gamma),
     ``share_of_wallet`` (beta, DOMAIN E4). ``life_end`` is when a life event will end the
     relationship (drawn at acquisition, DOMAIN L4). States on 0..1: ``satisfaction``,
-    ``expectation``,
-    ``relationship`` (evaluated lazily at ``checked``). ``fresh`` is true from an acquisition
-    (or win-back) until the next purchase opportunity: the BG/NBD dropout model skips drift then.
+    ``expectation``, ``relationship`` (evaluated lazily at ``checked``) and ``attachment``
+    (DOMAIN L6). ``fresh`` is true from an acquisition (or win-back) until the next purchase
+    opportunity: the BG/NBD dropout model skips drift then.
 
     As a SimPy event, ``callbacks`` holds the handlers of the pending wake-up (SimPy sets it to
     ``None`` while running them) and ``_ok`` tells SimPy the event succeeded.
@@ -39,6 +39,7 @@ class Customer:
 
     __slots__ = (
         "acquired",
+        "attachment",
         "base_rate",
         "callbacks",
         "channel",
@@ -46,6 +47,8 @@ class Customer:
         "created",
         "expectation",
         "fresh",
+        "heard_negative",
+        "heard_positive",
         "id",
         "is_member",
         "last_purchase",
@@ -54,15 +57,22 @@ class Customer:
         "lost_reason",
         "lost_time",
         "mean_spend",
+        "node",
         "offers_seen",
+        "promoter_since",
         "propensity",
         "purchases",
+        "referrer",
         "relationship",
         "satisfaction",
+        "score",
         "share_of_wallet",
         "spend",
         "stage",
+        "survey_day",
+        "talk_slot",
         "value",
+        "voice",
         "win_backs",
     )
 
@@ -105,4 +115,20 @@ class Customer:
         self.win_backs = 0
         self.fresh = True
         self.life_end = math.inf
+        # Word of mouth (sim.wom): emotional attachment on 0..1, the last answer to the NPS
+        # question (-1 before the first purchase), the voice it gives (a VOICES index, -1 none),
+        # the day of that answer (-1 never surveyed), when an unbroken run as a promoter began,
+        # messages heard since the last acquisition or loss, who sent the deciding one (-1 an
+        # outside voice or nobody), the person's node on a social network (-1 well-mixed), and
+        # the agent's place in its voice's list of talkers (-1 not listed).
+        self.attachment = 0.0
+        self.score = -1
+        self.voice = -1
+        self.survey_day = -1
+        self.promoter_since = math.nan
+        self.heard_positive = 0
+        self.heard_negative = 0
+        self.referrer = -1
+        self.node = -1
+        self.talk_slot = -1
         self.callbacks: list[Callable[[Customer], None]] | None = None

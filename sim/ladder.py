@@ -94,45 +94,43 @@ def slug(name: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in name.lower()).strip("_")
 
 
+PROMOTER_MIN_SCORE = 9
+"""Likelihood-to-recommend scores of 9 and 10 are promoters (DOMAIN W1)."""
+
+
 @dataclass(frozen=True, slots=True)
 class PromotionRules:
     """Thresholds of the upper-rung rules (see :func:`next_stage`).
 
-    Satisfaction and relationship are on 0..1; tenure in days since the first purchase.
+    Days are days of being a promoter without a break; the score is the likelihood to recommend
+    on 0..10 (DOMAIN W1); attachment is emotional attachment on 0..1 (DOMAIN L6).
     """
 
-    advocate_min_satisfaction: float
-    advocate_min_relationship: float
-    advocate_min_tenure_days: float
-    fan_min_satisfaction: float
-    fan_min_relationship: float
-    fan_min_tenure_days: float
-    keep_min_satisfaction: float
-    keep_min_relationship: float
+    advocate_min_promoter_days: float
+    fan_min_promoter_days: float
+    fan_min_score: int
+    fan_min_attachment: float
 
 
 def next_stage(
     stage: int,
     purchases: int,
-    satisfaction: float,
-    relationship: float,
-    tenure_days: float,
+    score: int,
+    promoter_days: float,
+    attachment: float,
     is_member: bool,
     rules: PromotionRules,
 ) -> tuple[int, str | None]:
     """Where a buyer stands on the ladder after a purchase, and why they moved.
 
-    Rules (DOMAIN L1, L3; each move is one rung at a time):
+    Rules (DOMAIN L1, L3, W1):
 
     * first purchase -> shopper (``first_purchase``); a repeat purchase -> customer
       (``repeat_purchase``);
     * a customer enrolled in a loyalty program -> member (``joined_program``), the hook that
-      program mechanics set through ``is_member``;
-    * satisfied, engaged buyers of long enough tenure -> advocate (``satisfied_and_engaged``);
-      advocates who exceed the higher thresholds -> raving fan (``delighted_and_close``);
-    * an advocate or raving fan whose satisfaction or relationship falls below the keep
-      thresholds steps down one rung (``satisfaction_fell`` / ``relationship_fell``), L3;
-      a member who leaves the program drops to customer (``left_program``).
+      program mechanics set through ``is_member``; a member who leaves -> customer
+      (``left_program``);
+    * above that the ladder follows word of mouth, see :func:`upper_rung`.
 
     Parameters
     ----------
@@ -141,10 +139,13 @@ def next_stage(
         purchase).
     purchases
         Purchases made so far, including the one just made.
-    satisfaction, relationship
-        Current levels on 0..1.
-    tenure_days
-        Days since the first purchase.
+    score
+        Likelihood to recommend, 0..10, after this purchase.
+    promoter_days
+        Days the customer has been a promoter without a break (0 if they just became one;
+        ignored when ``score`` is below 9).
+    attachment
+        Emotional attachment on 0..1.
     is_member
         Whether the customer is enrolled in a loyalty program.
     rules
@@ -159,30 +160,64 @@ def next_stage(
         return SHOPPER, "first_purchase"
     if stage == SHOPPER:
         return (CUSTOMER, "repeat_purchase") if purchases >= 2 else (SHOPPER, None)
-    if stage >= ADVOCATE:
-        if satisfaction < rules.keep_min_satisfaction:
-            return stage - 1 if stage == RAVING_FAN else _floor(is_member), "satisfaction_fell"
-        if relationship < rules.keep_min_relationship:
-            return stage - 1 if stage == RAVING_FAN else _floor(is_member), "relationship_fell"
-        if (
-            stage == ADVOCATE
-            and satisfaction >= rules.fan_min_satisfaction
-            and relationship >= rules.fan_min_relationship
-            and tenure_days >= rules.fan_min_tenure_days
-        ):
-            return RAVING_FAN, "delighted_and_close"
-        return stage, None
-    # CUSTOMER or MEMBER
     if stage == MEMBER and not is_member:
         return CUSTOMER, "left_program"
     if stage == CUSTOMER and is_member:
         return MEMBER, "joined_program"
-    if (
-        satisfaction >= rules.advocate_min_satisfaction
-        and relationship >= rules.advocate_min_relationship
-        and tenure_days >= rules.advocate_min_tenure_days
-    ):
-        return ADVOCATE, "satisfied_and_engaged"
+    return upper_rung(stage, score, promoter_days, attachment, is_member, rules)
+
+
+def upper_rung(
+    stage: int,
+    score: int,
+    promoter_days: float,
+    attachment: float,
+    is_member: bool,
+    rules: PromotionRules,
+) -> tuple[int, str | None]:
+    """The word-of-mouth rungs: advocate and raving fan (DOMAIN L1, W1, L6).
+
+    * A customer or member who has been a promoter (score 9-10) for
+      ``advocate_min_promoter_days`` without a break -> advocate (``sustained_promoter``): they
+      recommend when asked.
+    * An advocate who gives the top score ``fan_min_score``, is emotionally attached at least
+      ``fan_min_attachment`` and has been a promoter for ``fan_min_promoter_days`` -> raving fan
+      (``enthusiastic_and_attached``): they recommend unprompted and defend the brand.
+    * An advocate or raving fan who is no longer a promoter falls back to customer, or member if
+      enrolled (``no_longer_promoter``); a raving fan whose attachment falls below
+      ``fan_min_attachment`` steps down to advocate (``attachment_faded``). A fan who scores 9
+      instead of 10 stays a fan: the top score is needed to enter, not to stay, so one
+      ordinary visit does not flip the rung back and forth.
+
+    Parameters
+    ----------
+    stage
+        ``CUSTOMER`` .. ``RAVING_FAN``.
+    score, promoter_days, attachment, is_member, rules
+        As in :func:`next_stage`.
+
+    Returns
+    -------
+    tuple
+        The new stage and the reason, or ``(stage, None)``.
+    """
+    promoter = score >= PROMOTER_MIN_SCORE
+    if stage >= ADVOCATE:
+        if not promoter:
+            return _floor(is_member), "no_longer_promoter"
+        if stage == RAVING_FAN:
+            if attachment < rules.fan_min_attachment:
+                return ADVOCATE, "attachment_faded"
+            return stage, None
+        if (
+            score >= rules.fan_min_score
+            and attachment >= rules.fan_min_attachment
+            and promoter_days >= rules.fan_min_promoter_days
+        ):
+            return RAVING_FAN, "enthusiastic_and_attached"
+        return stage, None
+    if promoter and promoter_days >= rules.advocate_min_promoter_days:
+        return ADVOCATE, "sustained_promoter"
     return stage, None
 
 

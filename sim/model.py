@@ -2,8 +2,9 @@
 
 SimPy only keeps time. What it schedules:
 
-* one **market day** process: marketing reach (suspects become prospect agents), competitor
-  campaigns, daily costs, the daily snapshot of counters and the bankruptcy check;
+* one **market day** process: marketing reach (suspects become prospect agents), the day's
+  word-of-mouth messages (``sim.wom``), competitor campaigns, daily costs, the daily snapshot
+  of counters and the bankruptcy check;
 * no process per agent: each agent who will buy is its own SimPy event (``sim.customer``), woken
   at its first purchase, at each purchase opportunity and at a win-back. The handler that runs
   schedules the agent's next wake-up;
@@ -22,7 +23,7 @@ import numpy as np
 import simpy
 from simpy.events import NORMAL
 
-from sim import churn, ledger
+from sim import churn, ledger, wom
 from sim.buying import next_gap, price_factor, purchase_rate
 from sim.churn import (
     LOSS_REASONS,
@@ -33,7 +34,7 @@ from sim.churn import (
     life_event_reason,
     life_event_time,
 )
-from sim.customer import EXISTING, MARKETING, Customer
+from sim.customer import EXISTING, MARKETING, REFERRAL, WORD_OF_MOUTH, Customer
 from sim.experience import (
     SATISFACTION_LEVELS,
     experience_score,
@@ -46,28 +47,39 @@ from sim.ladder import (
     ADVOCATE,
     CUSTOMER,
     LOST,
+    PROMOTER_MIN_SCORE,
     PROSPECT,
+    RAVING_FAN,
     SHOPPER,
     SUSPECT,
     PromotionRules,
     next_stage,
+    upper_rung,
 )
+from sim.network import build_network
 from sim.relationship import DAYS_PER_MONTH, after_interaction, decay_rate, relationship_after
 from sim.scenario import Scenario
-from sim.streams import spawn_streams
+from sim.streams import Stream, spawn_streams
+from sim.wom import TALKS, VOICE_DETRACTOR, VOICE_FAN, VOICE_PROMOTER, VOICES
+
+TRAIT_BLOCK = 1024
+"""Customer traits are drawn this many agents at a time."""
 
 MOVE_REASONS: tuple[str, ...] = (
     "existing_customer",
     "reached",
+    "heard_word_of_mouth",
     "first_purchase",
     "repeat_purchase",
     "joined_program",
     "left_program",
-    "satisfied_and_engaged",
-    "delighted_and_close",
-    "satisfaction_fell",
-    "relationship_fell",
+    "sustained_promoter",
+    "enthusiastic_and_attached",
+    "no_longer_promoter",
+    "attachment_faded",
+    "heard_criticism",
     "won_back",
+    "won_back_by_word_of_mouth",
     *(f"lost:{reason}" for reason in LOSS_REASONS),
 )
 """Every recorded cause of a movement on the ladder (ARCHITECTURE principle 4)."""
@@ -125,6 +137,8 @@ class AgentModel:
         self.rng_churn = streams["churn"]
         self.rng_competition = streams["competition"]
         self.rng_win_back = streams["win_back"]
+        self.rng_wom = streams["word_of_mouth"]
+        self.rng_voices = streams["voices"]
         lad = sc.ladder
         self.spend_mult = lad.per_stage("spend_multiplier")
         self.freq_mult = lad.per_stage("frequency_multiplier")
@@ -153,6 +167,8 @@ class AgentModel:
 
         # Stocks (current counts) and flows (per-day counts).
         self.pool = sc.market.size
+        self._trait_queue: list[tuple] = []
+        self._setup_word_of_mouth(sc, streams["network"])
         self.stage_counts = [0] * (LOST + 1)
         self.level_counts = [0] * len(SATISFACTION_LEVELS)
         h = self.horizon
@@ -176,6 +192,7 @@ class AgentModel:
         self._at_first_purchase = [self._on_first_purchase]
         self._at_opportunity = [self._on_opportunity]
         self._at_win_back = [self._on_win_back]
+        self._at_word_of_mouth_return = [self._on_word_of_mouth_return]
 
     def _cache_parameters(self, sc: Scenario) -> None:
         """Copy the scenario numbers used at every event into plain attributes.
@@ -214,6 +231,55 @@ class AgentModel:
         self.revenue_book = amounts[ledger.REVENUE]
         self.cogs_book = amounts[ledger.COST_OF_GOODS]
 
+    def _setup_word_of_mouth(self, sc: Scenario, network_stream: Stream) -> None:
+        """State of word of mouth: the NPS survey's counters, the talkers, the network."""
+        wm = sc.word_of_mouth
+        h = self.horizon
+        self.talking = wm.enabled
+        self.survey_window = wm.survey_window_days
+        self.relationship_forgiveness = wm.relationship_forgiveness
+        self.attachment_forgiveness = wm.attachment_forgiveness
+        self.attachment_rate = wm.attachment_rate
+        self.promoter_rate = wm.promoter_messages_per_year / 365.0
+        self.detractor_rate = wm.detractor_messages_per_year / 365.0
+        self.fan_multiplier = wm.fan_message_multiplier
+        self.negative_weight = wm.negative_weight
+        self.positives_to_choose = wm.positives_to_choose
+        self.negative_drop = wm.negative_satisfaction_drop
+        self.defence_probability = wm.fan_defence_probability
+        self.contacts = wm.contacts_per_person
+        # Surveyed customers per voice now, and how many leave the survey on each day: a
+        # customer who bought on day d is surveyed on days d .. d + window - 1.
+        self.voice_counts = [0] * len(VOICES)
+        self.voice_expiry = [[0] * (h + self.survey_window + 1) for _ in VOICES]
+        # Who can talk, per voice (lists with O(1) removal; customers whose survey answer has
+        # expired are dropped lazily when drawn).
+        self.talkers: list[list[Customer]] = [[] for _ in VOICES]
+        self.messages_positive = [0] * h
+        self.messages_negative = [0] * h
+        self.messages_countered = [0] * h
+        self.won_back_by_word_of_mouth = [0] * h
+        self.acquired_by_channel = [[0] * h for _ in range(4)]
+        self.network = None
+        if wm.network != "well_mixed":
+            gen = network_stream.gen
+            size = sc.market.size
+            self.network = build_network(
+                wm.network,
+                size,
+                wm.contacts_per_person,
+                wm.rewiring_probability,
+                int(gen.integers(2**31)),
+            )
+            order = gen.permutation(size)
+            position = np.empty(size, dtype=np.int64)
+            position[order] = np.arange(size)
+            # The anonymous pool is pool_nodes[:pool], in random order; people are drawn from
+            # its end, or removed from the middle when a message finds them.
+            self.pool_nodes = array("q", order.tolist())
+            self.pool_position = array("q", position.tolist())
+            self.node_agent = array("q", [-1]) * size
+
     # ------------------------------------------------------------------ running
     def run(self) -> AgentModel:
         """Simulate to the horizon or to bankruptcy, whichever comes first."""
@@ -233,12 +299,16 @@ class AgentModel:
         touch_cost = self.touch_rate * sc.business.cost_per_touch
         gen = self.rng_market.gen
         post = self.ledger.post
+        expiry, voice_counts = self.voice_expiry, self.voice_counts
         for day in range(self.horizon):
+            for voice, leaving in enumerate(expiry):
+                voice_counts[voice] -= leaving[day]
             reached = int(gen.binomial(self.pool, reach_p)) if self.pool and reach_p else 0
             if reached:
-                self.pool -= reached
                 self._reach(reached, day)
                 post(day, ledger.MARKETING, -reached * market.cost_per_reach)
+            if self.talking:
+                self._word_of_mouth(day)
             n_campaigns = int(self.rng_competition.gen.poisson(campaign_rate))
             n_campaigns += day in scheduled
             self.campaigns.extend([float(day)] * n_campaigns)
@@ -262,7 +332,13 @@ class AgentModel:
 
     def _snapshot(self, day: int) -> None:
         self.snapshots.append(
-            (self.pool, *self.stage_counts[1:], *self.level_counts, len(self.customers))
+            (
+                self.pool,
+                *self.stage_counts[1:],
+                *self.level_counts,
+                *self.voice_counts,
+                len(self.customers),
+            )
         )
 
     # ------------------------------------------------------------------ agents
@@ -279,19 +355,50 @@ class AgentModel:
         wallet = gen.beta(cu.share_of_wallet_a, cu.share_of_wallet_b, n)
         return rates.tolist(), propensity.tolist(), spend.tolist(), wallet.tolist()
 
-    def _new_agent(self, stage: int, time: float, channel: int, traits: tuple) -> Customer:
+    def _traits(self) -> tuple:
+        """The next agent's traits, drawn ``TRAIT_BLOCK`` agents at a time."""
+        queue = self._trait_queue
+        if not queue:
+            queue.extend(zip(*self._draw_traits(TRAIT_BLOCK), strict=True))
+            queue.reverse()
+        return queue.pop()
+
+    def _claim_person(self, node: int = -1) -> int:
+        """Take one person out of the anonymous pool; returns their network node (-1 if none).
+
+        On a network, ``node`` names the person a message found; by default a random one is
+        drawn (the pool is kept in random order).
+        """
+        self.pool -= 1
+        if self.network is None:
+            return -1
+        nodes, position = self.pool_nodes, self.pool_position
+        last = self.pool
+        if node < 0:
+            return nodes[last]
+        i, moved = position[node], nodes[last]
+        nodes[i], position[moved] = moved, i
+        nodes[last], position[node] = node, last
+        return node
+
+    def _new_agent(self, stage: int, time: float, channel: int, node: int = -1) -> Customer:
+        """A person leaves the anonymous pool and becomes an agent (DOMAIN L1)."""
         sc = self.scenario
+        node = self._claim_person(node)
         c = Customer(
             len(self.customers),
             stage,
             time,
             channel,
-            *traits,
+            *self._traits(),
             sc.experience.initial_satisfaction,
             sc.experience.initial_expectation,
             sc.relationship.initial,
         )
         c.offers_seen = len(self.campaigns)
+        if node >= 0:
+            c.node = node
+            self.node_agent[node] = c.id
         self.customers.append(c)
         self.stage_counts[stage] += 1
         self.agents_created[int(time)] += 1
@@ -299,11 +406,8 @@ class AgentModel:
 
     def _add_initial_customers(self) -> None:
         n = self.scenario.market.initial_customers
-        if not n:
-            return
-        self.pool -= n
-        for traits in zip(*self._draw_traits(n), strict=True):
-            c = self._new_agent(CUSTOMER, 0.0, EXISTING, traits)
+        for _ in range(n):
+            c = self._new_agent(CUSTOMER, 0.0, EXISTING)
             c.acquired = 0.0
             c.last_purchase = 0.0
             c.life_end = life_event_time(0.0, self.life_rates, self.rng_churn.exponential())
@@ -318,10 +422,8 @@ class AgentModel:
         buys = (gen.random(n) < buy_p).tolist()
         delays = (gen.standard_exponential(n) * market.first_purchase_delay_days).tolist()
         reached_code = _MOVE_CODE["reached"]
-        for traits, will_buy, delay in zip(
-            zip(*self._draw_traits(n), strict=True), buys, delays, strict=True
-        ):
-            c = self._new_agent(PROSPECT, float(day), MARKETING, traits)
+        for will_buy, delay in zip(buys, delays, strict=True):
+            c = self._new_agent(PROSPECT, float(day), MARKETING)
             self.movements.record(c.id, float(day), SUSPECT, PROSPECT, reached_code)
             if will_buy:
                 self._wake(c, self._at_first_purchase, delay)
@@ -354,6 +456,214 @@ class AgentModel:
     def _on_win_back(self, c: Customer) -> None:
         self.win_back(c)
         self._next_opportunity(c)
+
+    def _on_word_of_mouth_return(self, c: Customer) -> None:
+        self.win_back(c, by_word_of_mouth=True)
+        self._next_opportunity(c)
+
+    # ------------------------------------------------------------------ word of mouth
+    def _word_of_mouth(self, day: int) -> None:
+        """Send the day's recommendations (DOMAIN W3, W4) and let their recipients react.
+
+        Each surveyed promoter sends positive messages at the promoter rate (a raving fan at a
+        multiple of it), each surveyed detractor negative ones at the detractor rate; the
+        outside voices of the scenario add theirs from a stream of their own. The number sent
+        in a day is Poisson; the messages go out in random order.
+        """
+        counts = self.voice_counts
+        fans = self.fan_multiplier * counts[VOICE_FAN]
+        positive_weight = counts[VOICE_PROMOTER] + fans
+        rs = self.rng_wom
+        gen = rs.gen
+        n_pos = int(gen.poisson(self.promoter_rate * positive_weight)) if positive_weight else 0
+        detractors = counts[VOICE_DETRACTOR]
+        n_neg = int(gen.poisson(self.detractor_rate * detractors)) if detractors else 0
+        if n_pos or n_neg:
+            signs = [True] * n_pos + [False] * n_neg
+            if n_pos and n_neg:
+                gen.shuffle(signs)
+            fan_share = fans / positive_weight if positive_weight else 0.0
+            for positive in signs:
+                if positive:
+                    voice = VOICE_FAN if rs.uniform() < fan_share else VOICE_PROMOTER
+                else:
+                    voice = VOICE_DETRACTOR
+                self._deliver(self._pick_talker(voice, day, rs), positive, day, rs)
+        wm = self.scenario.word_of_mouth
+        if wm.outside_promoters or wm.outside_detractors:
+            rv = self.rng_voices
+            n_pos = int(rv.gen.poisson(self.promoter_rate * wm.outside_promoters))
+            n_neg = int(rv.gen.poisson(self.detractor_rate * wm.outside_detractors))
+            for positive in [True] * n_pos + [False] * n_neg:
+                self._deliver(None, positive, day, rv)
+
+    def _pick_talker(self, voice: int, day: int, rs: Stream) -> Customer:
+        """A random surveyed customer of ``voice``; expired entries are dropped on the way."""
+        talkers = self.talkers[voice]
+        window = self.survey_window
+        while True:
+            c = talkers[int(rs.uniform() * len(talkers))]
+            if c.survey_day + window > day:
+                return c
+            self._unlist(c, voice)
+
+    def _deliver(self, sender: Customer | None, positive: bool, day: int, rs: Stream) -> None:
+        """One message from ``sender`` (None: an outside voice) reaches someone.
+
+        Well-mixed: anyone in the target market at random, whether still anonymous or already an
+        agent. On a network: one of the sender's neighbours (a random person for an outside
+        voice). A message to an anonymous person makes them an agent (a prospect).
+        """
+        network = self.network
+        if network is None:
+            node = -1
+            u = int(rs.uniform() * (self.pool + len(self.customers)))
+            target = None if u < self.pool else self.customers[u - self.pool]
+            if target is sender:
+                return
+        else:
+            if sender is None:
+                node = int(rs.uniform() * network.size)
+            else:
+                first = network.start[sender.node]
+                degree = network.start[sender.node + 1] - first
+                if degree == 0:
+                    return
+                node = network.neighbours[first + int(rs.uniform() * degree)]
+            agent = self.node_agent[node]
+            target = None if agent < 0 else self.customers[agent]
+        if positive:
+            self.messages_positive[day] += 1
+        else:
+            self.messages_negative[day] += 1
+            if self._countered(node, rs):
+                self.messages_countered[day] += 1
+                return
+        if target is None:
+            target = self._new_agent(PROSPECT, float(day), WORD_OF_MOUTH, node)
+            self.movements.record(
+                target.id, float(day), SUSPECT, PROSPECT, _MOVE_CODE["heard_word_of_mouth"]
+            )
+        self._hear(target, positive, sender, day, rs)
+
+    def _countered(self, node: int, rs: Stream) -> bool:
+        """Whether a raving fan who knows the recipient defends the brand (DOMAIN L1, L9)."""
+        fans = self.stage_counts[RAVING_FAN]
+        if not fans or not self.defence_probability:
+            return False
+        network = self.network
+        if network is None:
+            knows = wom.chance_a_fan_is_a_contact(
+                fans, self.pool + len(self.customers), self.contacts
+            )
+            return rs.uniform() < knows * self.defence_probability
+        node_agent, customers = self.node_agent, self.customers
+        for i in range(network.start[node], network.start[node + 1]):
+            agent = node_agent[network.neighbours[i]]
+            if agent >= 0 and customers[agent].stage == RAVING_FAN:
+                return rs.uniform() < self.defence_probability
+        return False
+
+    def _hear(
+        self, c: Customer, positive: bool, sender: Customer | None, day: int, rs: Stream
+    ) -> None:
+        """How a recipient reacts to a message (DOMAIN W2, W5, L7).
+
+        A prospect, or a lost customer who could come back, adds it to what they heard; enough
+        net positives make them choose the business (their first purchase, or a return, after
+        the usual delay). A current customer who hears a negative message thinks less of the
+        business. Someone already on their way to buy keeps their decision.
+        """
+        stage = c.stage
+        if SHOPPER <= stage < LOST:
+            if not positive:
+                self._criticised(c, day)
+            return
+        if stage == LOST and c.lost_reason not in WIN_BACK_ELIGIBLE:
+            return
+        if positive:
+            c.heard_positive += 1
+        else:
+            c.heard_negative += 1
+        if not positive or c.callbacks is not None:
+            return
+        heard = wom.net_heard(c.heard_positive, c.heard_negative, self.negative_weight)
+        if not wom.is_convinced(heard, self.positives_to_choose):
+            return
+        c.referrer = -1 if sender is None else sender.id
+        delay = rs.exponential() * self.scenario.market.first_purchase_delay_days
+        if stage == PROSPECT:
+            referral = sender is not None and ADVOCATE <= sender.stage < LOST
+            c.channel = REFERRAL if referral else WORD_OF_MOUTH
+            self._wake(c, self._at_first_purchase, delay)
+        else:
+            self._wake(c, self._at_word_of_mouth_return, delay)
+
+    def _criticised(self, c: Customer, day: int) -> None:
+        """A customer hears a negative recommendation: satisfaction drops, and may tip them down."""
+        c.satisfaction = max(0.0, c.satisfaction - self.negative_drop)
+        self._set_level(c)
+        self._refresh_relationship(c)
+        now = self.env.now
+        score = self._answer(c, now)
+        stage = c.stage
+        if stage >= CUSTOMER:
+            new_stage, _ = upper_rung(
+                stage,
+                score,
+                now - c.promoter_since if score >= PROMOTER_MIN_SCORE else 0.0,
+                c.attachment,
+                c.is_member,
+                self.rules,
+            )
+            if new_stage < stage:
+                self.move(c, new_stage, _MOVE_CODE["heard_criticism"])
+        if c.survey_day >= 0 and c.survey_day + self.survey_window > day:
+            self._set_voice(c, wom.voice(score, c.stage == RAVING_FAN), c.survey_day, day)
+
+    def _answer(self, c: Customer, now: float) -> int:
+        """The customer's answer to the NPS question now; tracks unbroken promoter runs."""
+        score = wom.likelihood_to_recommend(
+            c.satisfaction,
+            c.relationship,
+            c.attachment,
+            self.relationship_forgiveness,
+            self.attachment_forgiveness,
+        )
+        c.score = score
+        if score >= PROMOTER_MIN_SCORE:
+            if c.promoter_since != c.promoter_since:  # NaN: the run starts now
+                c.promoter_since = now
+        else:
+            c.promoter_since = math.nan
+        return score
+
+    def _set_voice(self, c: Customer, voice: int, survey_day: int, day: int) -> None:
+        """Record a survey answer given on ``survey_day`` (``voice`` -1: leave the survey)."""
+        window = self.survey_window
+        old = c.voice
+        if old >= 0 and c.survey_day + window > day:
+            self.voice_counts[old] -= 1
+            self.voice_expiry[old][c.survey_day + window] -= 1
+        if c.talk_slot >= 0 and old != voice:
+            self._unlist(c, old)
+        c.voice, c.survey_day = voice, survey_day
+        if voice >= 0 and survey_day + window > day:
+            self.voice_counts[voice] += 1
+            self.voice_expiry[voice][survey_day + window] += 1
+            if TALKS[voice] and c.talk_slot < 0:
+                talkers = self.talkers[voice]
+                c.talk_slot = len(talkers)
+                talkers.append(c)
+
+    def _unlist(self, c: Customer, voice: int) -> None:
+        """Remove ``c`` from the talkers of ``voice`` (swap with the last entry)."""
+        talkers = self.talkers[voice]
+        last = talkers.pop()
+        if last is not c:
+            talkers[c.talk_slot] = last
+            last.talk_slot = c.talk_slot
+        c.talk_slot = -1
 
     # ------------------------------------------------------------------ events
     def gap(self, c: Customer) -> float:
@@ -397,6 +707,7 @@ class AgentModel:
         c.acquired = now
         c.life_end = life_event_time(now, self.life_rates, self.rng_churn.exponential())
         self.first_purchases[day] += 1
+        self.acquired_by_channel[c.channel][day] += 1
         self._set_level(c)
         revenue = self.purchase(c)
         self.first_purchase_revenue[day] += revenue
@@ -490,19 +801,23 @@ class AgentModel:
                 expectation, quality, self.expectation_up, self.expectation_down
             )
         self._set_level(c)
-        c.relationship = after_interaction(c.relationship, self.gain_per_purchase)
-
+        c.relationship = relationship = after_interaction(c.relationship, self.gain_per_purchase)
+        c.attachment = attachment = wom.attachment_after_experience(
+            c.attachment, satisfaction, relationship, self.attachment_rate
+        )
+        score = self._answer(c, now)
         new_stage, why = next_stage(
             stage,
             c.purchases,
-            satisfaction,
-            c.relationship,
-            now - c.acquired,
+            score,
+            now - c.promoter_since if score >= PROMOTER_MIN_SCORE else 0.0,
+            attachment,
             c.is_member,
             self.rules,
         )
         if why is not None:
             self.move(c, new_stage, _MOVE_CODE[why])
+        self._set_voice(c, wom.voice(score, new_stage == RAVING_FAN), day, day)
         return revenue
 
     def move(self, c: Customer, stage: int, reason: int) -> None:
@@ -529,6 +844,9 @@ class AgentModel:
         self.move(c, LOST, _LOST_CODE + reason)
         self.level_counts[c.level] -= 1
         c.level = -1
+        self._set_voice(c, -1, -1, day)
+        c.promoter_since = math.nan
+        c.heard_positive = c.heard_negative = 0
         c.lost_time = now
         c.lost_reason = reason
         self.losses[reason][day] += 1
@@ -540,8 +858,11 @@ class AgentModel:
             return None
         return self.rng_win_back.exponential() / rate
 
-    def win_back(self, c: Customer) -> None:
-        """A lost customer returns as a customer and buys."""
+    def win_back(self, c: Customer, by_word_of_mouth: bool = False) -> None:
+        """A lost customer returns as a customer and buys.
+
+        Won back by the business's offer (at its cost), or by what they heard from others.
+        """
         now = self.env.now
         day = int(now)
         if day >= self.horizon:
@@ -556,8 +877,12 @@ class AgentModel:
         c.win_backs += 1
         c.fresh = True
         self.won_back[day] += 1
-        self.ledger.post(day, ledger.WIN_BACK_OFFERS, -sc.win_back.cost_per_win_back)
-        self.move(c, CUSTOMER, _MOVE_CODE["won_back"])
+        if by_word_of_mouth:
+            self.won_back_by_word_of_mouth[day] += 1
+            self.move(c, CUSTOMER, _MOVE_CODE["won_back_by_word_of_mouth"])
+        else:
+            self.ledger.post(day, ledger.WIN_BACK_OFFERS, -sc.win_back.cost_per_win_back)
+            self.move(c, CUSTOMER, _MOVE_CODE["won_back"])
         self._set_level(c)
         self.purchase(c)
 

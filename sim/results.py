@@ -26,6 +26,17 @@ from sim.ladder import ALL_STATES, LOST, SHOPPER, rung_names, slug
 from sim.ledger import ACCOUNTS, Ledger
 from sim.relationship import relationship_after
 from sim.scenario import Scenario
+from sim.wom import (
+    VOICE_DETRACTOR,
+    VOICE_FAN,
+    VOICE_PASSIVE,
+    VOICE_PROMOTER,
+    VOICES,
+    nps_category,
+)
+
+_NPS_NAMES = ("promoter", "passive", "detractor")
+"""Names of the NPS categories, in ``sim.wom`` order (DOMAIN W1)."""
 
 
 @dataclass
@@ -151,6 +162,8 @@ def build_agent_result(model: Any) -> RunResult:
     n_states = len(ALL_STATES)
     counts = snap[:, :n_states]
     levels = snap[:, n_states : n_states + len(SATISFACTION_LEVELS)]
+    first_voice = n_states + len(SATISFACTION_LEVELS)
+    voices = snap[:, first_voice : first_voice + len(VOICES)]
     active = counts[:, 2:LOST].sum(axis=1)
 
     daily: dict[str, Any] = {"day": np.arange(days)}
@@ -174,10 +187,25 @@ def build_agent_result(model: Any) -> RunResult:
         for i, level in enumerate(SATISFACTION_LEVELS):
             daily[f"share_{level}"] = np.where(active > 0, levels[:, i] / active, np.nan)
     daily["retention_rate_30d"] = trailing_retention(active, daily["losses"])
+    daily.update(word_of_mouth_columns(model, voices, days))
     daily_df = pd.DataFrame(daily)
     for col in daily_df.columns:
         if col.startswith(
-            ("n_", "pool", "agents", "first_purchases", "purchases", "won_back", "lost")
+            (
+                "n_",
+                "pool",
+                "agents",
+                "first_purchases",
+                "purchases",
+                "won_back",
+                "lost",
+                "promoters",
+                "passives",
+                "detractors",
+                "surveyed",
+                "messages_",
+                "acquired_",
+            )
         ):
             daily_df[col] = daily_df[col].astype("int64")
     daily_df["losses"] = daily_df["losses"].astype("int64")
@@ -195,6 +223,37 @@ def build_agent_result(model: Any) -> RunResult:
         summary=summary,
         bankrupt_day=model.bankrupt_day,
     )
+
+
+def word_of_mouth_columns(model: Any, voices: np.ndarray, days: int) -> dict[str, np.ndarray]:
+    """NPS and word-of-mouth columns of the daily table (DOMAIN W1, M2).
+
+    ``promoters``/``passives``/``detractors`` count the surveyed population at the end of the
+    day: customers who bought within the last ``word_of_mouth.survey_window_days`` days (lost
+    customers leave the survey). ``nps`` is % promoters - % detractors among them (NaN when
+    nobody is surveyed). Message counts are messages sent that day; ``messages_countered``
+    are negative ones a raving fan answered, so that they were not heard.
+    """
+    promoters = voices[:, VOICE_PROMOTER] + voices[:, VOICE_FAN]
+    passives = voices[:, VOICE_PASSIVE]
+    detractors = voices[:, VOICE_DETRACTOR]
+    surveyed = promoters + passives + detractors
+    with np.errstate(divide="ignore", invalid="ignore"):
+        nps = np.where(surveyed > 0, 100.0 * (promoters - detractors) / surveyed, np.nan)
+    columns: dict[str, np.ndarray] = {
+        "surveyed": surveyed,
+        "promoters": promoters,
+        "passives": passives,
+        "detractors": detractors,
+        "nps": nps,
+    }
+    for name in ("positive", "negative", "countered"):
+        columns[f"messages_{name}"] = np.asarray(getattr(model, f"messages_{name}")[:days])
+    for channel, series in zip(CHANNELS, model.acquired_by_channel, strict=True):
+        if channel != "existing":
+            columns[f"acquired_{channel}"] = np.asarray(series[:days])
+    columns["won_back_by_word_of_mouth"] = np.asarray(model.won_back_by_word_of_mouth[:days])
+    return columns
 
 
 def _customers_table(model: Any, end: float) -> pd.DataFrame:
@@ -242,6 +301,17 @@ def _customers_table(model: Any, end: float) -> pd.DataFrame:
             "satisfaction": np.array(col("satisfaction"), dtype=float),
             "expectation": np.array(col("expectation"), dtype=float),
             "relationship": np.array(relationship_now, dtype=float),
+            "attachment": np.array(col("attachment"), dtype=float),
+            "likelihood_to_recommend": pd.array(
+                [c.score if c.score >= 0 else None for c in cs], dtype="Int64"
+            ),
+            "nps_category": pd.Categorical(
+                [_NPS_NAMES[nps_category(c.score)] if c.score >= 0 else None for c in cs],
+                categories=list(_NPS_NAMES),
+            ),
+            "heard_positive": np.array(col("heard_positive"), dtype="int64"),
+            "heard_negative": np.array(col("heard_negative"), dtype="int64"),
+            "referrer": np.array(col("referrer"), dtype="int64"),
             "lost_day": np.array(col("lost_time"), dtype=float),
             "lost_reason": reasons[lost_reason],
             "win_backs": np.array(col("win_backs"), dtype="int64"),
@@ -312,6 +382,17 @@ def _agent_summary(
         "retention_rate": retention,
         "retention_window_days": days - model.retention_cohort_day if cohort else 0,
         "purchases": int(daily["purchases"].sum()),
+        "word_of_mouth": {
+            "nps_at_end": float(last["nps"]) if last is not None else math.nan,
+            "promoters_at_end": int(last["promoters"]) if last is not None else 0,
+            "passives_at_end": int(last["passives"]) if last is not None else 0,
+            "detractors_at_end": int(last["detractors"]) if last is not None else 0,
+            "mean_nps": float(daily["nps"].mean()) if days else math.nan,
+            "messages_positive": int(daily["messages_positive"].sum()),
+            "messages_negative": int(daily["messages_negative"].sum()),
+            "messages_countered": int(daily["messages_countered"].sum()),
+            "won_back_by_word_of_mouth": int(daily["won_back_by_word_of_mouth"].sum()),
+        },
     }
     summary.update(money_summary(model.ledger, days))
     summary["bankrupt"] = model.bankrupt_day is not None

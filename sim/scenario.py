@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from sim.ladder import PRESETS, STAGES, rung_names
 
+MAX_NETWORK_SIZE = 2_000_000
+"""Largest market that can be simulated on an explicit social network (memory and build time)."""
 ASSUMPTION = "illustrative assumption; calibrate to your own data"
 CALIBRATED_L4 = (
     "calibrated so the bundled coffee-shop scenario reproduces the DOMAIN L4 loss shares"
@@ -615,6 +617,177 @@ class WinBack(Section):
     )
 
 
+class WordOfMouth(Section):
+    """Word of mouth and the Net Promoter Score (DOMAIN W1-W9, L1, L6, L9).
+
+    Every customer who has bought answers the NPS question on 0..10 from their satisfaction,
+    relationship and emotional attachment (``sim.wom.likelihood_to_recommend``). Promoters send
+    positive recommendations, detractors negative ones; prospects and lost customers who hear
+    enough net positives choose the business (W2, W5); a negative message lowers a customer's
+    satisfaction. See docs/model.md, "Word of mouth and NPS".
+    """
+
+    enabled: bool = param(
+        True,
+        unit="switch",
+        source="DOMAIN W1-W9",
+        description="Whether customers talk about the business at all.",
+    )
+    survey_window_days: int = param(
+        90,
+        unit="days",
+        source="DOMAIN M2 (NPS over time); a quarterly relationship survey, " + ASSUMPTION,
+        description=(
+            "Recency window of the NPS survey: customers who bought within it are surveyed, "
+            "and only they send messages (word of mouth follows recent experience)."
+        ),
+        ge=1,
+        le=36_500,
+    )
+    relationship_forgiveness: float = param(
+        0.4,
+        unit="share 0..1",
+        source="DOMAIN L3, L9; " + ASSUMPTION,
+        description=(
+            "Share of the shortfall from a perfect score (1 - satisfaction) that a full "
+            "relationship forgives in the likelihood to recommend."
+        ),
+        ge=0,
+        le=1,
+    )
+    attachment_forgiveness: float = param(
+        0.6,
+        unit="share 0..1",
+        source="DOMAIN L6, L9; " + ASSUMPTION,
+        description=(
+            "Share of the shortfall from a perfect score that full emotional attachment "
+            "forgives in the likelihood to recommend."
+        ),
+        ge=0,
+        le=1,
+    )
+    attachment_rate: float = param(
+        0.05,
+        unit="share per purchase",
+        source="DOMAIN L6 (emotional loyalty builds slowly, outlasts a slip); " + ASSUMPTION,
+        description=(
+            "Share of the way emotional attachment moves, at each purchase, towards "
+            "satisfaction x relationship."
+        ),
+        ge=0,
+        le=1,
+    )
+    promoter_messages_per_year: float = param(
+        3.5,
+        unit="messages/year per promoter",
+        source="DOMAIN W3 (3-4 positive recommendations); W7 alternative: 5",
+        description="Positive recommendations a promoter sends per year.",
+        ge=0,
+        le=365,
+    )
+    detractor_messages_per_year: float = param(
+        5.0,
+        unit="messages/year per detractor",
+        source="DOMAIN W4 (4-6 negative recommendations); W7 alternative: 10",
+        description="Negative recommendations a detractor sends per year.",
+        ge=0,
+        le=365,
+    )
+    fan_message_multiplier: float = param(
+        2.0,
+        unit="multiplier",
+        source="DOMAIN L1 (a raving fan recommends unprompted, everywhere); " + ASSUMPTION,
+        description="How many times more often a raving fan recommends than a promoter.",
+        ge=0,
+        le=100,
+    )
+    negative_weight: float = param(
+        5.0,
+        unit="positives per negative",
+        source="DOMAIN W5: one negative recommendation outweighs five positive ones",
+        description="Positive recommendations one negative one cancels in a prospect's mind.",
+        ge=0,
+        le=100,
+    )
+    positives_to_choose: float = param(
+        6.0,
+        unit="net positive messages",
+        source="DOMAIN W2: a prospect needs about 5-6 positive recommendations",
+        description="Net positive recommendations that make a prospect choose the business.",
+        ge=1,
+        le=1000,
+    )
+    negative_satisfaction_drop: float = param(
+        0.05,
+        unit="0..1 scale",
+        source="DOMAIN W4, L7; " + ASSUMPTION,
+        description="How much a negative recommendation lowers a current customer's satisfaction.",
+        ge=0,
+        le=1,
+    )
+    fan_defence_probability: float = param(
+        0.5,
+        unit="probability",
+        source="DOMAIN L1, L9 (a raving fan defends the brand when it is attacked); " + ASSUMPTION,
+        description=(
+            "Probability that a raving fan who knows the recipient of a negative message "
+            "counters it, so that it is not heard."
+        ),
+        ge=0,
+        le=1,
+    )
+    contacts_per_person: int = param(
+        10,
+        unit="people",
+        source="a close circle of about ten (Dunbar's sympathy group of 12-15); " + ASSUMPTION,
+        description=(
+            "Acquaintances per person: the mean degree of a social network, and in a "
+            "well-mixed market the circle in which a raving fan may know a message's recipient."
+        ),
+        ge=2,
+        le=1000,
+    )
+    network: Literal["well_mixed", "small_world", "scale_free"] = param(
+        "well_mixed",
+        unit="choice",
+        source="well-mixed as in Bass (1969); Watts & Strogatz (1998); Barabasi & Albert (1999)",
+        description=(
+            "Who talks to whom: anyone in the target market at random, or neighbours on a "
+            "seeded small-world or scale-free network of the whole market."
+        ),
+    )
+    rewiring_probability: float = param(
+        0.1,
+        unit="probability",
+        source="Watts & Strogatz (1998): small-world between 0.01 and 0.1",
+        description="Small-world network: probability that a lattice edge is rewired.",
+        ge=0,
+        le=1,
+    )
+    outside_promoters: int = param(
+        0,
+        unit="people",
+        source="planner input (reviewers, influencers; the W6 experiment adds them)",
+        description=(
+            "People outside the customer base who recommend the business at the promoter "
+            "rate for the whole run."
+        ),
+        ge=0,
+        le=10_000_000,
+    )
+    outside_detractors: int = param(
+        0,
+        unit="people",
+        source="planner input (critics; the W6 experiment adds them)",
+        description=(
+            "People outside the customer base who speak against the business at the "
+            "detractor rate for the whole run."
+        ),
+        ge=0,
+        le=10_000_000,
+    )
+
+
 class Business(Section):
     """Money and contact policy of the business (DOMAIN E7, L3, L4)."""
 
@@ -667,67 +840,35 @@ class Business(Section):
 
 
 class PromotionThresholds(Section):
-    """Thresholds of the upper-rung rules (see ``sim.ladder.next_stage``; DOMAIN L1, L3)."""
+    """Thresholds of the word-of-mouth rungs (see ``sim.ladder.upper_rung``; DOMAIN L1, W1, L6)."""
 
-    advocate_min_satisfaction: float = param(
-        0.8,
-        unit="0..1 scale",
-        source="DOMAIN L8 'very satisfied'",
-        description="Satisfaction a customer needs to become an advocate.",
-        ge=0,
-        le=1,
-    )
-    advocate_min_relationship: float = param(
-        0.5,
-        unit="0..1 scale",
-        source="DOMAIN L3; " + ASSUMPTION,
-        description="Relationship a customer needs to become an advocate.",
-        ge=0,
-        le=1,
-    )
-    advocate_min_tenure_days: float = param(
+    advocate_min_promoter_days: float = param(
         90.0,
         unit="days",
-        source=ASSUMPTION,
-        description="Days since the first purchase before becoming an advocate.",
+        source="DOMAIN L1 (an advocate recommends when asked), W1; " + ASSUMPTION,
+        description="Days as a promoter, without a break, before a customer becomes an advocate.",
         ge=0,
     )
-    fan_min_satisfaction: float = param(
-        0.9,
-        unit="0..1 scale",
-        source="DOMAIN L1, L8; " + ASSUMPTION,
-        description="Satisfaction an advocate needs to become a raving fan.",
-        ge=0,
-        le=1,
-    )
-    fan_min_relationship: float = param(
-        0.7,
-        unit="0..1 scale",
-        source="DOMAIN L1, L3; " + ASSUMPTION,
-        description="Relationship an advocate needs to become a raving fan.",
-        ge=0,
-        le=1,
-    )
-    fan_min_tenure_days: float = param(
-        365.0,
+    fan_min_promoter_days: float = param(
+        180.0,
         unit="days",
-        source=ASSUMPTION,
-        description="Days since the first purchase before becoming a raving fan.",
+        source="DOMAIN L1; " + ASSUMPTION,
+        description="Days as a promoter, without a break, before an advocate becomes a raving fan.",
         ge=0,
     )
-    keep_min_satisfaction: float = param(
-        0.6,
-        unit="0..1 scale",
-        source="DOMAIN L8 'neutral' and below",
-        description="Below this satisfaction an advocate or fan steps down a rung.",
-        ge=0,
-        le=1,
+    fan_min_score: int = param(
+        10,
+        unit="score 0..10",
+        source="DOMAIN L1 (a raving fan recommends unprompted, everywhere), W1",
+        description="Likelihood-to-recommend score an advocate needs to become a raving fan.",
+        ge=9,
+        le=10,
     )
-    keep_min_relationship: float = param(
-        0.3,
+    fan_min_attachment: float = param(
+        0.5,
         unit="0..1 scale",
-        source="DOMAIN L4",
-        description="Below this relationship an advocate or fan steps down a rung.",
+        source="DOMAIN L6 (emotional loyalty); " + ASSUMPTION,
+        description="Emotional attachment a raving fan needs to become and stay one.",
         ge=0,
         le=1,
     )
@@ -951,10 +1092,29 @@ class Scenario(Section):
     win_back: WinBack = param(
         WinBack(), unit="section", source="see fields", description="Winning lost customers back."
     )
+    word_of_mouth: WordOfMouth = param(
+        WordOfMouth(), unit="section", source="see fields", description="Word of mouth and NPS."
+    )
     business: Business = param(
         Business(), unit="section", source="see fields", description="Business."
     )
     ladder: Ladder = param(Ladder(), unit="section", source="see fields", description="Ladder.")
+
+    @model_validator(mode="after")
+    def _check_network(self) -> Scenario:
+        wom, size = self.word_of_mouth, self.market.size
+        if wom.network != "well_mixed":
+            if size > MAX_NETWORK_SIZE:
+                raise ValueError(
+                    f"word_of_mouth.network = {wom.network} needs market.size <= "
+                    f"{MAX_NETWORK_SIZE:,} (got {size:,}); use well_mixed for larger markets"
+                )
+            if wom.contacts_per_person >= size:
+                raise ValueError(
+                    f"word_of_mouth.contacts_per_person = {wom.contacts_per_person} must be "
+                    f"below market.size ({size}) on a network"
+                )
+        return self
 
     def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
         """A copy of the scenario with dotted-path fields replaced, validated again.

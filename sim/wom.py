@@ -23,41 +23,50 @@ PROMOTER_MIN_SCORE = 9
 PASSIVE_MIN_SCORE = 7
 """Scores 7-8 are passives, 0-6 detractors (DOMAIN W1)."""
 
+VOICES: tuple[str, ...] = ("promoter", "raving_fan", "passive", "detractor")
+"""What a surveyed customer's answer makes them say: a raving fan is a promoter on the top rung,
+who recommends more often (DOMAIN L1); passives say nothing."""
+VOICE_PROMOTER, VOICE_FAN, VOICE_PASSIVE, VOICE_DETRACTOR = range(len(VOICES))
+TALKS: tuple[bool, ...] = (True, True, False, True)
+"""Whether each voice sends messages."""
+
 
 def likelihood_to_recommend(
     satisfaction: float,
     relationship: float,
     attachment: float,
-    satisfaction_weight: float,
-    relationship_weight: float,
-    attachment_weight: float,
+    relationship_forgiveness: float,
+    attachment_forgiveness: float,
 ) -> int:
     """The answer to "how likely are you to recommend us?", an integer 0-10 (DOMAIN W1).
 
-    ``round(10 * (w_S S + w_R R + w_A A) / (w_S + w_R + w_A))``, half rounded up: a weighted
-    mean of satisfaction (the product met or beat expectations), relationship (two-way contact)
-    and emotional attachment (DOMAIN L3, L6), each on 0..1. Only a customer who is very satisfied
-    *and* close *and* attached scores 9 or 10.
+    ``round(10 * (1 - (1 - S) * (1 - f_R * R) * (1 - f_A * A)))``, half rounded up. The
+    shortfall from a perfect 10 is the customer's dissatisfaction ``1 - S`` (satisfaction drives
+    recommendation, DOMAIN L3, L8); a close relationship ``R`` and emotional attachment ``A``
+    each forgive part of it (loyal customers forgive a single slip and recommend, L6, L9). With
+    no relationship or attachment the score is ten times satisfaction, so the L8 bands line up
+    with the W1 categories: "very satisfied" (0.8 and above) reaches 8-10, "neutral" and below
+    is a detractor.
 
     Parameters
     ----------
     satisfaction, relationship, attachment
         Current levels on 0..1.
-    satisfaction_weight, relationship_weight, attachment_weight
-        Non-negative weights, not all zero.
+    relationship_forgiveness, attachment_forgiveness
+        Shares ``f_R``, ``f_A`` on 0..1 of the shortfall that a full relationship, or full
+        attachment, forgives.
 
     Returns
     -------
     int
         The score on 0..10.
     """
-    total = satisfaction_weight + relationship_weight + attachment_weight
-    index = (
-        satisfaction_weight * satisfaction
-        + relationship_weight * relationship
-        + attachment_weight * attachment
-    ) / total
-    score = math.floor(10.0 * index + 0.5)
+    shortfall = (
+        (1.0 - satisfaction)
+        * (1.0 - relationship_forgiveness * relationship)
+        * (1.0 - attachment_forgiveness * attachment)
+    )
+    score = math.floor(10.0 * (1.0 - shortfall) + 0.5)
     return 10 if score > 10 else (0 if score < 0 else score)
 
 
@@ -101,3 +110,23 @@ def net_heard(positives: int, negatives: int, negative_weight: float) -> float:
 def is_convinced(net: float, positives_to_choose: float) -> bool:
     """Whether what a prospect heard is enough to choose the business (DOMAIN W2: about 6)."""
     return net >= positives_to_choose
+
+
+def voice(score: int, is_raving_fan: bool) -> int:
+    """The :data:`VOICES` index of a customer with likelihood to recommend ``score``."""
+    category = nps_category(score)
+    if category == PROMOTER:
+        return VOICE_FAN if is_raving_fan else VOICE_PROMOTER
+    return VOICE_PASSIVE if category == PASSIVE else VOICE_DETRACTOR
+
+
+def chance_a_fan_is_a_contact(fans: int, population: int, contacts: int) -> float:
+    """Probability that someone in a well-mixed market knows at least one raving fan.
+
+    Each of the person's ``contacts`` acquaintances is a raving fan with probability
+    ``fans / population``: ``1 - (1 - fans / population) ** contacts``.
+    """
+    if fans <= 0 or population <= 0:
+        return 0.0
+    share = min(1.0, fans / population)
+    return 1.0 - (1.0 - share) ** contacts

@@ -68,7 +68,7 @@ def test_generator_check_passes():
 
 def test_walk_reaches_nested_sections():
     assert "market.size" in FIELDS
-    assert "ladder.promotion.fan_min_tenure_days" in FIELDS
+    assert "ladder.promotion.fan_min_promoter_days" in FIELDS
     assert "ladder.migration.matrix" in FIELDS
 
 

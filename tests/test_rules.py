@@ -10,55 +10,62 @@ from sim import buying, churn, experience, ladder, relationship
 from sim.ladder import ADVOCATE, CUSTOMER, MEMBER, PROSPECT, RAVING_FAN, SHOPPER, next_stage
 
 RULES = ladder.PromotionRules(
-    advocate_min_satisfaction=0.8,
-    advocate_min_relationship=0.5,
-    advocate_min_tenure_days=90,
-    fan_min_satisfaction=0.9,
-    fan_min_relationship=0.7,
-    fan_min_tenure_days=365,
-    keep_min_satisfaction=0.6,
-    keep_min_relationship=0.3,
+    advocate_min_promoter_days=90,
+    fan_min_promoter_days=180,
+    fan_min_score=10,
+    fan_min_attachment=0.5,
 )
 
 
 class TestLadderRules:
+    # next_stage(stage, purchases, score, promoter_days, attachment, is_member, rules)
     def test_first_purchase_makes_a_shopper(self):
-        assert next_stage(PROSPECT, 1, 0.5, 0.1, 0, False, RULES) == (SHOPPER, "first_purchase")
+        assert next_stage(PROSPECT, 1, 5, 0, 0.1, False, RULES) == (SHOPPER, "first_purchase")
 
     def test_repeat_purchase_makes_a_customer(self):
-        assert next_stage(SHOPPER, 2, 0.5, 0.1, 10, False, RULES) == (CUSTOMER, "repeat_purchase")
+        assert next_stage(SHOPPER, 2, 5, 0, 0.1, False, RULES) == (CUSTOMER, "repeat_purchase")
 
     def test_shopper_with_one_purchase_stays(self):
-        assert next_stage(SHOPPER, 1, 0.9, 0.9, 10, False, RULES) == (SHOPPER, None)
+        assert next_stage(SHOPPER, 1, 10, 400, 0.9, False, RULES) == (SHOPPER, None)
 
     def test_program_membership_hook(self):
-        assert next_stage(CUSTOMER, 5, 0.5, 0.2, 10, True, RULES) == (MEMBER, "joined_program")
-        assert next_stage(MEMBER, 5, 0.5, 0.2, 10, False, RULES) == (CUSTOMER, "left_program")
+        assert next_stage(CUSTOMER, 5, 5, 0, 0.2, True, RULES) == (MEMBER, "joined_program")
+        assert next_stage(MEMBER, 5, 5, 0, 0.2, False, RULES) == (CUSTOMER, "left_program")
 
-    def test_advocate_needs_satisfaction_relationship_and_tenure(self):
-        up = (ADVOCATE, "satisfied_and_engaged")
-        assert next_stage(CUSTOMER, 9, 0.8, 0.5, 90, False, RULES) == up
-        assert next_stage(CUSTOMER, 9, 0.79, 0.5, 90, False, RULES) == (CUSTOMER, None)
-        assert next_stage(CUSTOMER, 9, 0.8, 0.49, 90, False, RULES) == (CUSTOMER, None)
-        assert next_stage(CUSTOMER, 9, 0.8, 0.5, 89, False, RULES) == (CUSTOMER, None)
+    def test_advocate_is_a_sustained_promoter(self):
+        up = (ADVOCATE, "sustained_promoter")
+        assert next_stage(CUSTOMER, 9, 9, 90, 0.0, False, RULES) == up
+        assert next_stage(MEMBER, 9, 10, 90, 0.0, True, RULES) == up
+        assert next_stage(CUSTOMER, 9, 9, 89.9, 0.0, False, RULES) == (CUSTOMER, None)
+        # A passive never becomes an advocate, however long the days count says.
+        assert next_stage(CUSTOMER, 9, 8, 1000, 1.0, False, RULES) == (CUSTOMER, None)
 
-    def test_raving_fan(self):
-        assert next_stage(ADVOCATE, 9, 0.95, 0.8, 400, False, RULES) == (
-            RAVING_FAN,
-            "delighted_and_close",
-        )
-        assert next_stage(ADVOCATE, 9, 0.95, 0.8, 300, False, RULES) == (ADVOCATE, None)
+    def test_raving_fan_needs_top_score_attachment_and_time(self):
+        up = (RAVING_FAN, "enthusiastic_and_attached")
+        assert next_stage(ADVOCATE, 9, 10, 180, 0.5, False, RULES) == up
+        assert next_stage(ADVOCATE, 9, 9, 180, 0.9, False, RULES) == (ADVOCATE, None)
+        assert next_stage(ADVOCATE, 9, 10, 179, 0.9, False, RULES) == (ADVOCATE, None)
+        assert next_stage(ADVOCATE, 9, 10, 400, 0.49, False, RULES) == (ADVOCATE, None)
 
-    def test_demotion_one_rung_with_reason(self):
-        assert next_stage(RAVING_FAN, 9, 0.5, 0.8, 400, False, RULES) == (
+    def test_falling_below_promoter_demotes_with_a_reason(self):
+        down = "no_longer_promoter"
+        assert next_stage(ADVOCATE, 9, 8, 400, 0.9, False, RULES) == (CUSTOMER, down)
+        assert next_stage(RAVING_FAN, 9, 6, 400, 0.9, False, RULES) == (CUSTOMER, down)
+        assert next_stage(RAVING_FAN, 9, 8, 400, 0.9, True, RULES) == (MEMBER, down)
+
+    def test_fan_keeps_the_rung_at_nine_but_not_without_attachment(self):
+        assert next_stage(RAVING_FAN, 9, 9, 400, 0.6, False, RULES) == (RAVING_FAN, None)
+        assert next_stage(RAVING_FAN, 9, 9, 400, 0.4, False, RULES) == (
             ADVOCATE,
-            "satisfaction_fell",
+            "attachment_faded",
         )
-        assert next_stage(ADVOCATE, 9, 0.7, 0.2, 400, False, RULES) == (
+
+    def test_upper_rung_is_the_rule_applied_when_a_message_lands(self):
+        assert ladder.upper_rung(ADVOCATE, 6, 0, 0.9, False, RULES) == (
             CUSTOMER,
-            "relationship_fell",
+            "no_longer_promoter",
         )
-        assert next_stage(ADVOCATE, 9, 0.5, 0.8, 400, True, RULES) == (MEMBER, "satisfaction_fell")
+        assert ladder.upper_rung(CUSTOMER, 9, 10, 0.9, False, RULES) == (CUSTOMER, None)
 
     def test_presets_name_seven_stages(self):
         for preset, names in ladder.PRESETS.items():

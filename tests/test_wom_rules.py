@@ -11,20 +11,26 @@ from sim.wom import DETRACTOR, PASSIVE, PROMOTER
 
 
 class TestLikelihoodToRecommend:
-    def test_equal_weights_give_ten_times_the_mean(self):
-        assert wom.likelihood_to_recommend(0.9, 0.6, 0.3, 1, 1, 1) == 6
+    def test_without_relationship_or_attachment_it_is_ten_times_satisfaction(self):
+        assert wom.likelihood_to_recommend(0.7, 0.0, 0.0, 0.4, 0.6) == 7
+        assert wom.likelihood_to_recommend(0.7, 0.9, 0.9, 0.0, 0.0) == 7
 
-    def test_weights_shift_the_score(self):
-        # 10 * (0.5*1.0 + 0.2*0.0 + 0.3*0.0) = 5
-        assert wom.likelihood_to_recommend(1.0, 0.0, 0.0, 0.5, 0.2, 0.3) == 5
+    def test_relationship_and_attachment_forgive_part_of_the_shortfall(self):
+        # shortfall 0.3 * (1 - 0.4*0.5) * (1 - 0.6*0.5) = 0.3 * 0.8 * 0.7 = 0.168 -> 8.32 -> 8
+        assert wom.likelihood_to_recommend(0.7, 0.5, 0.5, 0.4, 0.6) == 8
+        # shortfall 0.2 * 0.8 * 0.4 = 0.064 -> 9.36 -> 9: very satisfied, close, attached
+        assert wom.likelihood_to_recommend(0.8, 0.5, 1.0, 0.4, 0.6) == 9
 
     def test_half_rounds_up(self):
-        assert wom.likelihood_to_recommend(0.85, 0.85, 0.85, 1, 1, 1) == 9
-        assert wom.likelihood_to_recommend(0.849, 0.849, 0.849, 1, 1, 1) == 8
+        assert wom.likelihood_to_recommend(0.85, 0.0, 0.0, 0.4, 0.6) == 9
+        assert wom.likelihood_to_recommend(0.849, 0.0, 0.0, 0.4, 0.6) == 8
 
     @pytest.mark.parametrize("level, score", [(0.0, 0), (1.0, 10)])
     def test_bounds(self, level, score):
-        assert wom.likelihood_to_recommend(level, level, level, 0.5, 0.2, 0.3) == score
+        assert wom.likelihood_to_recommend(level, level, level, 0.4, 0.6) == score
+
+    def test_full_forgiveness_makes_a_close_attached_customer_a_ten(self):
+        assert wom.likelihood_to_recommend(0.2, 1.0, 0.0, 1.0, 0.0) == 10
 
 
 class TestCategories:
