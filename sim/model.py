@@ -518,9 +518,12 @@ class AgentModel:
         if network is None:
             node = -1
             u = int(rs.uniform() * (self.pool + len(self.customers)))
-            target = None if u < self.pool else self.customers[u - self.pool]
-            if target is sender:
-                return
+            if u < self.pool:
+                target = None
+            else:
+                target = self.customers[u - self.pool]
+                if target is sender:
+                    return
         else:
             if sender is None:
                 node = int(rs.uniform() * network.size)

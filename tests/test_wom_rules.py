@@ -74,3 +74,27 @@ class TestProspectDecision:
         assert wom.is_convinced(wom.net_heard(6, 0, 5.0), 6)
         assert not wom.is_convinced(wom.net_heard(10, 1, 5.0), 6)
         assert wom.is_convinced(wom.net_heard(10, 1, 5.0), 5)
+
+
+class TestVoices:
+    @pytest.mark.parametrize(
+        "score, fan, expected",
+        [
+            (10, False, wom.VOICE_PROMOTER),
+            (9, True, wom.VOICE_FAN),
+            (8, True, wom.VOICE_PASSIVE),
+            (7, False, wom.VOICE_PASSIVE),
+            (6, True, wom.VOICE_DETRACTOR),
+        ],
+    )
+    def test_voice_follows_the_w1_category(self, score, fan, expected):
+        assert wom.voice(score, fan) == expected
+
+    def test_only_promoters_fans_and_detractors_talk(self):
+        assert [wom.TALKS[v] for v in range(len(wom.VOICES))] == [True, True, False, True]
+
+    def test_chance_a_fan_is_a_contact(self):
+        # 1 - (1 - 0.1)^10 = 0.6513...
+        assert wom.chance_a_fan_is_a_contact(100, 1000, 10) == pytest.approx(1 - 0.9**10)
+        assert wom.chance_a_fan_is_a_contact(0, 1000, 10) == 0.0
+        assert wom.chance_a_fan_is_a_contact(2000, 1000, 10) == 1.0
