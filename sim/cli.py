@@ -107,7 +107,7 @@ def _print_problems(console: Console, path: str, problems: list[str]) -> None:
 
 def _run(console: Console, scenario: Scenario, args: argparse.Namespace) -> int:
     from sim.engine import simulate
-    from sim.report.charts import ladder_chart
+    from sim.report.charts import ladder_chart, nps_chart
 
     out = Path(args.out) if args.out else Path("out") / Path(args.scenario).stem
     progress = Progress(
@@ -130,12 +130,37 @@ def _run(console: Console, scenario: Scenario, args: argparse.Namespace) -> int:
     print_summary(console, result.summary)
     try:
         written = result.write(out)
-        chart = ladder_chart(result, out / "ladder.png")
+        charts = [ladder_chart(result, out / "ladder.png")]
+        if "nps" in result.daily:
+            charts.append(nps_chart(result, out / "nps.png"))
     except OSError as exc:
         console.print(f"[red]error[/red] cannot write results to {out}: {exc}")
         return EXIT_WRITE
-    console.print(f"\nWrote {len(written)} tables and {chart} into {out}/")
+    names = " and ".join(chart.name for chart in charts)
+    console.print(f"\nWrote {len(written)} tables and the charts {names} into {out}/")
     return EXIT_OK
+
+
+def print_word_of_mouth(console: Console, s: dict[str, Any]) -> None:
+    """Print the NPS at the end and the word of mouth of the run (DOMAIN W1-W5)."""
+    wom = s["word_of_mouth"]
+    surveyed = wom["promoters_at_end"] + wom["passives_at_end"] + wom["detractors_at_end"]
+    if surveyed:
+        console.print(
+            f"NPS at the end: {wom['nps_at_end']:+.0f} ({wom['promoters_at_end']:,} promoters, "
+            f"{wom['passives_at_end']:,} passives, {wom['detractors_at_end']:,} detractors among "
+            f"{surveyed:,} recent buyers); mean NPS over the run {wom['mean_nps']:+.0f}."
+        )
+    console.print(
+        f"Word of mouth: {wom['messages_positive']:,} positive and "
+        f"{wom['messages_negative']:,} negative recommendations"
+        + (
+            f" ({wom['messages_countered']:,} countered by raving fans)"
+            if wom["messages_countered"]
+            else ""
+        )
+        + "."
+    )
 
 
 def _money(x: float) -> str:
@@ -159,9 +184,12 @@ def print_summary(console: Console, s: dict[str, Any]) -> None:
         flows.add_column("flow")
         flows.add_column("reason")
         flows.add_column("customers", justify="right")
+        wom = s["word_of_mouth"]
         for channel, n in s["customers_won"].items():
-            flows.add_row("won", channel, f"{n:,}")
-        flows.add_row("won back", "win-back", f"{s['customers_won_back']:,}")
+            flows.add_row("won", channel.replace("_", " "), f"{n:,}")
+        by_talk = wom["won_back_by_word_of_mouth"]
+        flows.add_row("won back", "win-back offer", f"{s['customers_won_back'] - by_talk:,}")
+        flows.add_row("won back", "word of mouth", f"{by_talk:,}")
         lost_total = sum(s["customers_lost"].values()) or 1
         for reason, n in sorted(s["customers_lost"].items(), key=lambda kv: -kv[1]):
             flows.add_row("lost", reason, f"{n:,} ({100 * n / lost_total:.0f}%)")
@@ -171,6 +199,7 @@ def print_summary(console: Console, s: dict[str, Any]) -> None:
                 f"Retention over the last {s['retention_window_days']} days: "
                 f"{100 * s['retention_rate']:.1f}% of the customers active then are still active."
             )
+        print_word_of_mouth(console, s)
     money = Table(title="Money (currency units)", title_justify="left")
     money.add_column("item")
     money.add_column("amount", justify="right")

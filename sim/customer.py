@@ -62,6 +62,7 @@ class Customer:
         "promoter_since",
         "propensity",
         "purchases",
+        "reach_slot",
         "referrer",
         "relationship",
         "satisfaction",
@@ -120,7 +121,8 @@ class Customer:
         # the day of that answer (-1 never surveyed), when an unbroken run as a promoter began,
         # messages heard since the last acquisition or loss, who sent the deciding one (-1 an
         # outside voice or nobody), the person's node on a social network (-1 well-mixed), and
-        # the agent's place in its voice's list of talkers (-1 not listed).
+        # the agent's place in its voice's list of talkers (-1 not listed), and its place in the
+        # list of prospects that marketing has not reached yet (-1 not listed).
         self.attachment = 0.0
         self.score = -1
         self.voice = -1
@@ -131,4 +133,5 @@ class Customer:
         self.referrer = -1
         self.node = -1
         self.talk_slot = -1
+        self.reach_slot = -1
         self.callbacks: list[Callable[[Customer], None]] | None = None

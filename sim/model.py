@@ -255,6 +255,9 @@ class AgentModel:
         # Who can talk, per voice (lists with O(1) removal; customers whose survey answer has
         # expired are dropped lazily when drawn).
         self.talkers: list[list[Customer]] = [[] for _ in VOICES]
+        # Prospects who became agents by hearing a message and whom marketing has not reached
+        # yet: marketing reaches them at the same rate as the anonymous pool.
+        self.unreached: list[Customer] = []
         self.messages_positive = [0] * h
         self.messages_negative = [0] * h
         self.messages_countered = [0] * h
@@ -303,9 +306,15 @@ class AgentModel:
         for day in range(self.horizon):
             for voice, leaving in enumerate(expiry):
                 voice_counts[voice] -= leaving[day]
-            reached = int(gen.binomial(self.pool, reach_p)) if self.pool and reach_p else 0
+            unreached = len(self.unreached)
+            reachable = self.pool + unreached
+            reached = int(gen.binomial(reachable, reach_p)) if reachable and reach_p else 0
             if reached:
-                self._reach(reached, day)
+                from_pool = reached
+                if unreached:
+                    from_pool = int(gen.hypergeometric(self.pool, unreached, reached))
+                    self._reach_prospects(reached - from_pool, day)
+                self._reach(from_pool, day)
                 post(day, ledger.MARKETING, -reached * market.cost_per_reach)
             if self.talking:
                 self._word_of_mouth(day)
@@ -428,6 +437,35 @@ class AgentModel:
             if will_buy:
                 self._wake(c, self._at_first_purchase, delay)
 
+    def _reach_prospects(self, n: int, day: int) -> None:
+        """Marketing reaches ``n`` prospects who so far had only heard of the business.
+
+        They decide as a newly reached person does, except that someone who heard more bad than
+        good (a negative net, DOMAIN W5) does not buy.
+        """
+        if not n:
+            return
+        market = self.scenario.market
+        buy_p = min(1.0, market.first_purchase_probability * self.price_factor)
+        gen = self.rng_market.gen
+        for _ in range(n):
+            c = self.unreached[int(gen.integers(len(self.unreached)))]
+            self._unlist_unreached(c)
+            heard = wom.net_heard(c.heard_positive, c.heard_negative, self.negative_weight)
+            if heard >= 0 and gen.random() < buy_p:
+                c.channel = MARKETING
+                delay = gen.standard_exponential() * market.first_purchase_delay_days
+                self._wake(c, self._at_first_purchase, delay)
+
+    def _unlist_unreached(self, c: Customer) -> None:
+        """Remove ``c`` from the prospects marketing has not reached (swap with the last)."""
+        unreached = self.unreached
+        last = unreached.pop()
+        if last is not c:
+            unreached[c.reach_slot] = last
+            last.reach_slot = c.reach_slot
+        c.reach_slot = -1
+
     # ------------------------------------------------------------------ wake-ups
     # SimPy calls these with the agent itself, which is the event (see ``sim.customer``).
     def _wake(self, c: Customer, handlers: list, delay: float) -> None:
@@ -544,6 +582,8 @@ class AgentModel:
                 return
         if target is None:
             target = self._new_agent(PROSPECT, float(day), WORD_OF_MOUTH, node)
+            target.reach_slot = len(self.unreached)
+            self.unreached.append(target)
             self.movements.record(
                 target.id, float(day), SUSPECT, PROSPECT, _MOVE_CODE["heard_word_of_mouth"]
             )
@@ -596,6 +636,8 @@ class AgentModel:
         c.referrer = -1 if sender is None else sender.id
         delay = rs.exponential() * self.scenario.market.first_purchase_delay_days
         if stage == PROSPECT:
+            if c.reach_slot >= 0:
+                self._unlist_unreached(c)
             referral = sender is not None and ADVOCATE <= sender.stage < LOST
             c.channel = REFERRAL if referral else WORD_OF_MOUTH
             self._wake(c, self._at_first_purchase, delay)

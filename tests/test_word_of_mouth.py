@@ -99,6 +99,34 @@ def test_raving_fans_counter_criticism_only_when_they_defend(coffee):
     assert off.summary["word_of_mouth"]["messages_countered"] == 0
 
 
+def test_hearing_of_the_business_does_not_hide_a_person_from_marketing(coffee):
+    """Prospects created by a message stay reachable by marketing; bad news stops them buying.
+
+    20,000 outside voices reach most of the 15,000-person market within the run. If their
+    positive messages (never enough to convince: 1,000 needed) took people out of marketing's
+    reach, marketing would win far fewer; it must win about as many as without them (within
+    10%, over three Poisson standard errors of about 1,500 first purchases). Their negative
+    messages instead must cut what marketing wins by more than a third: a reached person who
+    heard more bad than good does not buy (DOMAIN W5).
+    """
+    never_convinced = {"word_of_mouth.positives_to_choose": 1000, "word_of_mouth.enabled": True}
+    quiet = sim.simulate(coffee.with_overrides(never_convinced), seed=5)
+    praised = sim.simulate(
+        coffee.with_overrides({**never_convinced, "word_of_mouth.outside_promoters": 20_000}), 5
+    )
+    criticised = sim.simulate(
+        coffee.with_overrides({**never_convinced, "word_of_mouth.outside_detractors": 20_000}), 5
+    )
+    won = {
+        name: r.summary["customers_won"]["marketing"]
+        for name, r in (("quiet", quiet), ("praised", praised), ("criticised", criticised))
+    }
+    heard_first = praised.movements["reason"] == "heard_word_of_mouth"
+    assert heard_first.sum() > 5_000  # most people heard of the shop before marketing reached them
+    assert abs(won["praised"] / won["quiet"] - 1) < 0.10
+    assert won["criticised"] < 0.67 * won["quiet"]
+
+
 # ---------------------------------------------------------------------- networks
 @pytest.mark.parametrize("kind", ["small_world", "scale_free"])
 def test_messages_on_a_network_travel_along_its_ties(kind):

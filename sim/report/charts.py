@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
 
 from sim.ladder import SHOPPER, slug
 from sim.results import RunResult
@@ -64,6 +65,61 @@ def ladder_chart(result: RunResult, path: str | Path) -> Path:
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", frameon=False, fontsize=8, ncol=2)
     ax.margins(x=0)
+    fig.tight_layout()
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out)
+    plt.close(fig)
+    return out
+
+
+def nps_chart(result: RunResult, path: str | Path) -> Path:
+    """The ladder chart's companion: NPS and the promoter/passive/detractor shares over time.
+
+    Top: NPS (% promoters - % detractors, DOMAIN W1) of the surveyed customers, those who
+    bought within the survey window. Bottom: the three shares stacked, promoters at the bottom.
+
+    Parameters
+    ----------
+    result
+        A finished agent-mode run (matrix mode has no survey).
+    path
+        Where to write the image (the format follows the suffix).
+    """
+    daily = result.daily
+    if "nps" not in daily:
+        raise ValueError("nps_chart: the run has no NPS survey (matrix mode)")
+    window = result.scenario.word_of_mouth.survey_window_days
+    surveyed = daily["surveyed"].to_numpy(dtype=float)
+    shares = {}
+    for name in ("promoters", "passives", "detractors"):
+        values = daily[name].to_numpy(dtype=float)
+        shares[name] = 100.0 * np.divide(
+            values, surveyed, out=np.full_like(values, np.nan), where=surveyed > 0
+        )
+    fig, (top, bottom) = plt.subplots(
+        2, 1, figsize=(9, 6), dpi=150, sharex=True, gridspec_kw={"height_ratios": [2, 3]}
+    )
+    top.plot(daily["day"], daily["nps"], color="#0072B2", linewidth=1.5, label="NPS")
+    top.axhline(0, color="#000000", linewidth=0.8)
+    top.set_ylabel("NPS (points)")
+    top.set_ylim(-100, 100)
+    top.grid(alpha=0.3)
+    top.set_title(f"Net Promoter Score over time: {result.scenario.name}")
+    bottom.stackplot(
+        daily["day"],
+        [shares["promoters"], shares["passives"], shares["detractors"]],
+        labels=["promoters (9-10)", "passives (7-8)", "detractors (0-6)"],
+        colors=["#009E73", "#56B4E9", "#D55E00"],
+        alpha=0.9,
+        linewidth=0,
+    )
+    bottom.set_ylim(0, 100)
+    bottom.set_ylabel(f"share of surveyed (%)\nbought in the last {window} days")
+    bottom.set_xlabel("day")
+    bottom.grid(alpha=0.3)
+    bottom.legend(loc="upper left", frameon=False, fontsize=8, ncol=3)
+    bottom.margins(x=0)
     fig.tight_layout()
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
