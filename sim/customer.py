@@ -135,3 +135,21 @@ class Customer:
         self.talk_slot = -1
         self.reach_slot = -1
         self.callbacks: list[Callable[[Customer], None]] | None = None
+
+
+class WinBackOffer:
+    """A win-back offer due to a lost customer, as a SimPy event of its own (DOMAIN L1, L4).
+
+    It is kept apart from the customer's own event so that word of mouth can still bring the
+    customer back sooner: the customer's event is then the return. When the offer comes due
+    it is void if the customer is no longer lost from the same loss.
+    """
+
+    _ok = True
+
+    __slots__ = ("callbacks", "customer", "lost_time")
+
+    def __init__(self, customer: Customer):
+        self.customer = customer
+        self.lost_time = customer.lost_time
+        self.callbacks: list[Callable[[WinBackOffer], None]] | None = None

@@ -6,8 +6,10 @@ SimPy only keeps time. What it schedules:
   word-of-mouth messages (``sim.wom``), competitor campaigns, daily costs, the daily snapshot
   of counters and the bankruptcy check;
 * no process per agent: each agent who will buy is its own SimPy event (``sim.customer``), woken
-  at its first purchase, at each purchase opportunity and at a win-back. The handler that runs
-  schedules the agent's next wake-up;
+  at its first purchase, at each purchase opportunity and at a return won by word of mouth. The
+  handler that runs schedules the agent's next wake-up. A win-back offer to a lost customer is
+  a small event of its own (``WinBackOffer``), so that word of mouth can still bring the
+  customer back first;
 * nothing else: relationship decay, life events and competitor offers are evaluated lazily at the
   agent's own events with closed forms, so the work per event is O(1) and there is no per-day
   loop over agents (ARCHITECTURE principle 2).
@@ -34,7 +36,7 @@ from sim.churn import (
     life_event_reason,
     life_event_time,
 )
-from sim.customer import EXISTING, MARKETING, REFERRAL, WORD_OF_MOUTH, Customer
+from sim.customer import EXISTING, MARKETING, REFERRAL, WORD_OF_MOUTH, Customer, WinBackOffer
 from sim.experience import (
     SATISFACTION_LEVELS,
     experience_score,
@@ -467,7 +469,8 @@ class AgentModel:
         c.reach_slot = -1
 
     # ------------------------------------------------------------------ wake-ups
-    # SimPy calls these with the agent itself, which is the event (see ``sim.customer``).
+    # SimPy calls these with the agent itself, which is the event (see ``sim.customer``), or,
+    # for a win-back offer, with the offer.
     def _wake(self, c: Customer, handlers: list, delay: float) -> None:
         """Put the agent on SimPy's queue: ``handlers`` run when ``delay`` days have passed."""
         c.callbacks = handlers
@@ -489,9 +492,14 @@ class AgentModel:
             return
         delay = self.win_back_delay(c)
         if delay is not None:
-            self._wake(c, self._at_win_back, delay)
+            offer = WinBackOffer(c)
+            offer.callbacks = self._at_win_back
+            self._schedule(offer, NORMAL, delay)
 
-    def _on_win_back(self, c: Customer) -> None:
+    def _on_win_back(self, offer: WinBackOffer) -> None:
+        c = offer.customer
+        if c.stage != LOST or c.lost_time != offer.lost_time or c.callbacks is not None:
+            return  # void: back already, or on the way back, by word of mouth
         self.win_back(c)
         self._next_opportunity(c)
 
@@ -532,7 +540,10 @@ class AgentModel:
             rv = self.rng_voices
             n_pos = int(rv.gen.poisson(self.promoter_rate * wm.outside_promoters))
             n_neg = int(rv.gen.poisson(self.detractor_rate * wm.outside_detractors))
-            for positive in [True] * n_pos + [False] * n_neg:
+            signs = [True] * n_pos + [False] * n_neg
+            if n_pos and n_neg:
+                rv.gen.shuffle(signs)
+            for positive in signs:
                 self._deliver(None, positive, day, rv)
 
     def _pick_talker(self, voice: int, day: int, rs: Stream) -> Customer:

@@ -39,15 +39,23 @@ def test_run_prints_summary_and_writes_tables_and_chart(tmp_path):
     out = tmp_path / "out"
     done = loyalsim("run", str(scenario), "--seed", "3", "--out", str(out), "--quiet")
     assert done.returncode == 0, done.stderr
-    for phrase in ("Ladder at the end", "Customers won and lost", "profit", "lowest cash"):
+    for phrase in (
+        "Ladder at the end",
+        "Customers won and lost",
+        "NPS at the end",
+        "Word of mouth:",
+        "profit",
+        "lowest cash",
+    ):
         assert phrase in done.stdout
     for table in ("daily", "customers", "ledger", "movements", "summary"):
         assert (out / f"{table}.csv").stat().st_size > 0
         parquet = pd.read_parquet(out / f"{table}.parquet")
         csv = pd.read_csv(out / f"{table}.csv")
         assert len(parquet) == len(csv)
-    assert (out / "ladder.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert (out / "ladder.png").stat().st_size > 10_000
+    for chart in ("ladder.png", "nps.png"):
+        assert (out / chart).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert (out / chart).stat().st_size > 10_000
     daily = pd.read_parquet(out / "daily.parquet")
     assert len(daily) == 60
 

@@ -118,7 +118,7 @@ def nps_chart(result: RunResult, path: str | Path) -> Path:
     bottom.set_ylabel(f"share of surveyed (%)\nbought in the last {window} days")
     bottom.set_xlabel("day")
     bottom.grid(alpha=0.3)
-    bottom.legend(loc="upper left", frameon=False, fontsize=8, ncol=3)
+    bottom.legend(loc="lower left", bbox_to_anchor=(0, 1.0), frameon=False, fontsize=8, ncol=3)
     bottom.margins(x=0)
     fig.tight_layout()
     out = Path(path)
