@@ -698,6 +698,14 @@ class AgentModel:
         """Record a survey answer given on ``survey_day`` (``voice`` -1: leave the survey)."""
         window = self.survey_window
         old = c.voice
+        if voice == old >= 0 and survey_day == day and c.survey_day + window > day:
+            # The common case: a surveyed customer buys again and keeps their voice; only the
+            # day they leave the survey moves.
+            leaving = self.voice_expiry[voice]
+            leaving[c.survey_day + window] -= 1
+            leaving[survey_day + window] += 1
+            c.survey_day = survey_day
+            return
         if old >= 0 and c.survey_day + window > day:
             self.voice_counts[old] -= 1
             self.voice_expiry[old][c.survey_day + window] -= 1
