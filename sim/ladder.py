@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sim.wom import PROMOTER_MIN_SCORE
+
 # Canonical stages, in ladder order (DOMAIN L1). Integers keep per-event work cheap.
 SUSPECT, PROSPECT, SHOPPER, CUSTOMER, MEMBER, ADVOCATE, RAVING_FAN, LOST = range(8)
 
@@ -92,10 +94,6 @@ def rung_names(stage_names: tuple[str, ...]) -> list[str]:
 def slug(name: str) -> str:
     """Column-safe form of a rung name: ``"raving fan"`` -> ``"raving_fan"``."""
     return "".join(ch if ch.isalnum() else "_" for ch in name.lower()).strip("_")
-
-
-PROMOTER_MIN_SCORE = 9
-"""Likelihood-to-recommend scores of 9 and 10 are promoters (DOMAIN W1)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,15 @@ from sim.churn import (
     life_event_reason,
     life_event_time,
 )
-from sim.customer import EXISTING, MARKETING, REFERRAL, WORD_OF_MOUTH, Customer, WinBackOffer
+from sim.customer import (
+    CHANNELS,
+    EXISTING,
+    MARKETING,
+    REFERRAL,
+    WORD_OF_MOUTH,
+    Customer,
+    WinBackOffer,
+)
 from sim.experience import (
     SATISFACTION_LEVELS,
     experience_score,
@@ -49,7 +57,6 @@ from sim.ladder import (
     ADVOCATE,
     CUSTOMER,
     LOST,
-    PROMOTER_MIN_SCORE,
     PROSPECT,
     RAVING_FAN,
     SHOPPER,
@@ -149,6 +156,12 @@ class AgentModel:
         self.rules = PromotionRules(**lad.promotion.model_dump())
         prod, rel = sc.product, sc.relationship
         self.price_factor = price_factor(prod.price_level, prod.price_elasticity)
+        # A person reached by marketing buys with this probability, after an exponential delay
+        # of this mean; a person convinced by word of mouth waits the same delay.
+        self.reach_buy_probability = min(
+            1.0, sc.market.first_purchase_probability * self.price_factor
+        )
+        self.decision_delay_days = sc.market.first_purchase_delay_days
         self.periodic = sc.customers.purchase_timing == "periodic"
         self.drift_waits_for_repeat = sc.customers.dropout_model == "bgnbd"
         self.touch_rate = sc.business.touches_per_month / DAYS_PER_MONTH
@@ -264,7 +277,7 @@ class AgentModel:
         self.messages_negative = [0] * h
         self.messages_countered = [0] * h
         self.won_back_by_word_of_mouth = [0] * h
-        self.acquired_by_channel = [[0] * h for _ in range(4)]
+        self.acquired_by_channel = [[0] * h for _ in CHANNELS]
         self.network = None
         if wm.network != "well_mixed":
             gen = network_stream.gen
@@ -427,11 +440,9 @@ class AgentModel:
             self._next_opportunity(c)
 
     def _reach(self, n: int, day: int) -> None:
-        market = self.scenario.market
-        buy_p = min(1.0, market.first_purchase_probability * self.price_factor)
         gen = self.rng_market.gen
-        buys = (gen.random(n) < buy_p).tolist()
-        delays = (gen.standard_exponential(n) * market.first_purchase_delay_days).tolist()
+        buys = (gen.random(n) < self.reach_buy_probability).tolist()
+        delays = (gen.standard_exponential(n) * self.decision_delay_days).tolist()
         reached_code = _MOVE_CODE["reached"]
         for will_buy, delay in zip(buys, delays, strict=True):
             c = self._new_agent(PROSPECT, float(day), MARKETING)
@@ -445,27 +456,21 @@ class AgentModel:
         They decide as a newly reached person does, except that someone who heard more bad than
         good (a negative net, DOMAIN W5) does not buy.
         """
-        if not n:
-            return
-        market = self.scenario.market
-        buy_p = min(1.0, market.first_purchase_probability * self.price_factor)
         gen = self.rng_market.gen
         for _ in range(n):
             c = self.unreached[int(gen.integers(len(self.unreached)))]
             self._unlist_unreached(c)
             heard = wom.net_heard(c.heard_positive, c.heard_negative, self.negative_weight)
-            if heard >= 0 and gen.random() < buy_p:
+            if heard >= 0 and gen.random() < self.reach_buy_probability:
                 c.channel = MARKETING
-                delay = gen.standard_exponential() * market.first_purchase_delay_days
+                delay = gen.standard_exponential() * self.decision_delay_days
                 self._wake(c, self._at_first_purchase, delay)
 
     def _unlist_unreached(self, c: Customer) -> None:
-        """Remove ``c`` from the prospects marketing has not reached (swap with the last)."""
-        unreached = self.unreached
-        last = unreached.pop()
-        if last is not c:
-            unreached[c.reach_slot] = last
-            last.reach_slot = c.reach_slot
+        """Remove ``c`` from the prospects marketing has not reached."""
+        moved = _swap_remove(self.unreached, c.reach_slot)
+        if moved is not None:
+            moved.reach_slot = c.reach_slot
         c.reach_slot = -1
 
     # ------------------------------------------------------------------ wake-ups
@@ -525,11 +530,8 @@ class AgentModel:
         detractors = counts[VOICE_DETRACTOR]
         n_neg = int(gen.poisson(self.detractor_rate * detractors)) if detractors else 0
         if n_pos or n_neg:
-            signs = [True] * n_pos + [False] * n_neg
-            if n_pos and n_neg:
-                gen.shuffle(signs)
             fan_share = fans / positive_weight if positive_weight else 0.0
-            for positive in signs:
+            for positive in _in_random_order(n_pos, n_neg, gen):
                 if positive:
                     voice = VOICE_FAN if rs.uniform() < fan_share else VOICE_PROMOTER
                 else:
@@ -540,10 +542,7 @@ class AgentModel:
             rv = self.rng_voices
             n_pos = int(rv.gen.poisson(self.promoter_rate * wm.outside_promoters))
             n_neg = int(rv.gen.poisson(self.detractor_rate * wm.outside_detractors))
-            signs = [True] * n_pos + [False] * n_neg
-            if n_pos and n_neg:
-                rv.gen.shuffle(signs)
-            for positive in signs:
+            for positive in _in_random_order(n_pos, n_neg, rv.gen):
                 self._deliver(None, positive, day, rv)
 
     def _pick_talker(self, voice: int, day: int, rs: Stream) -> Customer:
@@ -645,7 +644,7 @@ class AgentModel:
         if not wom.is_convinced(heard, self.positives_to_choose):
             return
         c.referrer = -1 if sender is None else sender.id
-        delay = rs.exponential() * self.scenario.market.first_purchase_delay_days
+        delay = rs.exponential() * self.decision_delay_days
         if stage == PROSPECT:
             if c.reach_slot >= 0:
                 self._unlist_unreached(c)
@@ -660,25 +659,23 @@ class AgentModel:
         c.satisfaction = max(0.0, c.satisfaction - self.negative_drop)
         self._set_level(c)
         self._refresh_relationship(c)
-        now = self.env.now
-        score = self._answer(c, now)
+        score, promoter_days = self._answer(c, self.env.now)
         stage = c.stage
-        if stage >= CUSTOMER:
+        if stage >= ADVOCATE:  # only the word-of-mouth rungs can be lost to criticism
             new_stage, _ = upper_rung(
-                stage,
-                score,
-                now - c.promoter_since if score >= PROMOTER_MIN_SCORE else 0.0,
-                c.attachment,
-                c.is_member,
-                self.rules,
+                stage, score, promoter_days, c.attachment, c.is_member, self.rules
             )
             if new_stage < stage:
                 self.move(c, new_stage, _MOVE_CODE["heard_criticism"])
         if c.survey_day >= 0 and c.survey_day + self.survey_window > day:
             self._set_voice(c, wom.voice(score, c.stage == RAVING_FAN), c.survey_day, day)
 
-    def _answer(self, c: Customer, now: float) -> int:
-        """The customer's answer to the NPS question now; tracks unbroken promoter runs."""
+    def _answer(self, c: Customer, now: float) -> tuple[int, float]:
+        """The customer's answer to the NPS question now, and their days as a promoter.
+
+        Keeps the start of the customer's unbroken run of promoter answers; the days are 0 for
+        an answer below promoter.
+        """
         score = wom.likelihood_to_recommend(
             c.satisfaction,
             c.relationship,
@@ -687,12 +684,12 @@ class AgentModel:
             self.attachment_forgiveness,
         )
         c.score = score
-        if score >= PROMOTER_MIN_SCORE:
-            if c.promoter_since != c.promoter_since:  # NaN: the run starts now
-                c.promoter_since = now
-        else:
+        if score < wom.PROMOTER_MIN_SCORE:
             c.promoter_since = math.nan
-        return score
+            return score, 0.0
+        if c.promoter_since != c.promoter_since:  # NaN: the run starts now
+            c.promoter_since = now
+        return score, now - c.promoter_since
 
     def _set_voice(self, c: Customer, voice: int, survey_day: int, day: int) -> None:
         """Record a survey answer given on ``survey_day`` (``voice`` -1: leave the survey)."""
@@ -721,12 +718,10 @@ class AgentModel:
                 talkers.append(c)
 
     def _unlist(self, c: Customer, voice: int) -> None:
-        """Remove ``c`` from the talkers of ``voice`` (swap with the last entry)."""
-        talkers = self.talkers[voice]
-        last = talkers.pop()
-        if last is not c:
-            talkers[c.talk_slot] = last
-            last.talk_slot = c.talk_slot
+        """Remove ``c`` from the talkers of ``voice``."""
+        moved = _swap_remove(self.talkers[voice], c.talk_slot)
+        if moved is not None:
+            moved.talk_slot = c.talk_slot
         c.talk_slot = -1
 
     # ------------------------------------------------------------------ events
@@ -869,12 +864,12 @@ class AgentModel:
         c.attachment = attachment = wom.attachment_after_experience(
             c.attachment, satisfaction, relationship, self.attachment_rate
         )
-        score = self._answer(c, now)
+        score, promoter_days = self._answer(c, now)
         new_stage, why = next_stage(
             stage,
             c.purchases,
             score,
-            now - c.promoter_since if score >= PROMOTER_MIN_SCORE else 0.0,
+            promoter_days,
             attachment,
             c.is_member,
             self.rules,
@@ -949,6 +944,27 @@ class AgentModel:
             self.move(c, CUSTOMER, _MOVE_CODE["won_back"])
         self._set_level(c)
         self.purchase(c)
+
+
+def _in_random_order(positives: int, negatives: int, gen: np.random.Generator) -> list[bool]:
+    """The day's messages, ``True`` for positive, shuffled when they are of both kinds."""
+    signs = [True] * positives + [False] * negatives
+    if positives and negatives:
+        gen.shuffle(signs)
+    return signs
+
+
+def _swap_remove(items: list[Customer], slot: int) -> Customer | None:
+    """Remove ``items[slot]`` in O(1) by moving the last item into its place.
+
+    Returns the moved item, whose recorded slot the caller must update (None if the removed
+    item was the last one).
+    """
+    last = items.pop()
+    if slot < len(items):
+        items[slot] = last
+        return last
+    return None
 
 
 def _active_stage(stage: int) -> bool:

@@ -39,10 +39,6 @@ class Network:
         """Number of people (nodes)."""
         return len(self.start) - 1
 
-    def degree(self, node: int) -> int:
-        """Number of acquaintances of ``node``."""
-        return self.start[node + 1] - self.start[node]
-
 
 def build_network(kind: str, size: int, contacts: int, rewiring: float, seed: int) -> Network:
     """A seeded social network of ``size`` people.

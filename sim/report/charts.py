@@ -26,6 +26,16 @@ OKABE_ITO = (
 """Okabe-Ito colours, distinguishable with the common colour-vision deficiencies."""
 
 
+def _save(fig: plt.Figure, path: str | Path) -> Path:
+    """Lay out, write (the format follows the suffix) and close a figure."""
+    fig.tight_layout()
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out)
+    plt.close(fig)
+    return out
+
+
 def ladder_chart(result: RunResult, path: str | Path) -> Path:
     """Stacked area of buyers per rung over time, with lost customers as a dashed line.
 
@@ -65,12 +75,7 @@ def ladder_chart(result: RunResult, path: str | Path) -> Path:
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", frameon=False, fontsize=8, ncol=2)
     ax.margins(x=0)
-    fig.tight_layout()
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out)
-    plt.close(fig)
-    return out
+    return _save(fig, path)
 
 
 def nps_chart(result: RunResult, path: str | Path) -> Path:
@@ -120,9 +125,4 @@ def nps_chart(result: RunResult, path: str | Path) -> Path:
     bottom.grid(alpha=0.3)
     bottom.legend(loc="lower left", bbox_to_anchor=(0, 1.0), frameon=False, fontsize=8, ncol=3)
     bottom.margins(x=0)
-    fig.tight_layout()
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out)
-    plt.close(fig)
-    return out
+    return _save(fig, path)
