@@ -27,9 +27,10 @@ class TestEarning:
         assert points.points_earned(500.0, 1.0, cap_left=0) == 0
 
     def test_float_representation_does_not_lose_a_point(self):
-        # 0.1 * 30 is 3.0000000000000004 or 2.9999999999999996 depending on the order.
-        assert points.points_earned(30.0, 0.1) == 3
-        assert points.points_earned(2.9, 10.0) == 29
+        # In binary floating point 0.29 * 100 is 28.999999999999996 and 4.35 * 100 is
+        # 434.99999999999994: a plain floor would lose a point the customer earned.
+        assert points.points_earned(0.29, 100.0) == 29
+        assert points.points_earned(4.35, 100.0) == 435
 
 
 class TestRedeeming:

@@ -54,7 +54,7 @@ def points_earned(
     """
     if amount < minimum_order:
         return 0
-    # A billionth of a point absorbs binary rounding (30 x 0.1 must give 3, not 2).
+    # A billionth of a point absorbs binary rounding (0.29 x 100 must give 29, not 28).
     earned = math.floor(amount * points_per_unit * multiplier + bonus + 1e-9)
     if earned > cap_left:
         earned = math.floor(cap_left)
