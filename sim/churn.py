@@ -17,12 +17,23 @@ LOSS_REASONS: tuple[str, ...] = (
     "needs_changed",
     "moved_away",
     "went_bankrupt",
+    "program_ended",
 )
-"""Recorded reasons for a loss, in the order of DOMAIN L4's table (by share)."""
+"""Recorded reasons for a loss, in the order of DOMAIN L4's table (by share), then the one a
+loyalty program adds: a member whose loyalty was only rational leaves when the program ends or
+its rewards are cut (DOMAIN L6)."""
 
-LOW_INTERACTION, UNKNOWN, COMPETITOR_OFFER, NEEDS_CHANGED, MOVED_AWAY, WENT_BANKRUPT = range(6)
+(
+    LOW_INTERACTION,
+    UNKNOWN,
+    COMPETITOR_OFFER,
+    NEEDS_CHANGED,
+    MOVED_AWAY,
+    WENT_BANKRUPT,
+    PROGRAM_ENDED,
+) = range(7)
 
-WIN_BACK_ELIGIBLE = frozenset((LOW_INTERACTION, UNKNOWN, COMPETITOR_OFFER))
+WIN_BACK_ELIGIBLE = frozenset((LOW_INTERACTION, UNKNOWN, COMPETITOR_OFFER, PROGRAM_ENDED))
 """Losses after which a customer can be won back (the others moved, went bankrupt or changed)."""
 
 

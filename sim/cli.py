@@ -163,6 +163,62 @@ def print_word_of_mouth(console: Console, s: dict[str, Any]) -> None:
     )
 
 
+CORE_COSTS = (
+    "marketing",
+    "win_back_offers",
+    "communication",
+    "service_recovery",
+    "fixed_costs",
+)
+"""Cost lines always shown in the money table, even at zero."""
+
+
+def print_program(console: Console, s: dict[str, Any]) -> None:
+    """Print what the loyalty program in place did (nothing for the natural baseline)."""
+    p = s.get("program")
+    if not p or p["natural"]:
+        name = "" if not p or p["name"] == "none" else f" ({p['name']})"
+        console.print(f"Loyalty program: none{name}, the natural baseline (DOMAIN P1).")
+        return
+    act = p["activity"]
+    table = Table(
+        title=f"Loyalty program: {p['name']} ({', '.join(p['mechanics'])})", title_justify="left"
+    )
+    table.add_column("item")
+    table.add_column("value", justify="right")
+    table.add_row("members at the end", f"{p['members_at_end']:,}")
+    table.add_row("joined / left", f"{act['joined']:,} / {act['left']:,}")
+    for account, cost in p["costs"].items():
+        if cost:
+            table.add_row(account.replace("_", " "), _money(-cost))
+    for account, amount in p["income"].items():
+        if amount:
+            table.add_row(account.replace("_", " "), _money(amount))
+    if act["fees_paid"]:
+        table.add_row("fees paid (cash)", _money(act["fees_paid"]))
+    if act["partner_payments"]:
+        table.add_row("partner payments (cash)", _money(act["partner_payments"]))
+    points = p["points"]
+    if points["issued"]:
+        table.add_row(
+            "points issued / redeemed / lapsed",
+            f"{points['issued']:,} / {points['redeemed']:,} / "
+            f"{points['expired'] + points['forfeited']:,}",
+        )
+        table.add_row("breakage rate", f"{100 * points['breakage_rate']:.1f}%")
+    for account, amount in p["liabilities_at_end"].items():
+        if amount:
+            table.add_row(f"{account.replace('_', ' ')} at the end", _money(amount))
+    e6 = p["participants_vs_non_participants"]
+    ratio = e6["same_segment_ratio"]
+    if ratio == ratio:  # not NaN
+        table.add_row(
+            "participants vs comparable non-participants (E6)",
+            f"{ratio:.2f}x spend per year",
+        )
+    console.print(table)
+
+
 def _money(x: float) -> str:
     return f"{round(x):,}"
 
@@ -192,7 +248,8 @@ def print_summary(console: Console, s: dict[str, Any]) -> None:
         flows.add_row("won back", "word of mouth", f"{by_talk:,}")
         lost_total = sum(s["customers_lost"].values()) or 1
         for reason, n in sorted(s["customers_lost"].items(), key=lambda kv: -kv[1]):
-            flows.add_row("lost", reason, f"{n:,} ({100 * n / lost_total:.0f}%)")
+            if n or reason != "program_ended":  # the program reason shows only when it occurs
+                flows.add_row("lost", reason, f"{n:,} ({100 * n / lost_total:.0f}%)")
         console.print(flows)
         if s["retention_window_days"]:
             console.print(
@@ -200,6 +257,7 @@ def print_summary(console: Console, s: dict[str, Any]) -> None:
                 f"{100 * s['retention_rate']:.1f}% of the customers active then are still active."
             )
         print_word_of_mouth(console, s)
+        print_program(console, s)
     money = Table(title="Money (currency units)", title_justify="left")
     money.add_column("item")
     money.add_column("amount", justify="right")
@@ -207,8 +265,12 @@ def print_summary(console: Console, s: dict[str, Any]) -> None:
     if s["contribution"]:
         money.add_row("contribution (matrix mode)", _money(s["contribution"]))
     money.add_row("gross margin", _money(s["gross_margin"]))
+    for account, amount in s.get("other_income", {}).items():
+        if amount:
+            money.add_row(f"  {account.replace('_', ' ')}", _money(amount))
     for account, cost in s["costs"].items():
-        if account != "cost_of_goods":  # already inside gross margin
+        # cost of goods is inside gross margin; program accounts show when used
+        if account != "cost_of_goods" and (cost or account in CORE_COSTS):
             money.add_row(f"  {account.replace('_', ' ')}", _money(-cost))
     money.add_row("[bold]profit[/bold]", f"[bold]{_money(s['profit'])}[/bold]")
     money.add_row("final cash", _money(s["final_cash"]))

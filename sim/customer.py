@@ -57,8 +57,11 @@ class Customer:
         "lost_reason",
         "lost_time",
         "mean_spend",
+        "member",
         "node",
+        "offer_due",
         "offers_seen",
+        "pending_loss",
         "promoter_since",
         "propensity",
         "purchases",
@@ -134,6 +137,13 @@ class Customer:
         self.node = -1
         self.talk_slot = -1
         self.reach_slot = -1
+        # Loyalty program (sim.programs): the membership while enrolled (None otherwise), when
+        # the program may next be offered to the customer, and a loss reason (a LOSS_REASONS
+        # index) to act on at the next purchase opportunity, set when a program ends or is cut
+        # and the customer decides to go (-1 none).
+        self.member = None
+        self.offer_due = 0.0
+        self.pending_loss = -1
         self.callbacks: list[Callable[[Customer], None]] | None = None
 
 

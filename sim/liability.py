@@ -94,7 +94,9 @@ class PointsLiability:
     @property
     def outstanding(self) -> float:
         """Points issued and neither redeemed nor expired."""
-        return max(0.0, self.issued - self.redeemed - self.expired)
+        left = self.issued - self.redeemed - self.expired
+        # A residue of binary rounding (a billionth of the points issued) is nothing left.
+        return left if left > 1e-9 * self.issued else 0.0
 
     @property
     def liability(self) -> float:
@@ -105,7 +107,11 @@ class PointsLiability:
     def expected_total(self) -> float:
         """Points expected to be redeemed in all, within what is still possible."""
         expected = self.expected_redemption_rate * self.issued
-        return min(max(expected, self.redeemed), self.redeemed + self.outstanding)
+        redeemed = self.redeemed
+        if expected < redeemed:
+            return redeemed
+        possible = redeemed + self.outstanding
+        return expected if expected < possible else possible
 
     def issue(self, points: float, allocated_value: float) -> float:
         """Points earned, with the consideration allocated to them. Returns revenue recognised."""

@@ -57,6 +57,7 @@ from sim.ladder import (
     ADVOCATE,
     CUSTOMER,
     LOST,
+    MEMBER,
     PROSPECT,
     RAVING_FAN,
     SHOPPER,
@@ -66,6 +67,8 @@ from sim.ladder import (
     upper_rung,
 )
 from sim.network import build_network
+from sim.programs.mechanic import Sale
+from sim.programs.runtime import Program
 from sim.relationship import DAYS_PER_MONTH, after_interaction, decay_rate, relationship_after
 from sim.scenario import Scenario
 from sim.streams import Stream, spawn_streams
@@ -89,6 +92,7 @@ MOVE_REASONS: tuple[str, ...] = (
     "heard_criticism",
     "won_back",
     "won_back_by_word_of_mouth",
+    "borrowed_a_card",
     *(f"lost:{reason}" for reason in LOSS_REASONS),
 )
 """Every recorded cause of a movement on the ladder (ARCHITECTURE principle 4)."""
@@ -114,7 +118,81 @@ class Movements:
         self.reason.append(reason)
 
 
-class AgentModel:
+class _ProgramHost:
+    """What a loyalty program may ask of, or do to, the model (``sim.programs.runtime``)."""
+
+    def now(self) -> float:
+        return self.env.now
+
+    def schedule(self, event, delay: float) -> None:
+        self._schedule(event, NORMAL, delay)
+
+    def customer_by_id(self, agent_id: int) -> Customer:
+        return self.customers[agent_id]
+
+    def list_basket(self, c: Customer) -> float:
+        """The customer's average basket at list price, at their rung."""
+        stage = c.stage if SHOPPER <= c.stage < LOST else SHOPPER
+        return c.mean_spend * self.spend_mult[stage] * self.price_level
+
+    def reference_basket(self) -> float:
+        """A new shopper's average basket at list price."""
+        return self.scenario.customers.basket_mean * self.spend_mult[SHOPPER] * self.price_level
+
+    def expected_orders(self, c: Customer, days: float) -> float:
+        """Purchases the customer would make in ``days`` at their current rate."""
+        return self._rate(c) * days
+
+    def set_attraction(self, factor: float) -> None:
+        """A program changes how attractive a first purchase is (see ``Program._advertise``)."""
+        self.reach_buy_probability = min(1.0, self.base_reach_buy_probability * factor)
+
+    def surveyed(self, c: Customer, day: int) -> bool:
+        return c.survey_day >= 0 and c.survey_day + self.survey_window > day
+
+    def leave_program(self, c: Customer) -> None:
+        """The customer is no longer enrolled: a member steps down to customer (DOMAIN L1)."""
+        c.is_member = False
+        if c.stage == MEMBER:
+            self.move(c, CUSTOMER, _MOVE_CODE["left_program"])
+
+    def lift(self, c: Customer, satisfaction: float, attachment: float) -> None:
+        """Change a customer's satisfaction and emotional attachment (kept within 0..1)."""
+        if satisfaction:
+            c.satisfaction = min(1.0, max(0.0, c.satisfaction + satisfaction))
+            if c.level >= 0:
+                self._set_level(c)
+        if attachment:
+            c.attachment = min(1.0, max(0.0, c.attachment + attachment))
+
+    def recommend(self, sender: Customer, day: int) -> None:
+        """A member recommends the business for a referral reward (DOMAIN P12)."""
+        self._deliver(sender, True, day, self.rng_program)
+
+    def lend_card(self, lender: Customer, day: int) -> bool:
+        """A member lends the card to someone new, who buys with it today (DOMAIN W9)."""
+        rs = self.rng_program
+        node = -1
+        if self.network is not None:
+            first = self.network.start[lender.node]
+            degree = self.network.start[lender.node + 1] - first
+            if degree == 0:
+                return False
+            node = self.network.neighbours[first + int(rs.uniform() * degree)]
+            if self.node_agent[node] >= 0:
+                return False
+        elif self.pool <= 0:
+            return False
+        borrower = self._new_agent(PROSPECT, float(day), REFERRAL, node)
+        borrower.referrer = lender.id
+        self.movements.record(
+            borrower.id, float(day), SUSPECT, PROSPECT, _MOVE_CODE["borrowed_a_card"]
+        )
+        self._wake(borrower, self._at_first_purchase, rs.uniform())
+        return True
+
+
+class AgentModel(_ProgramHost):
     """State and event handlers of one agent-based replication.
 
     Parameters
@@ -148,6 +226,7 @@ class AgentModel:
         self.rng_win_back = streams["win_back"]
         self.rng_wom = streams["word_of_mouth"]
         self.rng_voices = streams["voices"]
+        self.rng_program = streams["program"]
         lad = sc.ladder
         self.spend_mult = lad.per_stage("spend_multiplier")
         self.freq_mult = lad.per_stage("frequency_multiplier")
@@ -179,6 +258,20 @@ class AgentModel:
             self.horizon, sc.business.starting_cash, sc.business.credit_line
         )
         self._cache_parameters(sc)
+        self.base_reach_buy_probability = self.reach_buy_probability
+        self.design = sc.program()
+        self.program: Program | None = None
+        if self.design is not None and self.design.has_mechanics():
+            self.program = Program(
+                self.design,
+                sc.program_response,
+                self.ledger,
+                self.rng_program,
+                self.horizon,
+                prod.price_elasticity,
+                lad.promotion.fan_min_attachment,
+                host=self,
+            )
 
         # Stocks (current counts) and flows (per-day counts).
         self.pool = sc.market.size
@@ -304,6 +397,8 @@ class AgentModel:
         self._add_initial_customers()
         self.env.process(self._market_days())
         self.env.run(until=self.stop)
+        if self.program is not None:
+            self.program.finish(int(self.env.now))
         return self
 
     def _market_days(self):
@@ -318,19 +413,30 @@ class AgentModel:
         gen = self.rng_market.gen
         post = self.ledger.post
         expiry, voice_counts = self.voice_expiry, self.voice_counts
+        program = self.program
         for day in range(self.horizon):
             for voice, leaving in enumerate(expiry):
                 voice_counts[voice] -= leaving[day]
+            day_reach_p, cost_per_reach = reach_p, market.cost_per_reach
+            if program is not None:
+                program.on_day(day)
+                extra, extra_cost = program.extra_reach()
+                if extra:
+                    total = market.reach_rate_per_year + extra
+                    day_reach_p = -math.expm1(-total / 365.0)
+                    cost_per_reach = (
+                        market.cost_per_reach * market.reach_rate_per_year + extra_cost * extra
+                    ) / total
             unreached = len(self.unreached)
             reachable = self.pool + unreached
-            reached = int(gen.binomial(reachable, reach_p)) if reachable and reach_p else 0
+            reached = int(gen.binomial(reachable, day_reach_p)) if reachable and day_reach_p else 0
             if reached:
                 from_pool = reached
                 if unreached:
                     from_pool = int(gen.hypergeometric(self.pool, unreached, reached))
                     self._reach_prospects(reached - from_pool, day)
                 self._reach(from_pool, day)
-                post(day, ledger.MARKETING, -reached * market.cost_per_reach)
+                post(day, ledger.MARKETING, -reached * cost_per_reach)
             if self.talking:
                 self._word_of_mouth(day)
             n_campaigns = int(self.rng_competition.gen.poisson(campaign_rate))
@@ -727,7 +833,16 @@ class AgentModel:
     # ------------------------------------------------------------------ events
     def gap(self, c: Customer) -> float:
         """Days to the customer's next purchase opportunity, from their current state."""
-        rate = purchase_rate(
+        rate = self._rate(c)
+        if c.member is not None:
+            rate *= c.member.rate_factor
+        if self.periodic:
+            return next_gap(rate, True, self.jitter, self.rng_timing.normal())
+        return next_gap(rate, False, 0.0, self.rng_timing.exponential())
+
+    def _rate(self, c: Customer) -> float:
+        """The customer's purchase rate per day, before any program effect."""
+        return purchase_rate(
             c.base_rate,
             self.freq_mult[c.stage],
             c.satisfaction,
@@ -738,9 +853,6 @@ class AgentModel:
             self.freq_relationship_sens,
             self.price_factor,
         )
-        if self.periodic:
-            return next_gap(rate, True, self.jitter, self.rng_timing.normal())
-        return next_gap(rate, False, 0.0, self.rng_timing.exponential())
 
     def _refresh_relationship(self, c: Customer) -> float:
         """Bring the relationship up to now; only active buyers receive touches."""
@@ -770,25 +882,34 @@ class AgentModel:
         self._set_level(c)
         revenue = self.purchase(c)
         self.first_purchase_revenue[day] += revenue
+        if self.program is not None:
+            self.program.on_first_purchase(c, day)
 
     def opportunity(self, c: Customer) -> bool:
         """A purchase opportunity: the customer either leaves (returns False) or buys."""
         self._refresh_relationship(c)
         ch = self.rng_churn
         reason = None
-        if self.env.now >= c.life_end:
+        m = c.member
+        loyalty = 1.0 if m is None else m.loyalty_factor
+        if c.pending_loss >= 0:
+            reason, c.pending_loss = c.pending_loss, -1
+        elif self.env.now >= c.life_end:
             reason = life_event_reason(self.life_rates, ch.uniform())
         campaigns = self.campaigns
         if reason is None and c.offers_seen < len(campaigns):
             comp = self.competition
-            accept = competitor_acceptance(
-                comp.acceptance_probability,
-                self.accept_mult[c.stage],
-                c.share_of_wallet,
-                c.satisfaction,
-                comp.fickle_share_of_wallet,
-                comp.committed_share_of_wallet,
-                comp.committed_acceptance_factor,
+            accept = (
+                competitor_acceptance(
+                    comp.acceptance_probability,
+                    self.accept_mult[c.stage],
+                    c.share_of_wallet,
+                    c.satisfaction,
+                    comp.fickle_share_of_wallet,
+                    comp.committed_share_of_wallet,
+                    comp.committed_acceptance_factor,
+                )
+                * loyalty
             )
             rc = self.rng_competition
             for _ in range(len(campaigns) - c.offers_seen):
@@ -798,15 +919,18 @@ class AgentModel:
         c.offers_seen = len(campaigns)
         fresh, c.fresh = c.fresh, False
         if reason is None and not (fresh and self.drift_waits_for_repeat):
-            p = drift_probability(
-                c.propensity,
-                self.drop_mult[c.stage],
-                c.satisfaction,
-                c.relationship,
-                self.ref_satisfaction,
-                self.ref_relationship,
-                self.drop_satisfaction_sens,
-                self.drop_relationship_sens,
+            p = (
+                drift_probability(
+                    c.propensity,
+                    self.drop_mult[c.stage],
+                    c.satisfaction,
+                    c.relationship,
+                    self.ref_satisfaction,
+                    self.ref_relationship,
+                    self.drop_satisfaction_sens,
+                    self.drop_relationship_sens,
+                )
+                * loyalty
             )
             if ch.uniform() < p:
                 reason = drift_reason(c.relationship, self.low_interaction_threshold)
@@ -826,21 +950,33 @@ class AgentModel:
         stage = c.stage
         spend_stage = stage if stage > PROSPECT else SHOPPER
         basket = c.mean_spend * self.spend_mult[spend_stage] * self.basket_draw.draw()
+        program = self.program
+        sale: Sale | None = None
+        if program is not None:
+            if c.member is None and program.active:
+                program.offer(c, spend_stage, now)
+            if c.member is not None:
+                basket *= c.member.basket_factor
+                sale = program.checkout(c, basket * self.price_level, now)
         revenue = basket * self.price_level
+        paid = revenue if sale is None else sale.paid
         cost = basket * self.cogs_share
         self.revenue_book[day] += revenue
         self.cogs_book[day] -= cost
-        c.value += (revenue - cost) * math.exp(-self.log_discount_per_day * (now - c.acquired))
+        c.value += (paid - cost) * math.exp(-self.log_discount_per_day * (now - c.acquired))
         c.purchases += 1
-        c.spend += revenue
+        c.spend += paid
         c.last_purchase = now
         self.purchases[day] += 1
 
         ex = self.rng_experience
         failed = ex.uniform() < self.failure_rate
-        recovered = failed and ex.uniform() < self.recovery_probability
-        if recovered:
-            self.ledger.post(day, ledger.SERVICE_RECOVERY, -self.recovery_cost)
+        if failed and sale is not None and program.repairs(c, sale):
+            recovered = True  # a free repair (DOMAIN P8), booked as a perk
+        else:
+            recovered = failed and ex.uniform() < self.recovery_probability
+            if recovered:
+                self.ledger.post(day, ledger.SERVICE_RECOVERY, -self.recovery_cost)
         expectation = c.expectation
         quality = experienced_quality(
             self.quality_mean + self.quality_sd * ex.normal(),
@@ -854,6 +990,8 @@ class AgentModel:
         satisfaction = updated_satisfaction(c.satisfaction, score, self.learning_rate)
         if failed and not recovered and stage >= ADVOCATE:
             satisfaction = min(satisfaction, self.love_to_hate)
+        if sale is not None and sale.satisfaction_boost:
+            satisfaction = min(1.0, satisfaction + sale.satisfaction_boost)
         c.satisfaction = satisfaction
         if not failed:
             c.expectation = updated_expectation(
@@ -861,9 +999,12 @@ class AgentModel:
             )
         self._set_level(c)
         c.relationship = relationship = after_interaction(c.relationship, self.gain_per_purchase)
-        c.attachment = attachment = wom.attachment_after_experience(
+        attachment = wom.attachment_after_experience(
             c.attachment, satisfaction, relationship, self.attachment_rate
         )
+        if sale is not None and sale.attachment_boost:
+            attachment = min(1.0, attachment + sale.attachment_boost)
+        c.attachment = attachment
         score, promoter_days = self._answer(c, now)
         new_stage, why = next_stage(
             stage,
@@ -901,6 +1042,8 @@ class AgentModel:
         if day >= self.horizon:
             return
         self.move(c, LOST, _LOST_CODE + reason)
+        if c.member is not None:
+            self.program.on_lost(c, day)
         self.level_counts[c.level] -= 1
         c.level = -1
         self._set_voice(c, -1, -1, day)

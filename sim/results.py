@@ -23,7 +23,12 @@ from sim.churn import LOSS_REASONS
 from sim.customer import CHANNELS
 from sim.experience import SATISFACTION_LEVELS
 from sim.ladder import ALL_STATES, LOST, SHOPPER, rung_names, slug
-from sim.ledger import ACCOUNTS, Ledger
+from sim.ledger import ACCOUNTS, INCOME, LIABILITIES, Ledger
+from sim.program_results import (
+    program_customer_columns,
+    program_daily_columns,
+    program_summary,
+)
 from sim.relationship import relationship_after
 from sim.scenario import Scenario
 from sim.wom import (
@@ -114,8 +119,10 @@ def money_columns(book: Ledger, days: int) -> dict[str, np.ndarray]:
     columns["gross_margin"] = (
         columns["revenue"] + columns["contribution"] + columns["cost_of_goods"]
     )
-    columns["profit"] = m.sum(axis=1)
-    columns["cash"] = book.starting_cash + np.cumsum(columns["profit"])
+    columns["profit"] = book.profit(days)
+    columns["cash"] = book.starting_cash + np.cumsum(m.sum(axis=1))
+    for account in LIABILITIES:
+        columns[f"{account}_outstanding"] = np.cumsum(columns[account])
     return columns
 
 
@@ -125,13 +132,16 @@ def money_summary(book: Ledger, days: int) -> dict[str, Any]:
     totals = dict(zip(ACCOUNTS, m.sum(axis=0).tolist(), strict=True))
     cash = book.starting_cash + np.cumsum(m.sum(axis=1))
     low = int(np.argmin(cash)) if days else 0
-    income = ("revenue", "contribution")
     return {
         "revenue": totals["revenue"],
         "contribution": totals["contribution"],
         "gross_margin": totals["revenue"] + totals["contribution"] + totals["cost_of_goods"],
-        "costs": {a: 0.0 - v for a, v in totals.items() if a not in income},
-        "profit": float(m.sum()),
+        "other_income": {a: totals[a] for a in INCOME if a not in ("revenue", "contribution")},
+        "costs": {
+            a: 0.0 - v for a, v in totals.items() if a not in INCOME and a not in LIABILITIES
+        },
+        "liabilities_at_end": {a: totals[a] for a in LIABILITIES},
+        "profit": float(book.profit(days).sum()),
         "final_cash": float(cash[-1]) if days else book.starting_cash,
         "lowest_cash": float(cash[low]) if days else book.starting_cash,
         "lowest_cash_day": low,
@@ -188,6 +198,7 @@ def build_agent_result(model: Any) -> RunResult:
             daily[f"share_{level}"] = np.where(active > 0, levels[:, i] / active, np.nan)
     daily["retention_rate_30d"] = trailing_retention(active, daily["losses"])
     daily.update(word_of_mouth_columns(model, voices, days))
+    daily.update(program_daily_columns(model, days))
     daily_df = pd.DataFrame(daily)
     for col in daily_df.columns:
         if col.startswith(
@@ -319,6 +330,7 @@ def _customers_table(model: Any, end: float) -> pd.DataFrame:
             "base_rate_per_day": np.array(col("base_rate"), dtype=float),
             "dropout_propensity": np.array(col("propensity"), dtype=float),
             "share_of_wallet": np.array(col("share_of_wallet"), dtype=float),
+            **program_customer_columns(model),
         }
     )
     return table
@@ -395,6 +407,7 @@ def _agent_summary(
         },
     }
     summary.update(money_summary(model.ledger, days))
+    summary["program"] = program_summary(model, customers, days)
     summary["bankrupt"] = model.bankrupt_day is not None
     summary["bankrupt_day"] = model.bankrupt_day
     return summary

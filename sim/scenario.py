@@ -13,39 +13,17 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from sim.fields import ASSUMPTION, Section, describe_error, param
 from sim.ladder import PRESETS, STAGES, rung_names
+from sim.programs.terms import ProgramDesign, ProgramResponse
 
 MAX_NETWORK_SIZE = 2_000_000
 """Largest market that can be simulated on an explicit social network (memory and build time)."""
-ASSUMPTION = "illustrative assumption; calibrate to your own data"
 CALIBRATED_L4 = (
     "calibrated so the bundled coffee-shop scenario reproduces the DOMAIN L4 loss shares"
 )
-
-
-def param(
-    default: Any,
-    *,
-    unit: str,
-    source: str,
-    description: str,
-    **constraints: Any,
-) -> Any:
-    """A scenario field with its description, unit and the source of its default."""
-    return Field(
-        default,
-        description=description,
-        json_schema_extra={"unit": unit, "source": source},
-        **constraints,
-    )
-
-
-class Section(BaseModel):
-    """Base of every scenario section: immutable, and unknown fields are errors."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
 
 
 class Market(Section):
@@ -938,22 +916,34 @@ class Ladder(Section):
         description="Basket multiplier per rung (keys: rung names or canonical stages).",
     )
     frequency_multiplier: dict[str, float] = param(
-        _stage_defaults((1.0, 1.0, 1.1, 1.2, 1.3)),
+        _stage_defaults((1.0, 1.0, 1.0, 1.2, 1.3)),
         unit="multiplier on purchase rate",
         source="DOMAIN L9 (loyal customers buy more than others); " + ASSUMPTION,
-        description="Purchase-rate multiplier per rung.",
+        description=(
+            "Purchase-rate multiplier per rung."
+            " The member rung defaults to the customer's: a program's effect comes from its"
+            " mechanics (sim.programs), not from the badge."
+        ),
     )
     dropout_multiplier: dict[str, float] = param(
-        _stage_defaults((1.5, 1.0, 0.8, 0.6, 0.4)),
+        _stage_defaults((1.5, 1.0, 1.0, 0.6, 0.4)),
         unit="multiplier on dropout",
         source="DOMAIN L1 (shoppers may buy once out of curiosity), L9; " + ASSUMPTION,
-        description="Dropout multiplier per rung.",
+        description=(
+            "Dropout multiplier per rung."
+            " The member rung defaults to the customer's: a program's effect comes from its"
+            " mechanics (sim.programs), not from the badge."
+        ),
     )
     competitor_acceptance_multiplier: dict[str, float] = param(
-        _stage_defaults((1.0, 0.8, 0.6, 0.4, 0.1)),
+        _stage_defaults((1.0, 0.8, 0.8, 0.4, 0.1)),
         unit="multiplier on acceptance",
         source="DOMAIN L9: loyal customers do not react to competitor promotions",
-        description="Competitor-offer acceptance multiplier per rung.",
+        description=(
+            "Competitor-offer acceptance multiplier per rung."
+            " The member rung defaults to the customer's: a program's effect comes from its"
+            " mechanics (sim.programs), not from the badge."
+        ),
     )
     promotion: PromotionThresholds = param(
         PromotionThresholds(),
@@ -1099,6 +1089,63 @@ class Scenario(Section):
         Business(), unit="section", source="see fields", description="Business."
     )
     ladder: Ladder = param(Ladder(), unit="section", source="see fields", description="Ladder.")
+    programs: tuple[ProgramDesign, ...] = param(
+        (),
+        unit="list",
+        source="DOMAIN P1-P12",
+        description=(
+            "Loyalty-program designs to try. They are alternatives: one run puts one of them in "
+            "place (active_program); experiments compare each with the natural baseline."
+        ),
+    )
+    active_program: str | None = param(
+        None,
+        unit="design name",
+        source="planner input",
+        description=(
+            "The design a run puts in place: a name from programs, or 'none' for the natural "
+            "baseline (DOMAIN P1). Default: the first design, or none if there is none."
+        ),
+    )
+    program_response: ProgramResponse = param(
+        ProgramResponse(),
+        unit="section",
+        source="see fields",
+        description="How customers respond to program rewards (DOMAIN L5, L6).",
+    )
+
+    @model_validator(mode="after")
+    def _check_programs(self) -> Scenario:
+        names = [design.name for design in self.programs]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"programs: the name '{name}' is used twice; names must differ")
+        if "none" in names:
+            raise ValueError("programs: 'none' is reserved for the natural baseline")
+        if self.active_program is not None and self.active_program not in (*names, "none"):
+            allowed = ", ".join([*names, "none"])
+            raise ValueError(
+                f"active_program = '{self.active_program}' names no design; allowed: {allowed}"
+            )
+        if self.programs and self.ladder.mode == "matrix":
+            raise ValueError("programs need the agent-based ladder (ladder.mode = agent)")
+        for design in self.programs:
+            for day in (design.launch_day, design.end_day):
+                if day is not None and day >= self.horizon_days:
+                    raise ValueError(
+                        f"programs.{design.name}: day {day} is past the horizon "
+                        f"({self.horizon_days} days)"
+                    )
+        return self
+
+    def program(self) -> ProgramDesign | None:
+        """The design a run puts in place (None: the natural baseline, DOMAIN P1)."""
+        name = self.active_program
+        if name == "none" or not self.programs:
+            return None
+        if name is None:
+            return self.programs[0]
+        return next(design for design in self.programs if design.name == name)
 
     @model_validator(mode="after")
     def _check_network(self) -> Scenario:
@@ -1168,29 +1215,12 @@ class ScenarioError(ValueError):
         super().__init__("invalid scenario:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
-def _describe(error: dict[str, Any]) -> str:
-    path = ".".join(str(p) for p in error["loc"]) or "(scenario)"
-    message = error["msg"].removeprefix("Value error, ")
-    ctx = error.get("ctx") or {}
-    bounds = [
-        f"{label} {ctx[key]}"
-        for key, label in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<"))
-        if key in ctx
-    ]
-    if error["type"] == "extra_forbidden":
-        return f"{path}: unknown field (check the spelling; see `loyalsim schema`)"
-    value = error.get("input")
-    shown = "" if isinstance(value, dict) else f" (got {value!r})"
-    allowed = f"; allowed: {' and '.join(bounds)}" if bounds else ""
-    return f"{path}: {message}{shown}{allowed}"
-
-
 def scenario_from_dict(data: dict[str, Any]) -> Scenario:
     """Validate a plain mapping into a :class:`Scenario`, with readable errors."""
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError([_describe(e) for e in exc.errors()]) from None
+        raise ScenarioError([describe_error(e) for e in exc.errors()]) from None
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -1,10 +1,10 @@
 """Random streams: one ``numpy.random.SeedSequence`` per run, spawned once per purpose.
 
 Each purpose (market reach, customer traits, timing, experiences, churn, competition, win-back,
-migration, word of mouth, outside voices, the social network) draws from its own generator, so
-adding draws to one purpose never shifts another's numbers. Scalar draws on the hot path are
-served from pre-drawn blocks converted to Python floats, which costs a list index instead of a
-numpy call per event. No stdlib ``random``.
+migration, word of mouth, outside voices, the social network, the loyalty program) draws from
+its own generator, so adding draws to one purpose never shifts another's numbers. Scalar draws
+on the hot path are served from pre-drawn blocks converted to Python floats, which costs a list
+index instead of a numpy call per event. No stdlib ``random``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ PURPOSES: tuple[str, ...] = (
     "word_of_mouth",
     "voices",
     "network",
+    "program",
 )
 """Stream purposes in spawn order; appending is safe, reordering changes every result."""
 

@@ -38,3 +38,9 @@ def small_scenario(**sections) -> sim.Scenario:
 @pytest.fixture
 def small() -> sim.Scenario:
     return small_scenario()
+
+
+@pytest.fixture(scope="session")
+def coffee_shop() -> sim.Scenario:
+    """The bundled default scenario (tests run from the repository root, as CI does)."""
+    return sim.load_scenario("scenarios/coffee_shop.yaml")

@@ -17,6 +17,10 @@ from __future__ import annotations
 
 import math
 
+from sim import ledger
+from sim.programs.mechanic import Mechanic, Sale
+from sim.programs.member import Member
+
 EXPIRY_MODES = ("after_days", "end_of_year", "never")
 """How points expire."""
 
@@ -58,7 +62,7 @@ def points_earned(
     earned = math.floor(amount * points_per_unit * multiplier + bonus + 1e-9)
     if earned > cap_left:
         earned = math.floor(cap_left)
-    return max(0, earned)
+    return earned if earned > 0 else 0
 
 
 def rewards_affordable(balance: int, cost_in_points: int, limit: int | None = None) -> int:
@@ -90,3 +94,139 @@ def effective_discount(points_per_unit: float, cost_in_points: int, face_value: 
     Boloco (DOMAIN P2): 1 point per dollar, a free item worth about $8 for 50 points: 16%.
     """
     return points_per_unit * face_value / cost_in_points
+
+
+def best_reward(balance: int, costs: list[int], values: list[float]) -> int:
+    """Index of the most valuable reward a balance affords (-1 if none)."""
+    best = -1
+    for i, cost in enumerate(costs):
+        if cost <= balance and (best < 0 or values[i] > values[best]):
+            best = i
+    return best
+
+
+class PointsMechanic(Mechanic):
+    """Cumulative points (DOMAIN P2) on the books: earn, redeem, expire, as deferred revenue.
+
+    At a purchase the member first redeems the most valuable reward their balance affords
+    (with the redemption propensity), then earns points on what they paid. The payment is split
+    between the goods and the points by relative stand-alone selling price and the points' share
+    is deferred as a liability; redemptions and expiries release it (``sim.liability``). Points
+    are used oldest first; each lot expires on its day, booked by the program on that day.
+    """
+
+    def __init__(self, terms, books):
+        super().__init__(terms, books)
+        self.costs = [r.points_cost for r in terms.rewards]
+        self.values = [r.face_value for r in terms.rewards]
+        self.business_costs = [r.cost_to_business for r in terms.rewards]
+        self.cheapest = min(self.costs)
+        self.value_per_point = terms.value_per_point()
+
+    def delayed_rate(self, m: Member, basket: float) -> float:
+        t = self.terms
+        return t.points_per_currency * m.earn_multiplier * self.value_per_point
+
+    def stake(self, m: Member, now: float) -> float:
+        return m.balance * self.value_per_point
+
+    def progress(self, m: Member) -> float:
+        """Progress of the balance towards the cheapest reward, 0..1."""
+        balance = m.balance
+        return 1.0 if balance >= self.cheapest else balance / self.cheapest
+
+    def after_payment(self, m: Member, sale: Sale) -> None:
+        lots = m.lots
+        if lots and lots[0][0] <= sale.now:
+            self.drop_expired(m, sale.now)
+        books, t = self.books, self.terms
+        if m.balance >= self.cheapest and books.rng.uniform() < t.redemption_propensity:
+            i = best_reward(m.balance, self.costs, self.values)
+            self.redeem(m, self.costs[i], sale.day)
+            books.post(sale.day, ledger.REWARD_COST, -self.business_costs[i])
+            m.rewards += 1
+            m.rewards_value += self.values[i]
+            books.stats.rewards += 1
+            books.stats.rewards_value += self.values[i]
+        if not books.earning:
+            return
+        cap_left = math.inf
+        if t.cap_points_per_period is not None:
+            if sale.now - m.cap_start >= t.cap_period_days:
+                periods = int((sale.now - m.cap_start) // t.cap_period_days)
+                m.cap_start += periods * t.cap_period_days
+                m.cap_earned = 0
+            cap_left = t.cap_points_per_period - m.cap_earned
+        bonus = 0
+        if t.bonus_order_share and books.rng.uniform() < t.bonus_order_share:
+            bonus = t.bonus_points
+        paid = sale.paid
+        earned = points_earned(
+            paid, t.points_per_currency, t.minimum_order, m.earn_multiplier, bonus, cap_left
+        )
+        if earned:
+            m.cap_earned += earned
+            ssp_points = earned * self.value_per_point * books.liability.expected_redemption_rate
+            # IFRS 15: the payment split by relative stand-alone selling price between the
+            # goods (ssp = paid) and the points (allocate_by_standalone_price, two items).
+            deferred = paid * ssp_points / (paid + ssp_points) if ssp_points > 0 else 0.0
+            books.transfer(sale.day, ledger.REVENUE, ledger.POINTS_LIABILITY, -deferred)
+            self.credit(m, earned, deferred, sale.day)
+
+    def credit(self, m: Member, points: int, allocated: float, day: int) -> None:
+        """Add points to a member's balance, with the consideration deferred for them."""
+        books = self.books
+        recognised = books.liability.issue(points, allocated)
+        if recognised:
+            books.transfer(day, ledger.REVENUE, ledger.POINTS_LIABILITY, recognised)
+        expires = expiry_day(day, self.terms.expiry, self.terms.expiry_days)
+        lots = m.lots
+        if lots and lots[-1][0] == expires:
+            lots[-1][1] += points
+        else:
+            lots.append([expires, points])
+        books.schedule_expiry(expires, points)
+        m.balance += points
+        m.points_earned += points
+        books.stats.points_issued += points
+
+    def redeem(self, m: Member, points: int, day: int) -> None:
+        """Take ``points`` from the member's oldest lots and release their deferred revenue."""
+        books = self.books
+        left = points
+        lots = m.lots
+        while left:
+            lot = lots[0]
+            used = min(left, lot[1])
+            lot[1] -= used
+            left -= used
+            books.schedule_expiry(lot[0], -used)
+            if lot[1] == 0:
+                lots.popleft()
+        m.balance -= points
+        m.points_redeemed += points
+        books.stats.points_redeemed += points
+        books.transfer(day, ledger.REVENUE, ledger.POINTS_LIABILITY, books.liability.redeem(points))
+
+    def drop_expired(self, m: Member, now: float) -> None:
+        """Remove lots whose expiry day has come (the program booked them on that day)."""
+        lots = m.lots
+        while lots and lots[0][0] <= now:
+            m.balance -= lots.popleft()[1]
+
+    def forfeit(self, m: Member, day: int) -> int:
+        """The member's unexpired points lapse now (breakage). Returns the points forfeited."""
+        self.drop_expired(m, float(day))
+        books = self.books
+        total = 0
+        for expires, points in m.lots:
+            books.schedule_expiry(expires, -points)
+            total += points
+        m.lots.clear()
+        m.balance = 0
+        if total:
+            books.expire(total, day)
+        return total
+
+    def on_leave(self, m: Member, day: int) -> None:
+        self.forfeit(m, day)

@@ -1,0 +1,182 @@
+"""What a loyalty program did in one run: its daily series, member columns and economics.
+
+Everything here reads a finished model (``sim.model.AgentModel``) and its program
+(``sim.programs.runtime.Program``); nothing changes them. DOMAIN M5 asks for participants
+against comparable non-participants, reward cost, the liability of unredeemed rewards and
+breakage; E6 states the test a program must pass: participants must bring more revenue than
+comparable non-participants in the same segment.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.ledger import ACCOUNTS, INCOME, LIABILITIES, PROGRAM_ACCOUNTS
+from sim.programs.terms import MECHANICS
+
+SEGMENTS = 5
+"""Participants and non-participants are compared within quintiles of the customers' own
+purchase rate (their BG/NBD rate trait), so that heavy buyers, who join first, are compared with
+heavy buyers (DOMAIN E6: comparable non-participants in the same segment)."""
+
+
+def program_daily_columns(model: Any, days: int) -> dict[str, np.ndarray]:
+    """Daily members and points outstanding (empty without a program)."""
+    program = model.program
+    if program is None:
+        return {}
+    return {
+        "members": np.asarray(program.members_daily[:days], dtype="int64"),
+        "points_outstanding": np.asarray(program.points_outstanding_daily[:days], dtype=float),
+    }
+
+
+def program_customer_columns(model: Any) -> dict[str, Any]:
+    """Per-customer program columns, from each customer's latest membership."""
+    program = model.program
+    if program is None:
+        return {}
+    n = len(model.customers)
+    memberships = program.memberships
+    tiers = program.terms.tiers
+    tier_names = [level.name for level in tiers.levels] if tiers is not None else None
+    cols: dict[str, list] = {
+        "program_member": [False] * n,
+        "joined_day": [math.nan] * n,
+        "left_day": [math.nan] * n,
+        "tier": [None] * n,
+        "points_balance": [0] * n,
+        "points_earned": [0] * n,
+        "points_redeemed": [0] * n,
+        "rewards_redeemed": [0] * n,
+        "discounts_received": [0.0] * n,
+        "spend_as_member": [0.0] * n,
+    }
+    for agent_id, m in memberships.items():
+        cols["program_member"][agent_id] = m.slot >= 0
+        cols["joined_day"][agent_id] = m.joined
+        cols["left_day"][agent_id] = m.left
+        if tier_names is not None and m.slot >= 0:
+            cols["tier"][agent_id] = tier_names[min(m.tier, len(tier_names) - 1)]
+        cols["points_balance"][agent_id] = m.balance
+        cols["points_earned"][agent_id] = m.points_earned
+        cols["points_redeemed"][agent_id] = m.points_redeemed
+        cols["rewards_redeemed"][agent_id] = m.rewards
+        cols["discounts_received"][agent_id] = m.discounts_received
+        cols["spend_as_member"][agent_id] = m.spend
+    out: dict[str, Any] = {
+        "program_member": np.array(cols["program_member"], dtype=bool),
+        "joined_day": np.array(cols["joined_day"], dtype=float),
+        "left_day": np.array(cols["left_day"], dtype=float),
+    }
+    if tier_names is not None:
+        out["tier"] = pd.Categorical(cols["tier"], categories=tier_names)
+    for name in ("points_balance", "points_earned", "points_redeemed", "rewards_redeemed"):
+        out[name] = np.array(cols[name], dtype="int64")
+    out["discounts_received"] = np.array(cols["discounts_received"], dtype=float)
+    out["spend_as_member"] = np.array(cols["spend_as_member"], dtype=float)
+    return out
+
+
+def participants_vs_non_participants(
+    customers: pd.DataFrame, start: float, end: float, segments: int = SEGMENTS
+) -> dict[str, Any]:
+    """Spend per year of participants against comparable non-participants (DOMAIN E6, M5).
+
+    Customers who bought while the program ran (from ``start`` to ``end``) are split into
+    participants (joined at some time) and non-participants, and each customer's spend is
+    divided by the years they were a customer within the run. Within each quintile of the
+    purchase-rate trait, the mean spend per year of participants is set against that of
+    non-participants; the ``same_segment_ratio`` weighs the quintiles by their participants.
+    A ratio above 1 means participants bring more than comparable non-participants.
+
+    Returns
+    -------
+    dict
+        ``participants``, ``non_participants``, their mean ``spend_per_year`` and the
+        ``same_segment_ratio`` (NaN when one of the groups is empty).
+    """
+    bought = customers[customers["acquired_day"].notna()]
+    last = bought["lost_day"].fillna(end).clip(upper=end)
+    first = bought["acquired_day"]
+    active_years = (last - first).clip(lower=1.0) / 365.0
+    in_window = last >= start
+    bought = bought[in_window]
+    spend_per_year = (bought["spend"] / active_years[in_window]).to_numpy()
+    joined = bought["joined_day"].notna().to_numpy()
+    rate = bought["base_rate_per_day"].to_numpy()
+    result: dict[str, Any] = {
+        "participants": int(joined.sum()),
+        "non_participants": int((~joined).sum()),
+        "spend_per_year_participants": float(spend_per_year[joined].mean())
+        if joined.any()
+        else math.nan,
+        "spend_per_year_non_participants": float(spend_per_year[~joined].mean())
+        if (~joined).any()
+        else math.nan,
+        "same_segment_ratio": math.nan,
+    }
+    if not joined.any() or joined.all():
+        return result
+    edges = np.quantile(rate, np.linspace(0.0, 1.0, segments + 1)[1:-1])
+    segment = np.searchsorted(edges, rate, side="right")
+    weighted_in = weighted_out = 0.0
+    for s in range(segments):
+        here = segment == s
+        ins, outs = here & joined, here & ~joined
+        if ins.any() and outs.any():
+            weight = ins.sum()
+            weighted_in += weight * spend_per_year[ins].mean()
+            weighted_out += weight * spend_per_year[outs].mean()
+    if weighted_out > 0:
+        result["same_segment_ratio"] = float(weighted_in / weighted_out)
+    return result
+
+
+def program_summary(model: Any, customers: pd.DataFrame, days: int) -> dict[str, Any]:
+    """The program's economics and reach in one run (DOMAIN M5, E6, E7)."""
+    design = model.design
+    if design is None or model.program is None:
+        return {
+            "name": "none" if design is None else design.name,
+            "mechanics": [],
+            "natural": True,
+        }
+    program = model.program
+    stats = program.stats
+    totals = dict(zip(ACCOUNTS, model.ledger.matrix(days).sum(axis=0).tolist(), strict=True))
+    liability = program.liability
+    settled = stats.points_redeemed + stats.points_expired + stats.points_forfeited
+    end = float(design.end_day if design.end_day is not None else days)
+    summary: dict[str, Any] = {
+        "name": design.name,
+        "mechanics": [name for name in MECHANICS if getattr(design, name)],
+        "natural": False,
+        "launch_day": design.launch_day,
+        "end_day": design.end_day,
+        "members_at_end": len(program.members),
+        "costs": {account: 0.0 - totals[account] + 0.0 for account in PROGRAM_ACCOUNTS},
+        "income": {account: totals[account] for account in INCOME[2:]},
+        "liabilities_at_end": {account: totals[account] for account in LIABILITIES},
+        "points": {
+            "issued": stats.points_issued,
+            "redeemed": stats.points_redeemed,
+            "expired": stats.points_expired,
+            "forfeited": stats.points_forfeited,
+            "outstanding": liability.outstanding,
+            "breakage_rate": (stats.points_expired + stats.points_forfeited) / settled
+            if settled
+            else math.nan,
+            "expected_redemption_rate": liability.expected_redemption_rate,
+        },
+        "activity": stats.as_dict(),
+        "participants_vs_non_participants": participants_vs_non_participants(
+            customers, float(design.launch_day), min(end, float(days))
+        ),
+    }
+    summary["total_cost"] = sum(summary["costs"].values())
+    return summary

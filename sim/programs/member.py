@@ -1,0 +1,95 @@
+"""A customer's membership of a loyalty program: the state every mechanic reads and writes."""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from typing import Any
+
+
+class Member:
+    """Program state of one enrolled customer. Times are days since the start of the run.
+
+    ``deal`` is the share of spend the program gives back to this member (before habituation;
+    negative when a change of tier, card level or terms means it must be worked out again)
+    and ``progress`` the balance's progress to the next reward; ``refreshed`` is when the member
+    last felt the deal afresh (joining, better terms, a tier upgrade). The program brings them
+    up to date after each purchase, together with what they imply until the next one: the
+    multipliers on purchase rate, basket and dropout (``rate_factor``, ``basket_factor``,
+    ``loyalty_factor``) and the member's average basket at list price (``basket``).
+    """
+
+    __slots__ = (
+        "balance",
+        "basket",
+        "basket_factor",
+        "cap_earned",
+        "cap_start",
+        "customer",
+        "deal",
+        "discount_level",
+        "discounts_received",
+        "earn_multiplier",
+        "joined",
+        "left",
+        "lots",
+        "loyalty_factor",
+        "next_yearly",
+        "paid_until",
+        "partner_checked",
+        "period_savings",
+        "points_earned",
+        "points_redeemed",
+        "progress",
+        "rate_factor",
+        "refreshed",
+        "rewards",
+        "rewards_value",
+        "share_accrued",
+        "slot",
+        "spend",
+        "stake_status",
+        "tier",
+        "window_metric",
+        "window_start",
+    )
+
+    def __init__(self, customer: Any, now: float):
+        self.customer = customer
+        self.joined = now
+        self.left = math.nan
+        self.refreshed = now
+        self.slot = -1
+        self.deal = -1.0  # not yet worked out
+        self.progress = 0.0
+        self.basket = 0.0
+        self.rate_factor = 1.0
+        self.basket_factor = 1.0
+        self.loyalty_factor = 1.0
+        self.stake_status = 0.0
+        self.spend = 0.0
+        # Points (P2): spendable balance, and its lots [expiry day, points], oldest first.
+        self.balance = 0
+        self.lots: deque[list] = deque()
+        self.points_earned = 0
+        self.points_redeemed = 0
+        self.rewards = 0
+        self.rewards_value = 0.0
+        self.cap_start = now
+        self.cap_earned = 0
+        self.earn_multiplier = 1.0
+        # Tiers (P3): level index, qualifying metric in the window that started at window_start.
+        self.tier = 0
+        self.window_start = now
+        self.window_metric = 0.0
+        # Discount card (P4, P5).
+        self.discount_level = 0
+        self.discounts_received = 0.0
+        # Paid membership (P6): paid up to this day; savings in the current period.
+        self.paid_until = math.nan
+        self.period_savings = 0.0
+        # Perks (P8): next day a yearly perk is due. Coalition (P9): partner points credited
+        # up to this day. Revenue share (P11): accrued and not yet paid out.
+        self.next_yearly = now
+        self.partner_checked = now
+        self.share_accrued = 0.0
