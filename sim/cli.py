@@ -23,6 +23,7 @@ EXIT_OK, EXIT_INVALID, EXIT_WRITE = 0, 2, 3
 EXAMPLES = """examples:
   loyalsim run scenarios/coffee_shop.yaml
   loyalsim run scenarios/coffee_shop.yaml --seed 7 --out results/coffee
+  loyalsim run scenarios/supermarket_club_card.yaml --program none
   loyalsim validate scenarios/coffee_shop.yaml
   loyalsim schema > scenario.schema.json
 """
@@ -52,6 +53,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH=VALUE",
         help="override a field, e.g. --set market.size=50000 (repeatable; VALUE is YAML)",
     )
+    run.add_argument(
+        "--program",
+        default=None,
+        metavar="NAME",
+        help="which program design of the scenario to put in place ('none': the natural "
+        "baseline; default: the scenario's active_program, else its first design)",
+    )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     val = sub.add_parser(
         "validate",
@@ -73,8 +81,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     try:
         scenario = load_scenario(args.scenario)
-        if args.command == "run" and args.set:
-            scenario = scenario.with_overrides(_parse_sets(args.set))
+        if args.command == "run" and (args.set or args.program):
+            overrides = _parse_sets(args.set)
+            if args.program:
+                overrides["active_program"] = args.program
+            scenario = scenario.with_overrides(overrides)
     except ScenarioError as exc:
         _print_problems(console, args.scenario, exc.problems)
         return EXIT_INVALID

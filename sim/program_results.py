@@ -85,39 +85,41 @@ def program_customer_columns(model: Any) -> dict[str, Any]:
 def participants_vs_non_participants(
     customers: pd.DataFrame, start: float, end: float, segments: int = SEGMENTS
 ) -> dict[str, Any]:
-    """Spend per year of participants against comparable non-participants (DOMAIN E6, M5).
+    """Spend per customer-year of participants against comparable non-participants (E6, M5).
 
-    Customers who bought while the program ran (from ``start`` to ``end``) are split into
-    participants (joined at some time) and non-participants, and each customer's spend is
-    divided by the years they were a customer within the run. Within each quintile of the
-    purchase-rate trait, the mean spend per year of participants is set against that of
-    non-participants; the ``same_segment_ratio`` weighs the quintiles by their participants.
-    A ratio above 1 means participants bring more than comparable non-participants.
+    Customers who were customers while the program ran (from ``start`` to ``end``) are split
+    into participants (joined at some time) and non-participants. A group's spend per
+    customer-year is its total spend divided by the total years its customers were customers
+    within the run (a ratio of sums, so that a customer who bought once and left at once does
+    not weigh like a year of custom). Within each quintile of the purchase-rate trait the
+    participants' figure is set against the non-participants'; the ``same_segment_ratio``
+    weighs the quintiles by their participants' customer-years. A ratio above 1 means
+    participants bring more than comparable non-participants.
 
     Returns
     -------
     dict
-        ``participants``, ``non_participants``, their mean ``spend_per_year`` and the
+        ``participants``, ``non_participants``, each group's ``spend_per_year`` and the
         ``same_segment_ratio`` (NaN when one of the groups is empty).
     """
     bought = customers[customers["acquired_day"].notna()]
     last = bought["lost_day"].fillna(end).clip(upper=end)
-    first = bought["acquired_day"]
-    active_years = (last - first).clip(lower=1.0) / 365.0
-    in_window = last >= start
+    in_window = (last >= start).to_numpy()
+    years = ((last - bought["acquired_day"]).clip(lower=0.0) / 365.0).to_numpy()[in_window]
     bought = bought[in_window]
-    spend_per_year = (bought["spend"] / active_years[in_window]).to_numpy()
+    spend = bought["spend"].to_numpy()
     joined = bought["joined_day"].notna().to_numpy()
     rate = bought["base_rate_per_day"].to_numpy()
+
+    def per_year(mask: np.ndarray) -> float:
+        total_years = years[mask].sum()
+        return float(spend[mask].sum() / total_years) if total_years > 0 else math.nan
+
     result: dict[str, Any] = {
         "participants": int(joined.sum()),
         "non_participants": int((~joined).sum()),
-        "spend_per_year_participants": float(spend_per_year[joined].mean())
-        if joined.any()
-        else math.nan,
-        "spend_per_year_non_participants": float(spend_per_year[~joined].mean())
-        if (~joined).any()
-        else math.nan,
+        "spend_per_year_participants": per_year(joined),
+        "spend_per_year_non_participants": per_year(~joined),
         "same_segment_ratio": math.nan,
     }
     if not joined.any() or joined.all():
@@ -128,10 +130,11 @@ def participants_vs_non_participants(
     for s in range(segments):
         here = segment == s
         ins, outs = here & joined, here & ~joined
-        if ins.any() and outs.any():
-            weight = ins.sum()
-            weighted_in += weight * spend_per_year[ins].mean()
-            weighted_out += weight * spend_per_year[outs].mean()
+        inside, outside = per_year(ins), per_year(outs)
+        if inside == inside and outside == outside:  # both groups present (not NaN)
+            weight = years[ins].sum()
+            weighted_in += weight * inside
+            weighted_out += weight * outside
     if weighted_out > 0:
         result["same_segment_ratio"] = float(weighted_in / weighted_out)
     return result

@@ -75,6 +75,29 @@ def test_run_with_overrides(tmp_path):
     assert "BANKRUPT" in done.stdout
 
 
+def test_run_reports_the_program_and_chooses_the_design(tmp_path):
+    card = {
+        "name": "card",
+        "joining": {"mode": "automatic"},
+        "points": {"rewards": [{"points_cost": 60, "face_value": 6.0}]},
+    }
+    scenario = write(tmp_path / "shop.yaml", {**SMALL, "programs": [card]})
+    done = loyalsim("run", str(scenario), "--out", str(tmp_path / "a"), "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert "Loyalty program: card (points)" in done.stdout
+    assert "reward cost" in done.stdout and "points liability at the end" in done.stdout
+    customers = pd.read_csv(tmp_path / "a" / "customers.csv")
+    assert customers["program_member"].any()
+    done = loyalsim(
+        "run", str(scenario), "--out", str(tmp_path / "b"), "--quiet", "--program", "none"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Loyalty program: none (card), the natural baseline" not in done.stdout
+    assert "the natural baseline (DOMAIN P1)" in done.stdout
+    done = loyalsim("run", str(scenario), "--quiet", "--program", "gold")
+    assert done.returncode == 2 and "active_program" in done.stdout
+
+
 def test_invalid_files_get_clear_messages_and_exit_2(tmp_path):
     cases = {
         "negative.yaml": ({"market": {"size": -1}}, "market.size"),
@@ -83,6 +106,22 @@ def test_invalid_files_get_clear_messages_and_exit_2(tmp_path):
         "yaml.yaml": ("market: [1,\n", "not valid YAML"),
         "list.yaml": ("- 1\n", "mapping"),
         "matrix.yaml": ({"ladder": {"mode": "matrix"}}, "migration"),
+        "tiers.yaml": (
+            {"programs": [{"name": "t", "tiers": {"levels": [{"name": "a", "threshold": 5}]}}]},
+            "base tier must have threshold 0",
+        ),
+        "cut.yaml": (
+            {
+                "programs": [
+                    {
+                        "name": "c",
+                        "points": {},
+                        "term_changes": [{"day": 9, "set": {"points.expiry_days": 0}}],
+                    }
+                ]
+            },
+            "term_changes (day 9): points.expiry_days",
+        ),
     }
     for name, (data, expected) in cases.items():
         path = write(tmp_path / name, data)

@@ -307,3 +307,31 @@ def test_a_modest_points_card_does_not_bankrupt_the_coffee_shop(coffee_shop):
     assert not r.summary["bankrupt"]
     assert r.summary["lowest_cash"] > -coffee_shop.business.credit_line
     assert r.summary["program"]["members_at_end"] > 0
+
+
+@pytest.mark.slow
+def test_the_e6_comparison_sees_a_program_effect_beyond_self_selection(small):
+    """Heavy, loyal buyers join an opt-in card first, so participants out-spend others even
+    when the card changes nothing; the same-segment ratio of a card that works must stand above
+    that of the same card with every response switched off, seed by seed (3 seeds of a
+    6,000-person market over two years; the gap measured was 0.07-0.23, the margin asked 0.03).
+    """
+    sc = small.with_overrides(
+        {"horizon_days": 730, "market.size": 6000, "market.initial_customers": 600}
+    )
+    card = {**STAMP_CARD, "joining": {"mode": "opt_in", "opt_in_probability": 0.1}}
+    inert = {
+        f"program_response.{name}": 0.0
+        for name in (
+            "delayed_reward_weight",
+            "goal_gradient",
+            "switching_cost_effect",
+            "basket_sensitivity",
+        )
+    }
+    for seed in range(3):
+        working = sim.simulate(with_program(sc, card), seed=seed)
+        placebo = sim.simulate(with_program(sc, card, **inert), seed=seed)
+        ratio = working.summary["program"]["participants_vs_non_participants"]
+        base = placebo.summary["program"]["participants_vs_non_participants"]
+        assert ratio["same_segment_ratio"] > base["same_segment_ratio"] + 0.03, seed

@@ -345,6 +345,47 @@ class TestMembershipOnTheBooks:
         assert host.scheduled and host.scheduled[0][0] == 100.0  # the renewal is an event
 
 
+class TestHabituation:
+    def test_the_deal_fades_unless_refreshed(self):
+        """DOMAIN L5: the same card is felt less a year on; a tier upgrade refreshes it."""
+        design = {
+            "joining": {"mode": "automatic"},
+            "points": {"rewards": [{"points_cost": 1000, "face_value": 100.0}]},
+            "tiers": {
+                "metric": "spend",
+                "levels": [
+                    {"name": "base", "threshold": 0},
+                    {"name": "plus", "threshold": 500, "earn_multiplier": 1.0},
+                ],
+            },
+        }
+        program, _, _ = books(design, goal_gradient=0.0)
+        program.on_day(0)
+        c = Person()
+        program.join(c, 0.0)
+        m = c.member
+        fresh = m.rate_factor
+        program.checkout(c, 1.0, 365.0)
+        assert 1.0 < m.rate_factor < fresh
+        program.checkout(c, 600.0, 400.0)  # reaches "plus": a new status is felt afresh
+        assert m.refreshed == 400.0
+        assert m.rate_factor == pytest.approx(fresh)
+
+    def test_a_stake_lowers_dropout_until_it_is_spent(self):
+        program, _, _ = books({"joining": {"mode": "automatic"}, "points": {}})
+        program.on_day(0)
+        c = Person()
+        program.join(c, 0.0)
+        assert c.member.loyalty_factor == 1.0  # nothing at stake yet
+        program.checkout(c, 49.0, 1.0)  # 49 points worth 7.84, about 0.8 baskets of 10
+        held = c.member.loyalty_factor
+        assert held < 1.0
+        program.checkout(c, 10.0, 2.0)  # 59 points: more at stake
+        assert c.member.loyalty_factor < held
+        program.checkout(c, 1.0, 3.0)  # redeems 50, earns 1: 10 points left
+        assert held < c.member.loyalty_factor < 1.0
+
+
 @settings(max_examples=60, deadline=None, derandomize=True)
 @given(
     visits=st.lists(

@@ -185,7 +185,8 @@ class PointsMechanic(Mechanic):
             lots[-1][1] += points
         else:
             lots.append([expires, points])
-        books.schedule_expiry(expires, points)
+        if expires < books.horizon:  # books.schedule_expiry, inlined on this hot path
+            books.expiring[int(expires)] += points
         m.balance += points
         m.points_earned += points
         books.stats.points_issued += points

@@ -136,6 +136,8 @@ class Program:
         self.fan_attachment = fan_attachment
         self.host = host
         self.stats = ProgramStats()
+        self.post = book.post
+        self.transfer = book.transfer
         self.schedule_of_terms = dict(design.schedule())
         self.terms = design
         self.active = False
@@ -195,12 +197,8 @@ class Program:
         self._stakes = _overridden(mechanics, "stake")
 
     # ------------------------------------------------------------------ books
-    def post(self, day: int, account: int, amount: float) -> None:
-        self.book.post(day, account, amount)
-
-    def transfer(self, day: int, income: int, liability: int, amount: float) -> None:
-        if amount:
-            self.book.transfer(day, income, liability, amount)
+    # ``post(day, account, amount)`` and ``transfer(day, income, liability, amount)`` are the
+    # ledger's own methods, bound in ``__init__`` (one call less per posting).
 
     def schedule_expiry(self, day: float, points: int) -> None:
         """Points due to expire on ``day`` (negative: no longer due)."""

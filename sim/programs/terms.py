@@ -744,6 +744,13 @@ class ProgramDesign(Section):
         days = [change.day for change in self.term_changes]
         if days != sorted(days) or len(set(days)) != len(days):
             raise ValueError("term_changes: days must be distinct and in increasing order")
+        last = self.end_day if self.end_day is not None else float("inf")
+        for day in days:
+            if not self.launch_day < day < last:
+                raise ValueError(
+                    f"term_changes: day {day} must fall after launch_day ({self.launch_day})"
+                    + (f" and before end_day ({self.end_day})" if self.end_day is not None else "")
+                )
         current = self
         for change in self.term_changes:
             try:
