@@ -123,8 +123,8 @@ def next_stage(
 
     Rules (DOMAIN L1, L3, W1):
 
-    * first purchase -> shopper (``first_purchase``); a repeat purchase -> customer
-      (``repeat_purchase``);
+    * first purchase -> shopper (``first_purchase``); a repeat purchase -> customer, or member
+      if the shopper already joined a loyalty program (``repeat_purchase``);
     * a customer enrolled in a loyalty program -> member (``joined_program``), the hook that
       program mechanics set through ``is_member``; a member who leaves -> customer
       (``left_program``);
@@ -157,7 +157,9 @@ def next_stage(
     if stage <= PROSPECT:
         return SHOPPER, "first_purchase"
     if stage == SHOPPER:
-        return (CUSTOMER, "repeat_purchase") if purchases >= 2 else (SHOPPER, None)
+        if purchases < 2:
+            return SHOPPER, None
+        return (MEMBER if is_member else CUSTOMER), "repeat_purchase"
     if stage == MEMBER and not is_member:
         return CUSTOMER, "left_program"
     if stage == CUSTOMER and is_member:

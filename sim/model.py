@@ -261,7 +261,7 @@ class AgentModel(_ProgramHost):
         self.base_reach_buy_probability = self.reach_buy_probability
         self.design = sc.program()
         self.program: Program | None = None
-        if self.design is not None and self.design.has_mechanics():
+        if self.design is not None and not self.design.is_natural():
             self.program = Program(
                 self.design,
                 sc.program_response,
@@ -461,6 +461,8 @@ class AgentModel(_ProgramHost):
         return counts[SHOPPER] + counts[CUSTOMER] + counts[4] + counts[5] + counts[6]
 
     def _snapshot(self, day: int) -> None:
+        if self.program is not None:
+            self.program.record_day()
         self.snapshots.append(
             (
                 self.pool,

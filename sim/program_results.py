@@ -83,18 +83,23 @@ def program_customer_columns(model: Any) -> dict[str, Any]:
 
 
 def participants_vs_non_participants(
-    customers: pd.DataFrame, start: float, end: float, segments: int = SEGMENTS
+    customers: pd.DataFrame,
+    start: float,
+    end: float,
+    run_end: float | None = None,
+    segments: int = SEGMENTS,
 ) -> dict[str, Any]:
     """Spend per customer-year of participants against comparable non-participants (E6, M5).
 
-    Customers who were customers while the program ran (from ``start`` to ``end``) are split
-    into participants (joined at some time) and non-participants. A group's spend per
-    customer-year is its total spend divided by the total years its customers were customers
-    within the run (a ratio of sums, so that a customer who bought once and left at once does
-    not weigh like a year of custom). Within each quintile of the purchase-rate trait the
-    participants' figure is set against the non-participants'; the ``same_segment_ratio``
-    weighs the quintiles by their participants' customer-years. A ratio above 1 means
-    participants bring more than comparable non-participants.
+    Customers who bought in the run and were customers at some time while the program ran
+    (from ``start`` to ``end``) are split into participants (joined at some time) and non-
+    participants. A group's spend per customer-year is its total spend in the run divided by
+    the total years its customers were customers in the run, from acquisition to loss or
+    ``run_end`` (default ``end``): a ratio of sums, so that a customer who bought once and
+    left at once does not weigh like a year of custom. Within each quintile of the purchase-
+    rate trait the participants' figure is set against the non-participants'; the
+    ``same_segment_ratio`` weighs the quintiles by their participants' customer-years. A
+    ratio above 1 means participants bring more than comparable non-participants.
 
     Returns
     -------
@@ -102,9 +107,10 @@ def participants_vs_non_participants(
         ``participants``, ``non_participants``, each group's ``spend_per_year`` and the
         ``same_segment_ratio`` (NaN when one of the groups is empty).
     """
-    bought = customers[customers["acquired_day"].notna()]
-    last = bought["lost_day"].fillna(end).clip(upper=end)
-    in_window = (last >= start).to_numpy()
+    run_end = end if run_end is None else run_end
+    bought = customers[customers["acquired_day"].notna() & (customers["purchases"] > 0)]
+    last = bought["lost_day"].fillna(run_end).clip(upper=run_end)
+    in_window = ((last >= start) & (bought["acquired_day"] <= end)).to_numpy()
     years = ((last - bought["acquired_day"]).clip(lower=0.0) / 365.0).to_numpy()[in_window]
     bought = bought[in_window]
     spend = bought["spend"].to_numpy()
@@ -143,7 +149,7 @@ def participants_vs_non_participants(
 def program_summary(model: Any, customers: pd.DataFrame, days: int) -> dict[str, Any]:
     """The program's economics and reach in one run (DOMAIN M5, E6, E7)."""
     design = model.design
-    if design is None or model.program is None:
+    if model.program is None:
         return {
             "name": "none" if design is None else design.name,
             "mechanics": [],
@@ -171,6 +177,7 @@ def program_summary(model: Any, customers: pd.DataFrame, days: int) -> dict[str,
             "expired": stats.points_expired,
             "forfeited": stats.points_forfeited,
             "outstanding": liability.outstanding,
+            "liability": liability.liability,
             "breakage_rate": (stats.points_expired + stats.points_forfeited) / settled
             if settled
             else math.nan,
@@ -178,7 +185,7 @@ def program_summary(model: Any, customers: pd.DataFrame, days: int) -> dict[str,
         },
         "activity": stats.as_dict(),
         "participants_vs_non_participants": participants_vs_non_participants(
-            customers, float(design.launch_day), min(end, float(days))
+            customers, float(design.launch_day), min(end, float(days)), float(days)
         ),
     }
     summary["total_cost"] = sum(summary["costs"].values())

@@ -1169,7 +1169,9 @@ class Scenario(Section):
         Parameters
         ----------
         overrides
-            ``{"market.size": 50_000, "business.touches_per_month": 0}``.
+            ``{"market.size": 50_000, "business.touches_per_month": 0}``. A program design is
+            named by its name or its position in ``programs``:
+            ``{"programs.stamp card.points.points_per_currency": 0.5}``.
 
         Raises
         ------
@@ -1177,10 +1179,24 @@ class Scenario(Section):
             If a path names no field, or a value is not allowed.
         """
         data = self.model_dump()
+        data["programs"] = list(data["programs"])
         for path, value in overrides.items():
             node = data
             parts = path.split(".")
             for i, part in enumerate(parts):
+                if isinstance(node, list):
+                    index = _design_index(node, part)
+                    if index is None:
+                        names = ", ".join(str(d.get("name")) for d in node)
+                        raise ScenarioError(
+                            [f"{path}: no program design '{part}' (designs: {names})"]
+                        )
+                    if i == len(parts) - 1:
+                        raise ScenarioError(
+                            [f"{path}: name a field of the design, or replace the whole list"]
+                        )
+                    node = node[index]
+                    continue
                 if not isinstance(node, dict) or (
                     part not in node and not _is_dict_field(self, parts[:i])
                 ):
@@ -1192,6 +1208,16 @@ class Scenario(Section):
                         node[part] = {}
                     node = node[part]
         return scenario_from_dict(data)
+
+
+def _design_index(designs: list[dict[str, Any]], part: str) -> int | None:
+    """Position of the design named ``part`` (or at position ``part``) in a programs list."""
+    for i, design in enumerate(designs):
+        if design.get("name") == part:
+            return i
+    if part.isdigit() and int(part) < len(designs):
+        return int(part)
+    return None
 
 
 def _is_dict_field(scenario: Scenario, parts: list[str]) -> bool:

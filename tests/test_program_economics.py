@@ -137,6 +137,27 @@ MECHANIC_CASES = {
             and p["activity"]["renewals"] + p["activity"]["lapses"] > 0
         ),
     ),
+    "paid membership that ends": (
+        {
+            "joining": {"mode": "fee_decision"},
+            "membership": {"fee": 30, "period_days": 90, "discount": 0.1},
+            "end_day": 150,
+        },
+        # Members at the end get the unused part of their fee back; fees of members lost
+        # before the end stay earned over their period. Every fee paid is recognised, refunded
+        # or still deferred, and what stays deferred is never negative.
+        lambda p: (
+            p["activity"]["fee_refunds"] > 0
+            and p["liabilities_at_end"]["fee_deferral"] >= -1e-9
+            and abs(
+                p["income"]["membership_fees"]
+                + p["activity"]["fee_refunds"]
+                + p["liabilities_at_end"]["fee_deferral"]
+                - p["activity"]["fees_paid"]
+            )
+            < 1e-6
+        ),
+    ),
     "instant win and a contest": (
         {
             "joining": {"mode": "automatic"},
@@ -203,6 +224,11 @@ def test_every_mechanic_books_its_accounts(small, case):
     cash = r.daily["cash"].to_numpy()
     ledger_total = r.ledger["amount"].sum()
     assert cash[-1] == pytest.approx(small.business.starting_cash + ledger_total)
+    # What the ledger holds as points liability is what the program owes, partner points too.
+    assert p["liabilities_at_end"]["points_liability"] == pytest.approx(
+        p["points"]["liability"], abs=1e-6
+    )
+    assert p["liabilities_at_end"]["fee_deferral"] >= -1e-9
 
 
 def test_club_members_meet_the_spend_threshold(small):
@@ -217,7 +243,12 @@ def test_when_a_program_ends_rational_members_leave(small):
     the others step down from member to customer."""
     sc = with_program(
         small,
-        {**STAMP_CARD, "joining": {"mode": "automatic"}, "end_day": 120},
+        {
+            **STAMP_CARD,
+            "joining": {"mode": "automatic"},
+            "end_day": 120,
+            "points": {**STAMP_CARD["points"], "honour_days": 30},
+        },
         **{"program_response.end_departure_probability": 1.0},
     )
     r = sim.simulate(sc, seed=3)
@@ -228,6 +259,26 @@ def test_when_a_program_ends_rational_members_leave(small):
     assert r.daily["n_member"].iloc[-1] == 0
     left = r.movements[r.movements["reason"] == "left_program"]
     assert len(left) > 0 and (left["time"] >= 120).all()
+    # Honoured points lapse 30 days after the end; no balance outlives them.
+    assert r.customers["points_balance"].sum() == p["points"]["outstanding"] == 0
+
+
+def test_a_club_whose_reward_is_belonging_is_a_program(small):
+    """DOMAIN P10: a design with no mechanic but exclusivity felt on joining is not natural."""
+    club = {
+        "name": "inner circle",
+        "joining": {
+            "mode": "invitation",
+            "opt_in_probability": 1.0,
+            "min_spend": 40,
+            "attachment_on_join": 0.1,
+        },
+        "costs": {"cost_per_member_per_year": 12},
+    }
+    r = sim.simulate(with_program(small, club), seed=1)
+    p = r.summary["program"]
+    assert not p["natural"] and p["members_at_end"] > 0
+    assert p["costs"]["program_costs"] > 0
 
 
 def test_a_cut_disappoints_members(small):
@@ -278,6 +329,7 @@ def test_participants_compared_within_segments():
     customers = pd.DataFrame(rows, columns=["base_rate_per_day", "spend", "joined_day"])
     customers["acquired_day"] = 0.0
     customers["lost_day"] = np.nan
+    customers["purchases"] = 10
     e6 = participants_vs_non_participants(customers, 0.0, 365.0)
     assert e6["participants"] == 300 and e6["non_participants"] == 700
     assert e6["spend_per_year_participants"] / e6["spend_per_year_non_participants"] > 1.4

@@ -345,6 +345,26 @@ class TestMembershipOnTheBooks:
         assert host.scheduled and host.scheduled[0][0] == 100.0  # the renewal is an event
 
 
+class TestPerksOnTheBooks:
+    def test_each_yearly_perk_keeps_its_own_clock(self):
+        design = {
+            "joining": {"mode": "automatic"},
+            "perks": [
+                {"name": "birthday gift", "trigger": "yearly", "cost_per_use": 3.0},
+                {"name": "anniversary dinner", "trigger": "yearly", "cost_per_use": 20.0},
+            ],
+        }
+        program, _, book = books(design)
+        program.on_day(0)
+        c = Person()
+        program.join(c, 0.0)
+        for day in (1.0, 100.0, 370.0, 371.0):
+            program.checkout(c, 10.0, day)
+        # Both perks at the first visit and again after the anniversary: 2 x (3 + 20).
+        assert program.stats.perks == 4
+        assert totals(book)["prizes_and_perks"] == pytest.approx(-46.0)
+
+
 class TestHabituation:
     def test_the_deal_fades_unless_refreshed(self):
         """DOMAIN L5: the same card is felt less a year on; a tier upgrade refreshes it."""

@@ -24,6 +24,8 @@ class TestLadderRules:
 
     def test_repeat_purchase_makes_a_customer(self):
         assert next_stage(SHOPPER, 2, 5, 0, 0.1, False, RULES) == (CUSTOMER, "repeat_purchase")
+        # A shopper who joined a program at the first purchase repeats straight into member.
+        assert next_stage(SHOPPER, 2, 5, 0, 0.1, True, RULES) == (MEMBER, "repeat_purchase")
 
     def test_shopper_with_one_purchase_stays(self):
         assert next_stage(SHOPPER, 1, 10, 400, 0.9, False, RULES) == (SHOPPER, None)

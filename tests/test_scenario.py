@@ -104,3 +104,23 @@ def test_missing_and_malformed_files(tmp_path):
     flat.write_text("- 1\n- 2\n")
     with pytest.raises(ScenarioError, match="mapping"):
         sim.load_scenario(flat)
+
+
+def test_overrides_reach_into_a_program_design_by_name_or_position():
+    sc = sim.load_scenario("scenarios/coffee_shop.yaml").with_overrides(
+        {"programs": [{"name": "stamp card", "points": {}}, {"name": "club", "discount": {}}]}
+    )
+    changed = sc.with_overrides(
+        {"programs.stamp card.points.points_per_currency": 0.5, "programs.1.costs.setup_cost": 99}
+    )
+    assert changed.programs[0].points.points_per_currency == 0.5
+    assert changed.programs[1].costs.setup_cost == 99
+    assert sc.programs[0].points.points_per_currency == 1.0  # the original is untouched
+    for path, message in (
+        ("programs.gold.points.points_per_currency", "no program design 'gold'"),
+        ("programs.club", "name a field of the design"),
+        ("programs.club.pointz", "'pointz' is unknown"),
+        ("programs.stamp card.points.points_per_currency", "greater than or equal to 0"),
+    ):
+        with pytest.raises(ScenarioError, match=message):
+            sc.with_overrides({path: -1})

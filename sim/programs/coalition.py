@@ -8,6 +8,7 @@ are redeemed or expire). A coalition also widens reach: partners' customers hear
 
 from __future__ import annotations
 
+from sim import ledger
 from sim.programs.mechanic import Mechanic
 from sim.programs.member import Member
 from sim.relationship import DAYS_PER_MONTH
@@ -40,4 +41,6 @@ class CoalitionMechanic(Mechanic):
             payment = points * t.payment_per_point
             books.stats.partner_payments += payment
             books.stats.partner_points += points
-            self.points.credit(m, points, payment, int(now))
+            day = int(now)
+            books.post(day, ledger.POINTS_LIABILITY, payment)  # cash in, owed as points
+            self.points.credit(m, points, payment, day)

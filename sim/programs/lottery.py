@@ -30,4 +30,5 @@ class LotteryMechanic(Mechanic):
         if books.rng.uniform() < t.win_probability:
             books.post(sale.day, ledger.PRIZES_AND_PERKS, -t.prize_cost)
             sale.satisfaction_boost += t.win_satisfaction_boost
+            sale.value_received += t.prize_value
             books.stats.prizes += 1

@@ -30,11 +30,11 @@ class Member:
         "discount_level",
         "discounts_received",
         "earn_multiplier",
+        "fee_day",
         "joined",
         "left",
         "lots",
         "loyalty_factor",
-        "next_yearly",
         "paid_until",
         "partner_checked",
         "period_savings",
@@ -52,6 +52,7 @@ class Member:
         "tier",
         "window_metric",
         "window_start",
+        "yearly_due",
     )
 
     def __init__(self, customer: Any, now: float):
@@ -85,11 +86,14 @@ class Member:
         # Discount card (P4, P5).
         self.discount_level = 0
         self.discounts_received = 0.0
-        # Paid membership (P6): paid up to this day; savings in the current period.
+        # Paid membership (P6): paid up to this day, the day the current fee was paid, and the
+        # value received from the program in the current period.
         self.paid_until = math.nan
+        self.fee_day = -1
         self.period_savings = 0.0
-        # Perks (P8): next day a yearly perk is due. Coalition (P9): partner points credited
-        # up to this day. Revenue share (P11): accrued and not yet paid out.
-        self.next_yearly = now
+        # Perks (P8): the day each yearly perk is next due, by perk name (due at joining when
+        # absent). Coalition (P9): partner points credited up to this day. Revenue share
+        # (P11): accrued and not yet paid out.
+        self.yearly_due: dict[str, float] = {}
         self.partner_checked = now
         self.share_accrued = 0.0

@@ -1,10 +1,11 @@
 """Paid membership (DOMAIN P6): a fee per period for benefits, joined and renewed by decision.
 
-A customer offered the membership weighs the fee against what they expect to save in one period
-(their expected orders times the discount and free shipping); the choice is a logit with a
-spread proportional to the fee (McFadden 1974). At renewal the realised savings of the period
-just ended replace the expectation, plus an inertia bonus: staying is the default (Samuelson &
-Zeckhauser 1988). The fee is cash at once and revenue day by day over its period.
+A customer offered the membership weighs the fee against what they expect to get in one period
+(their expected orders times their basket times the design's deal: discounts, free shipping and
+rewards); the choice is a logit with a spread proportional to the fee (McFadden 1974). At
+renewal what the member actually received in the period just ended replaces the expectation,
+plus an inertia bonus: staying is the default (Samuelson & Zeckhauser 1988). The fee is cash at
+once and revenue day by day over its period.
 """
 
 from __future__ import annotations
@@ -61,16 +62,22 @@ class MembershipMechanic(Mechanic):
         """The member pays for one period from ``now``."""
         t = self.terms
         m.paid_until = now + t.period_days
+        m.fee_day = int(now)
         m.period_savings = 0.0
-        self.books.receive_fee(t.fee, int(now), t.period_days)
+        self.books.receive_fee(t.fee, m.fee_day, t.period_days)
 
     def after_payment(self, m: Member, sale: Sale) -> None:
         t = self.terms
-        m.period_savings += sale.list_amount * t.discount + t.shipping_value_per_order
+        sale.value_received += t.shipping_value_per_order
         if t.shipping_cost_per_order:
             self.books.post(sale.day, ledger.PRIZES_AND_PERKS, -t.shipping_cost_per_order)
 
     def renews(self, m: Member, draw: float) -> bool:
-        """The renewal decision at the end of a period, on the period's realised savings."""
+        """The renewal decision at the end of a period, on the value the program gave in it.
+
+        ``period_savings`` adds up everything the member received at face value in the period
+        (discounts, free shipping, rewards, prizes), as the join decision expects the whole
+        design's deal.
+        """
         t = self.terms
         return draw < join_probability(m.period_savings, t.fee, t.decision_noise, t.renewal_inertia)

@@ -2,9 +2,10 @@
 
 Patagonia repairs for free instead of giving points; others give VIP service, birthday gifts or
 free samples. A perk has a trigger (each order; once a membership year, given at the first visit
-after the anniversary; or a service failure, which a free repair always recovers), a chance per
-trigger, a cost per use, and rises in satisfaction and emotional attachment instead of a price
-effect. Tier perks (P3) work the same way for the tier's members.
+after joining and then after each anniversary, each yearly perk on its own clock; or a service
+failure, which a free repair always recovers), a chance per trigger, a cost per use, and rises
+in satisfaction and emotional attachment instead of a price effect. Tier perks (P3) work the
+same way for the tier's members.
 """
 
 from __future__ import annotations
@@ -48,13 +49,13 @@ class PerksMechanic(Mechanic):
             if perk.trigger == "order":
                 if rng.uniform() < perk.probability:
                     self.give(perk, sale)
-            elif perk.trigger == "yearly" and yearly_perk_due(m.next_yearly, sale.now):
-                m.next_yearly += DAYS_PER_YEAR * (1 + int((sale.now - m.next_yearly) // 365))
-                if rng.uniform() < perk.probability:
-                    self.give(perk, sale)
-
-    def on_join(self, m: Member, now: float) -> None:
-        m.next_yearly = now
+            elif perk.trigger == "yearly":
+                due = m.yearly_due.get(perk.name, m.joined)
+                if yearly_perk_due(due, sale.now):
+                    years = 1 + int((sale.now - due) // DAYS_PER_YEAR)
+                    m.yearly_due[perk.name] = due + DAYS_PER_YEAR * years
+                    if rng.uniform() < perk.probability:
+                        self.give(perk, sale)
 
     def repairs(self, m: Member, sale: Sale) -> bool:
         """A service failure at ``sale``: whether a free-repair perk recovers it (and is booked)."""

@@ -146,6 +146,7 @@ class PointsMechanic(Mechanic):
             books.post(sale.day, ledger.REWARD_COST, -self.business_costs[i])
             m.rewards += 1
             m.rewards_value += self.values[i]
+            sale.value_received += self.values[i]
             books.stats.rewards += 1
             books.stats.rewards_value += self.values[i]
         if not books.earning:

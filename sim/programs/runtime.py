@@ -1,16 +1,19 @@
 """A loyalty-program design at work in one run: joining, the mechanics, the books, the dates.
 
 The model owns the customers and SimPy; the program owns its members and its books. The model
-calls the program at a member's purchase (``checkout``), when it schedules their next visit
-(``frequency_factor``, ``basket_factor``), when it asks whether they leave
-(``retention_factor``), when a service fails (``repairs``), at a first purchase
-(``on_first_purchase``), at a loss (``on_lost``) and once a day (``on_day``: launch, term
-changes, end, points expiry, fee recognition, re-estimation of the redemption rate, running
-costs, contests, payouts, referrals). The program calls back through a small host interface:
-``leave_program(customer)``, ``lift(customer, satisfaction, attachment)``,
-``recommend(sender, day)``, ``lend_card(member, day)``, ``schedule(event, delay)``, ``now()``,
-``list_basket(customer)``, ``expected_orders(customer, days)``, ``set_attraction(factor)``,
-``customer_by_id(id)``.
+calls the program when a non-member buys (``offer``), at a member's purchase (``checkout``),
+when a service fails (``repairs``), at a first purchase (``on_first_purchase``), at a loss
+(``on_lost``), at the start of each day (``on_day``: launch, term changes, end, points expiry,
+fee recognition, re-estimation of the redemption rate, running costs, contests, payouts,
+referrals), at the end of each day (``record_day``) and at the end of the run (``finish``).
+Between purchases it reads three multipliers off the member, brought up to date at each
+purchase: ``rate_factor`` (purchase rate), ``basket_factor`` and ``loyalty_factor`` (dropout
+and competitor acceptance). The program calls back through a small host interface:
+``now()``, ``schedule(event, delay)``, ``customer_by_id(id)``, ``list_basket(customer)``,
+``reference_basket()``, ``expected_orders(customer, days)``, ``set_attraction(factor)``,
+``surveyed(customer, day)``, ``leave_program(customer)``,
+``lift(customer, satisfaction, attachment)``, ``recommend(sender, day)`` and
+``lend_card(member, day)``.
 
 Work per event is constant, as in the rest of the engine; loops over all members happen only on
 the rare program dates (an end, a change of terms, a contest, a payout).
@@ -153,7 +156,6 @@ class Program:
         self.fee_rate = 0.0
         self.fee_rate_change = [0.0] * (horizon + 2)
         self.accrued_share = 0.0
-        self.min_stage = STAGE_ORDER[design.joining.min_stage]
         self.members_daily: list[int] = []
         self.points_outstanding_daily: list[float] = []
         self._build(design)
@@ -162,6 +164,7 @@ class Program:
     def _build(self, terms: ProgramDesign) -> None:
         """Mechanics for the terms in force (members' state is kept across changes)."""
         self.terms = terms
+        self.min_stage = STAGE_ORDER[terms.joining.min_stage]
         self.points = PointsMechanic(terms.points, self) if terms.points else None
         self.tiers = TiersMechanic(terms.tiers, self) if terms.tiers else None
         self.membership = MembershipMechanic(terms.membership, self) if terms.membership else None
@@ -352,12 +355,15 @@ class Program:
                 best = rate
         if best:
             off = list_amount * best
+            sale.discount = best
             sale.paid = list_amount - off
+            sale.value_received = off
             m.discounts_received += off
             self.post(sale.day, ledger.DISCOUNTS, -off)
         earned_before = m.points_earned
         for after_payment in self._after:
             after_payment(m, sale)
+        m.period_savings += sale.value_received
         if self.tiers is not None and self.tiers.terms.metric == "points":
             self.tiers.add_points(m, m.points_earned - earned_before, now)
         m.spend += sale.paid
@@ -455,7 +461,6 @@ class Program:
         if self.fee_rate > 1e-12:
             self.transfer(day, ledger.MEMBERSHIP_FEES, ledger.FEE_DEFERRAL, self.fee_rate)
         if not self.active:
-            self._record()
             return
         points = self.terms.points
         since = day - design.launch_day
@@ -476,9 +481,9 @@ class Program:
             self._pay_out_shares(day)
         if self.referral is not None:
             self._referrals(day)
-        self._record()
 
-    def _record(self) -> None:
+    def record_day(self) -> None:
+        """Members and points outstanding at the end of a day (the model's daily snapshot)."""
         self.members_daily.append(len(self.members))
         self.points_outstanding_daily.append(self.liability.outstanding)
 
@@ -577,10 +582,10 @@ class Program:
         """Refund the unused part of a fee and stop recognising it."""
         t = self.terms.membership
         rate = t.fee / t.period_days
-        end = m.paid_until
-        if not end > day:
+        # The fee is recognised on days fee_day .. fee_day + period - 1; from today on it is not.
+        days_left = m.fee_day + t.period_days - day
+        if m.fee_day < 0 or days_left <= 0:
             return
-        days_left = math.ceil(end - day)
         self._change_fee_rate(day, -rate)
         self._change_fee_rate(day + days_left, rate)
         refund = rate * days_left
@@ -654,7 +659,7 @@ class Program:
         """At the end of the run: points past their expiry are off every balance."""
         if self.points is None:
             return
-        for m in self.members:
+        for m in self.memberships.values():
             self.points.drop_expired(m, float(day))
 
 

@@ -665,6 +665,10 @@ MECHANICS: tuple[str, ...] = (
 """The mechanic sections of a design, in the order they act at a purchase."""
 
 
+FIXED_FIELDS: tuple[str, ...] = ("name", "description", "launch_day", "end_day", "term_changes")
+"""Fields of a design that a term change cannot set."""
+
+
 class ProgramDesign(Section):
     """One loyalty-program design: its mechanics, who joins, its costs and its dates.
 
@@ -741,6 +745,18 @@ class ProgramDesign(Section):
                 "a paid membership is joined by deciding on the fee: set joining.mode to "
                 "fee_decision (or invitation, for an exclusive club)"
             )
+        for change in self.term_changes:
+            for path in change.set:
+                if path.split(".")[0] in FIXED_FIELDS:
+                    raise ValueError(
+                        f"term_changes (day {change.day}): {path} cannot change by a term "
+                        f"change (fixed: {', '.join(FIXED_FIELDS)})"
+                    )
+                if path == "points.expected_redemption_rate":
+                    raise ValueError(
+                        f"term_changes (day {change.day}): {path} is an accounting estimate, "
+                        "not a term; the program re-estimates it from experience"
+                    )
         days = [change.day for change in self.term_changes]
         if days != sorted(days) or len(set(days)) != len(days):
             raise ValueError("term_changes: days must be distinct and in increasing order")
@@ -761,8 +777,21 @@ class ProgramDesign(Section):
         return self
 
     def has_mechanics(self) -> bool:
-        """Whether the design has any mechanic (False: the natural baseline, DOMAIN P1)."""
+        """Whether the design has any mechanic."""
         return any(getattr(self, name) for name in MECHANICS)
+
+    def is_natural(self) -> bool:
+        """Whether the design is the natural baseline (DOMAIN P1): no mechanics, no costs, and
+        nothing felt on joining. A design with only ``joining.attachment_on_join`` is a club
+        whose reward is belonging (P10) and runs as a program."""
+        costs = self.costs
+        return not (
+            self.has_mechanics()
+            or costs.setup_cost
+            or costs.running_cost_per_month
+            or costs.cost_per_member_per_year
+            or self.joining.attachment_on_join
+        )
 
     def terms_on(self, change: TermChange) -> ProgramDesign:
         """The design with one term change applied (validated again)."""
