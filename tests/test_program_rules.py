@@ -461,3 +461,27 @@ def test_points_are_conserved_and_never_negative(visits, expiry):
     balances = sum(p.member.balance for p in people if p.member is not None)
     assert balances == program.liability.outstanding
     assert totals(book)["points_liability"] == pytest.approx(program.liability.liability, abs=1e-9)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    deal=st.floats(-0.1, 2.0),
+    days=st.floats(0.0, 2000.0),
+    progress=st.floats(0.0, 1.0),
+    stake=st.floats(0.0, 500.0),
+    basket=st.one_of(st.just(0.0), st.floats(0.01, 200.0)),  # no basket, or a real amount
+)
+def test_member_effects_are_the_documented_rules_composed(deal, days, progress, stake, basket):
+    """The one-call form used at every purchase equals the rules it stands for."""
+    r = ProgramResponse()
+    felt = deal * response.novelty(days, r.habituation_floor, r.habituation_days)
+    expected = (
+        response.frequency_factor(felt, -1.76, r.goal_gradient, progress),
+        response.basket_factor(felt, r.basket_sensitivity),
+        response.retention_factor(
+            response.rational_attachment(stake, basket, r.stake_half_baskets),
+            r.switching_cost_effect,
+        ),
+    )
+    got = response.member_effects(deal, days, progress, stake, basket, -1.76, r)
+    assert got == pytest.approx(expected, rel=1e-12)

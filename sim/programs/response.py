@@ -18,6 +18,10 @@ Pure functions of plain numbers (DOMAIN L5, L6, E6; parameters in
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sim.programs.terms import ProgramResponse
 
 MAX_FELT_DEAL = 0.75
 """The largest felt deal customers respond to (three quarters off): a guard that keeps a
@@ -105,6 +109,41 @@ def cut_share(old_deal: float, new_deal: float) -> float:
     if old_deal <= 0.0 or new_deal >= old_deal:
         return 0.0
     return (old_deal - new_deal) / old_deal
+
+
+def member_effects(
+    deal_now: float,
+    days_since_refresh: float,
+    progress: float,
+    stake: float,
+    basket: float,
+    elasticity: float,
+    reaction: ProgramResponse,
+) -> tuple[float, float, float]:
+    """A member's three multipliers until their next purchase, in one call.
+
+    The composition of :func:`novelty`, :func:`frequency_factor`, :func:`basket_factor`,
+    :func:`rational_attachment` and :func:`retention_factor` with the parameters of
+    ``reaction``; written out once here because it runs at every member purchase.
+
+    Returns
+    -------
+    tuple
+        Multipliers on purchase rate, on basket, and on dropout and competitor acceptance.
+    """
+    r = reaction
+    felt = deal_now
+    if days_since_refresh > 0.0:
+        floor = r.habituation_floor
+        felt *= floor + (1.0 - floor) * math.exp(-days_since_refresh / r.habituation_days)
+    d = _clip_deal(felt)
+    rate = (1.0 - d) ** elasticity * (1.0 + r.goal_gradient * progress)
+    spend = 1.0 + r.basket_sensitivity * d
+    loyalty = 1.0
+    if stake > 0.0 and basket > 0.0:
+        s = stake / basket
+        loyalty = 1.0 - r.switching_cost_effect * s / (s + r.stake_half_baskets)
+    return rate, spend, loyalty
 
 
 def _clip_deal(felt_deal: float) -> float:

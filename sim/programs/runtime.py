@@ -393,20 +393,20 @@ class Program:
         being scheduled, the basket of the next visit and the dropout at the next opportunity
         all use what the member saw at this visit.
         """
-        r = self.reaction
         basket = self.host.list_basket(m.customer)
         if m.deal < 0.0 or basket != m.basket:
             m.basket = basket
             m.deal = self._deal(m, basket)
             m.stake_status = self._status_stake(m, basket)
-        m.progress = self.points.progress(m) if self.points is not None else 0.0
-        felt = m.deal * response.novelty(now - m.refreshed, r.habituation_floor, r.habituation_days)
-        m.rate_factor = response.frequency_factor(
-            felt, self.elasticity, r.goal_gradient, m.progress
+        points = self.points
+        if points is not None:
+            m.progress = 1.0 if m.balance >= points.cheapest else m.balance / points.cheapest
+        stake = m.stake_status
+        for mechanic_stake in self._stakes:
+            stake += mechanic_stake(m, now)
+        m.rate_factor, m.basket_factor, m.loyalty_factor = response.member_effects(
+            m.deal, now - m.refreshed, m.progress, stake, basket, self.elasticity, self.reaction
         )
-        m.basket_factor = response.basket_factor(felt, r.basket_sensitivity)
-        attachment = response.rational_attachment(self.stake(m, now), basket, r.stake_half_baskets)
-        m.loyalty_factor = response.retention_factor(attachment, r.switching_cost_effect)
 
     def _status_stake(self, m: Member, basket: float) -> float:
         """What a tier's status is worth to the member: a year of its extra deal (DOMAIN P3)."""
