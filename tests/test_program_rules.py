@@ -18,6 +18,7 @@ from sim.ledger import Ledger
 from sim.programs import response
 from sim.programs.discounts import discount_level
 from sim.programs.lottery import expected_prize_rate
+from sim.programs.member import PointLots
 from sim.programs.membership import expected_savings, join_probability, unused_fee
 from sim.programs.points import best_reward
 from sim.programs.referral import referral_cost, refers
@@ -485,3 +486,23 @@ def test_member_effects_are_the_documented_rules_composed(deal, days, progress, 
     )
     got = response.member_effects(deal, days, progress, stake, basket, -1.76, r)
     assert got == pytest.approx(expected, rel=1e-12)
+
+
+def test_point_lots_are_used_oldest_first_and_stay_compact():
+    lots = PointLots()
+    for day in range(100):
+        lots.add(float(day + 365), 10)
+    lots.add(464.0, 5)  # same expiry day as the last lot: shares its entry
+    assert len(lots) == 100
+    told: list[tuple[float, int]] = []
+    lots.take(405, lambda expiry, n: told.append((expiry, n)))
+    assert told[:2] == [(365.0, 10), (366.0, 10)] and told[-1] == (405.0, 5)
+    assert sum(n for _, n in told) == 405
+    assert lots.drop_expired(410.0) == 5 + 10 * 5  # day 405's remainder, then 406..410
+    assert lots.remaining()[0] == (411.0, 10)
+    assert len(lots.points) == 100  # the used front is still under half: kept for now
+    assert lots.drop_expired(420.0) == 100  # days 411..420
+    assert len(lots.points) == 44  # now over half was used: dropped in bulk
+    moved = lots.cap_expiry(430.0)  # days 431..464 move to 430
+    assert len(moved) == 34 and lots.remaining()[-1] == (430.0, 15)
+    assert sum(n for _, n in lots.remaining()) == 1005 - 405 - 55 - 100

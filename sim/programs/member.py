@@ -3,8 +3,93 @@
 from __future__ import annotations
 
 import math
-from collections import deque
+from array import array
+from collections.abc import Callable
 from typing import Any
+
+
+class PointLots:
+    """A member's points by expiry day, oldest first, in two compact arrays.
+
+    Entries before ``head`` are used up; they are dropped in bulk once they are the larger
+    part, so taking from the front is O(1) amortised. Lots earned on the same expiry day share
+    an entry. Kept as arrays rather than a list of pairs, a lot costs 16 bytes, not about 130.
+    """
+
+    __slots__ = ("expiry", "head", "points")
+
+    def __init__(self) -> None:
+        self.expiry = array("d")
+        self.points = array("q")
+        self.head = 0
+
+    def __len__(self) -> int:
+        return len(self.points) - self.head
+
+    def add(self, expires: float, points: int) -> None:
+        """Points expiring on ``expires`` (never earlier than the lots already held)."""
+        last = len(self.points) - 1
+        if last >= self.head and self.expiry[last] == expires:
+            self.points[last] += points
+        else:
+            self.expiry.append(expires)
+            self.points.append(points)
+
+    def take(self, points: int, unschedule: Callable[[float, int], None]) -> None:
+        """Use ``points`` from the oldest lots; ``unschedule(expiry, n)`` is told of each."""
+        expiry, held = self.expiry, self.points
+        i = self.head
+        left = points
+        while left:
+            used = left if left < held[i] else held[i]
+            held[i] -= used
+            left -= used
+            unschedule(expiry[i], used)
+            if held[i] == 0:
+                i += 1
+        self.head = i
+        self._compact()
+
+    def drop_expired(self, now: float) -> int:
+        """Drop the lots whose expiry day has come; returns their points."""
+        expiry, held = self.expiry, self.points
+        i, n, dropped = self.head, len(held), 0
+        while i < n and expiry[i] <= now:
+            dropped += held[i]
+            i += 1
+        self.head = i
+        self._compact()
+        return dropped
+
+    def due_now(self, now: float) -> bool:
+        """Whether the oldest lot has expired by ``now``."""
+        return self.head < len(self.points) and self.expiry[self.head] <= now
+
+    def remaining(self) -> list[tuple[float, int]]:
+        """The lots still held, oldest first, as (expiry day, points)."""
+        return list(zip(self.expiry[self.head :], self.points[self.head :], strict=True))
+
+    def clear(self) -> None:
+        del self.expiry[:]
+        del self.points[:]
+        self.head = 0
+
+    def cap_expiry(self, until: float) -> list[tuple[float, int]]:
+        """Make every lot expire by ``until``; returns the (old expiry, points) of those moved."""
+        moved = []
+        expiry, held = self.expiry, self.points
+        for i in range(self.head, len(held)):
+            if expiry[i] > until:
+                moved.append((expiry[i], held[i]))
+                expiry[i] = until
+        return moved
+
+    def _compact(self) -> None:
+        head = self.head
+        if head > 32 and 2 * head > len(self.points):
+            del self.expiry[:head]
+            del self.points[:head]
+            self.head = 0
 
 
 class Member:
@@ -69,9 +154,9 @@ class Member:
         self.loyalty_factor = 1.0
         self.stake_status = 0.0
         self.spend = 0.0
-        # Points (P2): spendable balance, and its lots [expiry day, points], oldest first.
+        # Points (P2): spendable balance, and its lots by expiry day, oldest first.
         self.balance = 0
-        self.lots: deque[list] = deque()
+        self.lots = PointLots()
         self.points_earned = 0
         self.points_redeemed = 0
         self.rewards = 0

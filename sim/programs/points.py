@@ -136,8 +136,7 @@ class PointsMechanic(Mechanic):
         return 1.0 if balance >= self.cheapest else balance / self.cheapest
 
     def after_payment(self, m: Member, sale: Sale) -> None:
-        lots = m.lots
-        if lots and lots[0][0] <= sale.now:
+        if m.lots.due_now(sale.now):
             self.drop_expired(m, sale.now)
         books, t = self.books, self.terms
         if m.balance >= self.cheapest and books.rng.uniform() < t.redemption_propensity:
@@ -181,11 +180,7 @@ class PointsMechanic(Mechanic):
         if recognised:
             books.transfer(day, ledger.REVENUE, ledger.POINTS_LIABILITY, recognised)
         expires = expiry_day(day, self.terms.expiry, self.terms.expiry_days)
-        lots = m.lots
-        if lots and lots[-1][0] == expires:
-            lots[-1][1] += points
-        else:
-            lots.append([expires, points])
+        m.lots.add(expires, points)
         if expires < books.horizon:  # books.schedule_expiry, inlined on this hot path
             books.expiring[int(expires)] += points
         m.balance += points
@@ -195,33 +190,25 @@ class PointsMechanic(Mechanic):
     def redeem(self, m: Member, points: int, day: int) -> None:
         """Take ``points`` from the member's oldest lots and release their deferred revenue."""
         books = self.books
-        left = points
-        lots = m.lots
-        while left:
-            lot = lots[0]
-            used = min(left, lot[1])
-            lot[1] -= used
-            left -= used
-            books.schedule_expiry(lot[0], -used)
-            if lot[1] == 0:
-                lots.popleft()
+        m.lots.take(points, self._unschedule)
         m.balance -= points
         m.points_redeemed += points
         books.stats.points_redeemed += points
         books.transfer(day, ledger.REVENUE, ledger.POINTS_LIABILITY, books.liability.redeem(points))
 
+    def _unschedule(self, expires: float, points: int) -> None:
+        self.books.schedule_expiry(expires, -points)
+
     def drop_expired(self, m: Member, now: float) -> None:
         """Remove lots whose expiry day has come (the program booked them on that day)."""
-        lots = m.lots
-        while lots and lots[0][0] <= now:
-            m.balance -= lots.popleft()[1]
+        m.balance -= m.lots.drop_expired(now)
 
     def forfeit(self, m: Member, day: int) -> int:
         """The member's unexpired points lapse now (breakage). Returns the points forfeited."""
         self.drop_expired(m, float(day))
         books = self.books
         total = 0
-        for expires, points in m.lots:
+        for expires, points in m.lots.remaining():
             books.schedule_expiry(expires, -points)
             total += points
         m.lots.clear()

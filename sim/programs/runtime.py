@@ -593,11 +593,9 @@ class Program:
         self.stats.fee_refunds += refund
 
     def _shorten_expiry(self, m: Member, until: float) -> None:
-        for lot in m.lots:
-            if lot[0] > until:
-                self.schedule_expiry(lot[0], -lot[1])
-                lot[0] = until
-                self.schedule_expiry(until, lot[1])
+        for expires, points in m.lots.cap_expiry(until):
+            self.schedule_expiry(expires, -points)
+            self.schedule_expiry(until, points)
 
     def _re_estimate(self, day: int) -> None:
         """Expected redemption rate from the points settled so far (IFRS 15 re-estimation)."""
