@@ -174,12 +174,8 @@ class _ProgramHost:
         rs = self.rng_program
         node = -1
         if self.network is not None:
-            first = self.network.start[lender.node]
-            degree = self.network.start[lender.node + 1] - first
-            if degree == 0:
-                return False
-            node = self.network.neighbours[first + int(rs.uniform() * degree)]
-            if self.node_agent[node] >= 0:
+            node = self.network.contact(lender.node, rs.uniform())
+            if node < 0 or self.node_agent[node] >= 0:
                 return False
         elif self.pool <= 0:
             return False
@@ -684,11 +680,9 @@ class AgentModel(_ProgramHost):
             if sender is None:
                 node = int(rs.uniform() * network.size)
             else:
-                first = network.start[sender.node]
-                degree = network.start[sender.node + 1] - first
-                if degree == 0:
+                node = network.contact(sender.node, rs.uniform())
+                if node < 0:
                     return
-                node = network.neighbours[first + int(rs.uniform() * degree)]
             agent = self.node_agent[node]
             target = None if agent < 0 else self.customers[agent]
         if positive:
@@ -775,7 +769,7 @@ class AgentModel(_ProgramHost):
             )
             if new_stage < stage:
                 self.move(c, new_stage, _MOVE_CODE["heard_criticism"])
-        if c.survey_day >= 0 and c.survey_day + self.survey_window > day:
+        if self.surveyed(c, day):
             self._set_voice(c, wom.voice(score, c.stage == RAVING_FAN), c.survey_day, day)
 
     def _answer(self, c: Customer, now: float) -> tuple[int, float]:
@@ -955,7 +949,7 @@ class AgentModel(_ProgramHost):
         program = self.program
         sale: Sale | None = None
         if program is not None:
-            if c.member is None and program.active:
+            if c.member is None:
                 program.offer(c, spend_stage, now)
             if c.member is not None:
                 basket *= c.member.basket_factor

@@ -39,6 +39,14 @@ class Network:
         """Number of people (nodes)."""
         return len(self.start) - 1
 
+    def contact(self, node: int, draw: float) -> int:
+        """One of ``node``'s neighbours, picked by a uniform ``draw`` (-1 if it has none)."""
+        first = self.start[node]
+        degree = self.start[node + 1] - first
+        if degree == 0:
+            return -1
+        return self.neighbours[first + int(draw * degree)]
+
 
 def build_network(kind: str, size: int, contacts: int, rewiring: float, seed: int) -> Network:
     """A seeded social network of ``size`` people.

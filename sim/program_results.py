@@ -10,6 +10,7 @@ comparable non-participants in the same segment.
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -183,7 +184,7 @@ def program_summary(model: Any, customers: pd.DataFrame, days: int) -> dict[str,
             else math.nan,
             "expected_redemption_rate": liability.expected_redemption_rate,
         },
-        "activity": stats.as_dict(),
+        "activity": asdict(stats),
         "participants_vs_non_participants": participants_vs_non_participants(
             customers, float(design.launch_day), min(end, float(days)), float(days)
         ),

@@ -34,7 +34,7 @@ class CoalitionMechanic(Mechanic):
         t = self.terms
         mean = partner_points_mean(t.partner_points_per_member_per_month, now - m.partner_checked)
         m.partner_checked = now
-        if mean <= 0.0 or not books.earning:
+        if mean <= 0.0 or not books.active:
             return
         points = int(books.rng.gen.poisson(mean))
         if points:

@@ -25,7 +25,9 @@ class DiscountMechanic(Mechanic):
         self.rates = [level.percent / 100.0 for level in terms.levels]
 
     def on_join(self, m: Member, now: float) -> None:
-        m.discount_level = discount_level(m.customer.spend, self.min_spends)
+        # A newcomer the program advertises to (no customer yet) has spent nothing.
+        spend = m.customer.spend if m.customer is not None else 0.0
+        m.discount_level = discount_level(spend, self.min_spends)
 
     def discount(self, m: Member) -> float:
         return self.rates[m.discount_level]

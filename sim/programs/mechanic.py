@@ -18,20 +18,21 @@ from sim.programs.member import Member
 class Sale:
     """One purchase by a member, as the mechanics see it.
 
-    ``list_amount`` is the basket at list price, ``discount`` the share taken off and ``paid``
-    what the member pays; ``value_received`` is what the program gave the member at this sale
-    at face value (the discount, a reward, a prize, free shipping), which a paid member weighs
-    at renewal; the boosts are what the purchase's rewards add to satisfaction and emotional
-    attachment, applied after the experience.
+    ``list_amount`` is the basket at list price and ``paid`` what the member pays;
+    ``points`` are the points the sale earned (tier-qualifying points, DOMAIN P3);
+    ``value_received`` is what the program gave the member at this sale at face value (the
+    discount, a reward, a prize, free shipping), which a paid member weighs at renewal; the
+    boosts are what the purchase's rewards add to satisfaction and emotional attachment,
+    applied after the experience.
     """
 
     __slots__ = (
         "attachment_boost",
         "day",
-        "discount",
         "list_amount",
         "now",
         "paid",
+        "points",
         "satisfaction_boost",
         "value_received",
     )
@@ -41,7 +42,7 @@ class Sale:
         self.day = int(now)
         self.list_amount = list_amount
         self.paid = list_amount
-        self.discount = 0.0
+        self.points = 0
         self.value_received = 0.0
         self.satisfaction_boost = 0.0
         self.attachment_boost = 0.0

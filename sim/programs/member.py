@@ -61,10 +61,6 @@ class PointLots:
         self._compact()
         return dropped
 
-    def due_now(self, now: float) -> bool:
-        """Whether the oldest lot has expired by ``now``."""
-        return self.head < len(self.points) and self.expiry[self.head] <= now
-
     def remaining(self) -> list[tuple[float, int]]:
         """The lots still held, oldest first, as (expiry day, points)."""
         return list(zip(self.expiry[self.head :], self.points[self.head :], strict=True))

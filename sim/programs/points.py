@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 
 from sim import ledger
+from sim.liability import allocate_by_standalone_price, points_standalone_price
 from sim.programs.mechanic import Mechanic, Sale
 from sim.programs.member import Member
 
@@ -136,8 +137,7 @@ class PointsMechanic(Mechanic):
         return 1.0 if balance >= self.cheapest else balance / self.cheapest
 
     def after_payment(self, m: Member, sale: Sale) -> None:
-        if m.lots.due_now(sale.now):
-            self.drop_expired(m, sale.now)
+        self.drop_expired(m, sale.now)
         books, t = self.books, self.terms
         if m.balance >= self.cheapest and books.rng.uniform() < t.redemption_propensity:
             i = best_reward(m.balance, self.costs, self.values)
@@ -148,7 +148,7 @@ class PointsMechanic(Mechanic):
             sale.value_received += self.values[i]
             books.stats.rewards += 1
             books.stats.rewards_value += self.values[i]
-        if not books.earning:
+        if not books.active:  # after the end, honoured points are only redeemed
             return
         cap_left = math.inf
         if t.cap_points_per_period is not None:
@@ -166,10 +166,14 @@ class PointsMechanic(Mechanic):
         )
         if earned:
             m.cap_earned += earned
-            ssp_points = earned * self.value_per_point * books.liability.expected_redemption_rate
-            # IFRS 15: the payment split by relative stand-alone selling price between the
-            # goods (ssp = paid) and the points (allocate_by_standalone_price, two items).
-            deferred = paid * ssp_points / (paid + ssp_points) if ssp_points > 0 else 0.0
+            sale.points = earned
+            ssp_points = points_standalone_price(
+                earned, self.value_per_point, books.liability.expected_redemption_rate
+            )
+            # IFRS 15: the payment split between the goods and the points it earned.
+            deferred = 0.0
+            if ssp_points > 0:
+                deferred = allocate_by_standalone_price(paid, [paid, ssp_points])[1]
             books.transfer(sale.day, ledger.REVENUE, ledger.POINTS_LIABILITY, -deferred)
             self.credit(m, earned, deferred, sale.day)
 
@@ -181,8 +185,7 @@ class PointsMechanic(Mechanic):
             books.transfer(day, ledger.REVENUE, ledger.POINTS_LIABILITY, recognised)
         expires = expiry_day(day, self.terms.expiry, self.terms.expiry_days)
         m.lots.add(expires, points)
-        if expires < books.horizon:  # books.schedule_expiry, inlined on this hot path
-            books.expiring[int(expires)] += points
+        books.schedule_expiry(expires, points)
         m.balance += points
         m.points_earned += points
         books.stats.points_issued += points

@@ -120,11 +120,11 @@ def member_effects(
     elasticity: float,
     reaction: ProgramResponse,
 ) -> tuple[float, float, float]:
-    """A member's three multipliers until their next purchase, in one call.
+    """A member's three multipliers until their next purchase.
 
-    The composition of :func:`novelty`, :func:`frequency_factor`, :func:`basket_factor`,
-    :func:`rational_attachment` and :func:`retention_factor` with the parameters of
-    ``reaction``; written out once here because it runs at every member purchase.
+    The felt deal is the deal after :func:`novelty`; it gives the :func:`frequency_factor` and
+    the :func:`basket_factor`; the stake gives the :func:`rational_attachment` and so the
+    :func:`retention_factor`, all with the parameters of ``reaction``.
 
     Returns
     -------
@@ -132,18 +132,13 @@ def member_effects(
         Multipliers on purchase rate, on basket, and on dropout and competitor acceptance.
     """
     r = reaction
-    felt = deal_now
-    if days_since_refresh > 0.0:
-        floor = r.habituation_floor
-        felt *= floor + (1.0 - floor) * math.exp(-days_since_refresh / r.habituation_days)
-    d = _clip_deal(felt)
-    rate = (1.0 - d) ** elasticity * (1.0 + r.goal_gradient * progress)
-    spend = 1.0 + r.basket_sensitivity * d
-    loyalty = 1.0
-    if stake > 0.0 and basket > 0.0:
-        s = stake / basket
-        loyalty = 1.0 - r.switching_cost_effect * s / (s + r.stake_half_baskets)
-    return rate, spend, loyalty
+    felt = deal_now * novelty(days_since_refresh, r.habituation_floor, r.habituation_days)
+    attachment = rational_attachment(stake, basket, r.stake_half_baskets)
+    return (
+        frequency_factor(felt, elasticity, r.goal_gradient, progress),
+        basket_factor(felt, r.basket_sensitivity),
+        retention_factor(attachment, r.switching_cost_effect),
+    )
 
 
 def _clip_deal(felt_deal: float) -> float:

@@ -32,7 +32,7 @@ class RevenueShareMechanic(Mechanic):
         return m.share_accrued
 
     def after_payment(self, m: Member, sale: Sale) -> None:
-        if not self.books.earning:
+        if not self.books.active:
             return
         amount = share_of(sale.paid, self.terms.share_of_spend)
         m.share_accrued += amount

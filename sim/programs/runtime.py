@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from sim import ledger
 from sim.churn import PROGRAM_ENDED
+from sim.ladder import SHOPPER, STAGES
 from sim.liability import PointsLiability
 from sim.programs import response
 from sim.programs.coalition import CoalitionMechanic
@@ -44,9 +45,6 @@ from sim.programs.terms import ProgramDesign, ProgramResponse
 from sim.programs.tiers import TiersMechanic
 from sim.relationship import DAYS_PER_MONTH
 from sim.streams import Stream
-
-STAGE_ORDER = {"shopper": 2, "customer": 3, "advocate": 5, "raving_fan": 6}
-"""Canonical stage index of each rung a program can be offered from (``sim.ladder``)."""
 
 
 @dataclass
@@ -79,9 +77,6 @@ class ProgramStats:
     departures_at_end: int = 0
     departures_at_cut: int = 0
     fee_refunds: float = 0.0
-
-    def as_dict(self) -> dict[str, float]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 class Renewal:
@@ -144,8 +139,6 @@ class Program:
         self.schedule_of_terms = dict(design.schedule())
         self.terms = design
         self.active = False
-        self.earning = False
-        self.ended = False
         self.members: list[Member] = []
         # The latest membership of every customer who ever joined, by customer id.
         self.memberships: dict[int, Member] = {}
@@ -164,7 +157,7 @@ class Program:
     def _build(self, terms: ProgramDesign) -> None:
         """Mechanics for the terms in force (members' state is kept across changes)."""
         self.terms = terms
-        self.min_stage = STAGE_ORDER[terms.joining.min_stage]
+        self.min_stage = STAGES.index(terms.joining.min_stage)
         self.points = PointsMechanic(terms.points, self) if terms.points else None
         self.tiers = TiersMechanic(terms.tiers, self) if terms.tiers else None
         self.membership = MembershipMechanic(terms.membership, self) if terms.membership else None
@@ -230,9 +223,6 @@ class Program:
         if day < len(self.fee_rate_change):
             self.fee_rate_change[day] += change
 
-    def lift(self, customer: Any, satisfaction: float, attachment: float) -> None:
-        self.host.lift(customer, satisfaction, attachment)
-
     # ------------------------------------------------------------------ joining
     def offer(self, c: Any, stage: int, now: float) -> Member | None:
         """The program is offered to a non-member at a purchase; returns the membership if taken.
@@ -262,13 +252,17 @@ class Program:
     def _decides_to_pay(self, c: Any, now: float) -> bool:
         """Fee against expected benefit over one period (DOMAIN P6)."""
         t = self.terms.membership
-        trial = Member(c, now)
-        for mechanic in self.mechanics:
-            mechanic_trial_join(mechanic, trial)
         basket = self.host.list_basket(c)
         orders = self.host.expected_orders(c, t.period_days)
-        benefit = orders * basket * self._deal(trial, basket)
+        benefit = orders * basket * self._newcomer_deal(c, basket, now)
         return self.rng.uniform() < join_probability(benefit, t.fee, t.decision_noise)
+
+    def _newcomer_deal(self, c: Any, basket: float, now: float) -> float:
+        """The deal ``c`` would get on joining now (``c`` None: a newcomer not yet known)."""
+        trial = Member(c, now)
+        for mechanic in self.mechanics:
+            mechanic.on_join(trial, now)  # sets starting state only; nothing is booked
+        return self._deal(trial, basket)
 
     def join(self, c: Any, now: float) -> Member:
         """Enrol a customer (DOMAIN L1: members are customers who joined)."""
@@ -285,7 +279,7 @@ class Program:
             self.membership.pay_fee(m, now)
             self.host.schedule(Renewal(m, self._on_renewal), m.paid_until - now)
         if self.terms.joining.attachment_on_join:
-            self.lift(c, 0.0, self.terms.joining.attachment_on_join)
+            self.host.lift(c, 0.0, self.terms.joining.attachment_on_join)
         ref = self.referral
         if ref is not None and ref.paid_on == "sign_up":
             self._pay_referral(c, int(now))
@@ -355,17 +349,13 @@ class Program:
                 best = rate
         if best:
             off = list_amount * best
-            sale.discount = best
             sale.paid = list_amount - off
             sale.value_received = off
             m.discounts_received += off
             self.post(sale.day, ledger.DISCOUNTS, -off)
-        earned_before = m.points_earned
         for after_payment in self._after:
             after_payment(m, sale)
         m.period_savings += sale.value_received
-        if self.tiers is not None and self.tiers.terms.metric == "points":
-            self.tiers.add_points(m, m.points_earned - earned_before, now)
         m.spend += sale.paid
         self._update(m, now)
         return sale
@@ -398,14 +388,16 @@ class Program:
             m.basket = basket
             m.deal = self._deal(m, basket)
             m.stake_status = self._status_stake(m, basket)
-        points = self.points
-        if points is not None:
-            m.progress = 1.0 if m.balance >= points.cheapest else m.balance / points.cheapest
-        stake = m.stake_status
-        for mechanic_stake in self._stakes:
-            stake += mechanic_stake(m, now)
+        if self.points is not None:
+            m.progress = self.points.progress(m)
         m.rate_factor, m.basket_factor, m.loyalty_factor = response.member_effects(
-            m.deal, now - m.refreshed, m.progress, stake, basket, self.elasticity, self.reaction
+            m.deal,
+            now - m.refreshed,
+            m.progress,
+            self.stake(m, now),
+            basket,
+            self.elasticity,
+            self.reaction,
         )
 
     def _status_stake(self, m: Member, basket: float) -> float:
@@ -488,7 +480,7 @@ class Program:
         self.points_outstanding_daily.append(self.liability.outstanding)
 
     def _launch(self, day: int) -> None:
-        self.active = self.earning = True
+        self.active = True
         cost = self.design.costs.setup_cost
         if cost:
             self.post(day, ledger.PROGRAM_COSTS, -cost)
@@ -503,13 +495,10 @@ class Program:
         """
         joining = self.terms.joining
         factor = 1.0
-        if self.active and self.min_stage == STAGE_ORDER["shopper"] and not joining.min_spend:
+        if self.active and self.min_stage == SHOPPER and not joining.min_spend:
             share = {"automatic": 1.0, "opt_in": joining.opt_in_probability}.get(joining.mode)
             if share:
-                trial = Member(None, 0.0)
-                for mechanic in self.mechanics:
-                    mechanic_trial_join(mechanic, trial)
-                deal = share * self._deal(trial, self.host.reference_basket())
+                deal = share * self._newcomer_deal(None, self.host.reference_basket(), 0.0)
                 factor = response.frequency_factor(deal, self.elasticity, 0.0, 0.0)
         self.host.set_attraction(factor)
 
@@ -531,7 +520,7 @@ class Program:
                 m.refreshed = float(day)
             elif cut > 0.0:
                 c = m.customer
-                self.lift(c, -r.cut_satisfaction_drop * cut, 0.0)
+                self.host.lift(c, -r.cut_satisfaction_drop * cut, 0.0)
                 p = response.departure_probability(
                     r.end_departure_probability * cut, c.attachment, self.fan_attachment
                 )
@@ -567,15 +556,14 @@ class Program:
                     self._shorten_expiry(m, self.honour_until)
                 else:
                     self.points.forfeit(m, day)
-                    self.lift(c, -r.broken_promise_satisfaction_drop, 0.0)
+                    self.host.lift(c, -r.broken_promise_satisfaction_drop, 0.0)
             self._unlist(m)
             m.rate_factor = m.basket_factor = m.loyalty_factor = 1.0
             self.stats.left += 1
             self.host.leave_program(c)
             if self.points is None or m.balance <= 0:
                 c.member = None
-        self.active = self.earning = False
-        self.ended = True
+        self.active = False
         self.host.set_attraction(1.0)
 
     def _refund_fee(self, m: Member, day: int) -> None:
@@ -614,7 +602,7 @@ class Program:
         picks = self.rng.gen.choice(len(members), size=winners, replace=False)
         for i in sorted(int(k) for k in picks):
             self.post(day, ledger.PRIZES_AND_PERKS, -contest.prize_cost)
-            self.lift(members[i].customer, contest.satisfaction_boost, 0.0)
+            self.host.lift(members[i].customer, contest.satisfaction_boost, 0.0)
             self.stats.contest_prizes += 1
 
     def _pay_out_shares(self, day: int) -> None:
@@ -665,9 +653,3 @@ def _overridden(mechanics: list[Mechanic], hook: str) -> list[Callable]:
     """The bound ``hook`` of each mechanic that overrides the base's (which does nothing)."""
     base = getattr(Mechanic, hook)
     return [getattr(m, hook) for m in mechanics if getattr(type(m), hook) is not base]
-
-
-def mechanic_trial_join(mechanic: Mechanic, trial: Member) -> None:
-    """Set a trial membership to a new member's starting state, without booking anything."""
-    if isinstance(mechanic, TiersMechanic):
-        trial.earn_multiplier = mechanic.multipliers[0]

@@ -80,13 +80,9 @@ class TiersMechanic(Mechanic):
             m.window_metric += sale.paid
         elif metric == "transactions":
             m.window_metric += 1
-        # metric "points": the points mechanic's earnings are added by the program
+        else:  # tier-qualifying points: earned by this sale, never lowered by redemptions (P2)
+            m.window_metric += sale.points
         self.upgrade(m, sale.now)
-
-    def add_points(self, m: Member, points: int, now: float) -> None:
-        """Tier-qualifying points (never lowered by redemptions, DOMAIN P2)."""
-        m.window_metric += points
-        self.upgrade(m, now)
 
     def upgrade(self, m: Member, now: float) -> None:
         qualified = qualifying_tier(m.window_metric, self.thresholds)
