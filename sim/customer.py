@@ -14,6 +14,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from scipy import special
+
+from sim.streams import own_seed
 
 CHANNELS: tuple[str, ...] = ("existing", "marketing", "word_of_mouth", "referral")
 """How an agent was acquired; ``existing`` are customers the business had at day 0."""
@@ -25,7 +31,8 @@ class Customer:
 
     Traits (drawn once): ``base_rate`` purchases/day (gamma, BG/NBD), ``propensity`` to drop
     out at a purchase opportunity (beta, BG/NBD), ``mean_spend`` list basket value (gamma-gamma),
-    ``share_of_wallet`` (beta, DOMAIN E4). ``life_end`` is when a life event will end the
+    ``share_of_wallet`` (beta, DOMAIN E4); ``fate`` is the state of the customer's own random
+    stream (``sim.streams.own_uniform``). ``life_end`` is when a life event will end the
     relationship (drawn at acquisition, DOMAIN L4). States on 0..1: ``satisfaction``,
     ``expectation``, ``relationship`` (evaluated lazily at ``checked``) and ``attachment``
     (DOMAIN L6). ``fresh`` is true from an acquisition (or win-back) until the next purchase
@@ -46,6 +53,7 @@ class Customer:
         "checked",
         "created",
         "expectation",
+        "fate",
         "fresh",
         "heard_negative",
         "heard_positive",
@@ -90,6 +98,7 @@ class Customer:
         propensity: float,
         mean_spend: float,
         share_of_wallet: float,
+        fate: int,
         satisfaction: float,
         expectation: float,
         relationship: float,
@@ -102,6 +111,7 @@ class Customer:
         self.propensity = propensity
         self.mean_spend = mean_spend
         self.share_of_wallet = share_of_wallet
+        self.fate = fate
         self.satisfaction = satisfaction
         self.expectation = expectation
         self.relationship = relationship
@@ -163,3 +173,46 @@ class WinBackOffer:
         self.customer = customer
         self.lost_time = customer.lost_time
         self.callbacks: list[Callable[[WinBackOffer], None]] | None = None
+
+
+TRAIT_COLUMNS = 5
+"""Uniform draws a person's traits take: purchase rate, dropout propensity, mean spend, share
+of wallet, and the seed of the person's own stream (``sim.streams.own_uniform``)."""
+
+
+def traits_from_uniforms(u: np.ndarray, customers: Any) -> list[tuple]:
+    """Traits of ``len(u)`` people from a matrix of U(0, 1) draws, one row per person.
+
+    Inverse distribution functions turn row ``i`` into person ``i``'s traits, so a person's
+    traits depend on their row only: the same people are drawn whether a day brings 20
+    newcomers or 21 (common random numbers across paired runs).
+
+    Parameters
+    ----------
+    u
+        Array of shape ``(n, TRAIT_COLUMNS)`` (extra columns are ignored).
+    customers
+        The scenario's ``customers`` section: gamma purchase rates and beta dropout propensity
+        as in the Pareto/NBD and BG/NBD models (Fader, Hardie & Lee 2005), gamma mean spend
+        (the gamma-gamma spend model, Fader, Hardie & Lee 2005b) and beta share of wallet
+        (DOMAIN E4).
+
+    Returns
+    -------
+    list of tuple
+        ``(base_rate, propensity, mean_spend, share_of_wallet, fate)`` per person.
+    """
+    cu = customers
+    rates = special.gammaincinv(cu.purchase_rate_shape, u[:, 0]) / cu.purchase_rate_alpha_days
+    propensity = special.betaincinv(cu.dropout_a, cu.dropout_b, u[:, 1])
+    cv = cu.basket_cv_between
+    if cv > 0:
+        shape = 1.0 / cv**2
+        spend = special.gammaincinv(shape, u[:, 2]) * (cu.basket_mean / shape)
+    else:
+        spend = np.full(len(u), cu.basket_mean)
+    wallet = special.betaincinv(cu.share_of_wallet_a, cu.share_of_wallet_b, u[:, 3])
+    fate = [own_seed(x) for x in u[:, 4].tolist()]
+    return list(
+        zip(rates.tolist(), propensity.tolist(), spend.tolist(), wallet.tolist(), fate, strict=True)
+    )

@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 import numpy as np
 import simpy
+from scipy import special
 from simpy.events import NORMAL
 
 from sim import churn, ledger, wom
@@ -41,9 +42,11 @@ from sim.customer import (
     EXISTING,
     MARKETING,
     REFERRAL,
+    TRAIT_COLUMNS,
     WORD_OF_MOUTH,
     Customer,
     WinBackOffer,
+    traits_from_uniforms,
 )
 from sim.experience import (
     SATISFACTION_LEVELS,
@@ -71,10 +74,22 @@ from sim.programs.mechanic import Sale
 from sim.programs.runtime import Program
 from sim.relationship import DAYS_PER_MONTH, after_interaction, decay_rate, relationship_after
 from sim.scenario import Scenario
-from sim.streams import Stream, spawn_streams
+from sim.streams import (
+    QUANTILE_POINTS,
+    Stream,
+    day_generator,
+    own_exponential,
+    own_normal,
+    own_uniform,
+    quantile_table,
+    spawn_streams,
+)
 from sim.wom import TALKS, VOICE_DETRACTOR, VOICE_FAN, VOICE_PROMOTER, VOICES
 
 TRAIT_BLOCK = 1024
+REACH_COUNTS, REACHED_PEOPLE, INITIAL_CUSTOMERS = range(3)
+"""Parts of a day's market stream (``sim.streams.day_generator``): how many people marketing
+reaches, who they are, and (day 0 only) the customers the business starts with."""
 """Customer traits are drawn this many agents at a time."""
 
 MOVE_REASONS: tuple[str, ...] = (
@@ -215,11 +230,7 @@ class AgentModel(_ProgramHost):
         streams = spawn_streams(seed)
         self.rng_market = streams["market"]
         self.rng_traits = streams["traits"]
-        self.rng_timing = streams["timing"]
-        self.rng_experience = streams["experience"]
-        self.rng_churn = streams["churn"]
         self.rng_competition = streams["competition"]
-        self.rng_win_back = streams["win_back"]
         self.rng_wom = streams["word_of_mouth"]
         self.rng_voices = streams["voices"]
         self.rng_program = streams["program"]
@@ -248,8 +259,14 @@ class AgentModel(_ProgramHost):
             le.moved_away_per_year / 365.0,
             le.went_bankrupt_per_year / 365.0,
         )
+        # Basket value around the customer's mean: unit-mean gamma (gamma-gamma spend model),
+        # drawn from the customer's own stream through its quantile table.
         cv = sc.customers.basket_cv_within
-        self.basket_draw = self.rng_experience.gamma_buffer(1.0 / cv**2 if cv > 0 else math.inf)
+        self.basket_quantiles = (
+            quantile_table(lambda q: special.gammaincinv(cv**-2, q) * cv**2)
+            if cv > 0
+            else array("d", [1.0] * QUANTILE_POINTS)
+        )
         self.ledger = ledger.Ledger(
             self.horizon, sc.business.starting_cash, sc.business.credit_line
         )
@@ -406,7 +423,6 @@ class AgentModel(_ProgramHost):
         scheduled = {int(d) for d in sc.competition.scheduled_offer_days}
         fixed_per_day = sc.business.fixed_costs_per_month / DAYS_PER_MONTH
         touch_cost = self.touch_rate * sc.business.cost_per_touch
-        gen = self.rng_market.gen
         post = self.ledger.post
         expiry, voice_counts = self.voice_expiry, self.voice_counts
         program = self.program
@@ -423,6 +439,7 @@ class AgentModel(_ProgramHost):
                     cost_per_reach = (
                         market.cost_per_reach * market.reach_rate_per_year + extra_cost * extra
                     ) / total
+            gen = day_generator(self.rng_market, day, REACH_COUNTS)
             unreached = len(self.unreached)
             reachable = self.pool + unreached
             reached = int(gen.binomial(reachable, day_reach_p)) if reachable and day_reach_p else 0
@@ -430,7 +447,7 @@ class AgentModel(_ProgramHost):
                 from_pool = reached
                 if unreached:
                     from_pool = int(gen.hypergeometric(self.pool, unreached, reached))
-                    self._reach_prospects(reached - from_pool, day)
+                    self._reach_prospects(reached - from_pool, day, gen)
                 self._reach(from_pool, day)
                 post(day, ledger.MARKETING, -reached * cost_per_reach)
             if self.talking:
@@ -470,24 +487,13 @@ class AgentModel(_ProgramHost):
         )
 
     # ------------------------------------------------------------------ agents
-    def _draw_traits(self, n: int) -> tuple[list, list, list, list]:
-        cu = self.scenario.customers
-        gen = self.rng_traits.gen
-        rates = gen.gamma(cu.purchase_rate_shape, 1.0 / cu.purchase_rate_alpha_days, n)
-        propensity = gen.beta(cu.dropout_a, cu.dropout_b, n)
-        cv = cu.basket_cv_between
-        if cv > 0:
-            spend = gen.gamma(1.0 / cv**2, cu.basket_mean * cv**2, n)
-        else:
-            spend = np.full(n, cu.basket_mean)
-        wallet = gen.beta(cu.share_of_wallet_a, cu.share_of_wallet_b, n)
-        return rates.tolist(), propensity.tolist(), spend.tolist(), wallet.tolist()
-
     def _traits(self) -> tuple:
-        """The next agent's traits, drawn ``TRAIT_BLOCK`` agents at a time."""
+        """Traits of the next person word of mouth or a lent card brings, ``TRAIT_BLOCK`` at a
+        time from the traits stream (people marketing reaches draw from their day's stream)."""
         queue = self._trait_queue
         if not queue:
-            queue.extend(zip(*self._draw_traits(TRAIT_BLOCK), strict=True))
+            u = self.rng_traits.gen.random((TRAIT_BLOCK, TRAIT_COLUMNS))
+            queue.extend(traits_from_uniforms(u, self.scenario.customers))
             queue.reverse()
         return queue.pop()
 
@@ -509,7 +515,9 @@ class AgentModel(_ProgramHost):
         nodes[last], position[node] = node, last
         return node
 
-    def _new_agent(self, stage: int, time: float, channel: int, node: int = -1) -> Customer:
+    def _new_agent(
+        self, stage: int, time: float, channel: int, node: int = -1, traits: tuple = ()
+    ) -> Customer:
         """A person leaves the anonymous pool and becomes an agent (DOMAIN L1)."""
         sc = self.scenario
         node = self._claim_person(node)
@@ -518,7 +526,7 @@ class AgentModel(_ProgramHost):
             stage,
             time,
             channel,
-            *self._traits(),
+            *(traits or self._traits()),
             sc.experience.initial_satisfaction,
             sc.experience.initial_expectation,
             sc.relationship.initial,
@@ -534,33 +542,40 @@ class AgentModel(_ProgramHost):
 
     def _add_initial_customers(self) -> None:
         n = self.scenario.market.initial_customers
-        for _ in range(n):
-            c = self._new_agent(CUSTOMER, 0.0, EXISTING)
+        u = day_generator(self.rng_market, 0, INITIAL_CUSTOMERS).random((n, TRAIT_COLUMNS))
+        for traits in traits_from_uniforms(u, self.scenario.customers):
+            c = self._new_agent(CUSTOMER, 0.0, EXISTING, traits=traits)
             c.acquired = 0.0
             c.last_purchase = 0.0
-            c.life_end = life_event_time(0.0, self.life_rates, self.rng_churn.exponential())
+            c.life_end = life_event_time(0.0, self.life_rates, own_exponential(c))
             self._set_level(c)
             self.movements.record(c.id, 0.0, SUSPECT, CUSTOMER, _MOVE_CODE["existing_customer"])
             self._next_opportunity(c)
 
     def _reach(self, n: int, day: int) -> None:
-        gen = self.rng_market.gen
-        buys = (gen.random(n) < self.reach_buy_probability).tolist()
-        delays = (gen.standard_exponential(n) * self.decision_delay_days).tolist()
+        """Marketing reaches ``n`` people of the anonymous pool on ``day``.
+
+        Person ``i`` of the day is row ``i`` of the day's own uniform draws: traits, whether
+        they will buy and after what delay. A program that changes the pool by a few people
+        therefore still reaches the same people (common random numbers).
+        """
+        u = day_generator(self.rng_market, day, REACHED_PEOPLE).random((n, TRAIT_COLUMNS + 2))
+        people = traits_from_uniforms(u, self.scenario.customers)
+        buys = (u[:, TRAIT_COLUMNS] < self.reach_buy_probability).tolist()
+        delays = (-np.log1p(-u[:, TRAIT_COLUMNS + 1]) * self.decision_delay_days).tolist()
         reached_code = _MOVE_CODE["reached"]
-        for will_buy, delay in zip(buys, delays, strict=True):
-            c = self._new_agent(PROSPECT, float(day), MARKETING)
+        for traits, will_buy, delay in zip(people, buys, delays, strict=True):
+            c = self._new_agent(PROSPECT, float(day), MARKETING, traits=traits)
             self.movements.record(c.id, float(day), SUSPECT, PROSPECT, reached_code)
             if will_buy:
                 self._wake(c, self._at_first_purchase, delay)
 
-    def _reach_prospects(self, n: int, day: int) -> None:
+    def _reach_prospects(self, n: int, day: int, gen: np.random.Generator) -> None:
         """Marketing reaches ``n`` prospects who so far had only heard of the business.
 
         They decide as a newly reached person does, except that someone who heard more bad than
         good (a negative net, DOMAIN W5) does not buy.
         """
-        gen = self.rng_market.gen
         for _ in range(n):
             c = self.unreached[int(gen.integers(len(self.unreached)))]
             self._unlist_unreached(c)
@@ -833,8 +848,8 @@ class AgentModel(_ProgramHost):
         if c.member is not None:
             rate *= c.member.rate_factor
         if self.periodic:
-            return next_gap(rate, True, self.jitter, self.rng_timing.normal())
-        return next_gap(rate, False, 0.0, self.rng_timing.exponential())
+            return next_gap(rate, True, self.jitter, own_normal(c))
+        return next_gap(rate, False, 0.0, own_exponential(c))
 
     def _rate(self, c: Customer) -> float:
         """The customer's purchase rate per day, before any program effect."""
@@ -872,7 +887,7 @@ class AgentModel(_ProgramHost):
         if day >= self.horizon:
             return
         c.acquired = now
-        c.life_end = life_event_time(now, self.life_rates, self.rng_churn.exponential())
+        c.life_end = life_event_time(now, self.life_rates, own_exponential(c))
         self.first_purchases[day] += 1
         self.acquired_by_channel[c.channel][day] += 1
         self._set_level(c)
@@ -884,14 +899,13 @@ class AgentModel(_ProgramHost):
     def opportunity(self, c: Customer) -> bool:
         """A purchase opportunity: the customer either leaves (returns False) or buys."""
         self._refresh_relationship(c)
-        ch = self.rng_churn
         reason = None
         m = c.member
         loyalty = 1.0 if m is None else m.loyalty_factor
         if c.pending_loss >= 0:
             reason, c.pending_loss = c.pending_loss, -1
         elif self.env.now >= c.life_end:
-            reason = life_event_reason(self.life_rates, ch.uniform())
+            reason = life_event_reason(self.life_rates, own_uniform(c))
         campaigns = self.campaigns
         if reason is None and c.offers_seen < len(campaigns):
             comp = self.competition
@@ -907,9 +921,8 @@ class AgentModel(_ProgramHost):
                 )
                 * loyalty
             )
-            rc = self.rng_competition
             for _ in range(len(campaigns) - c.offers_seen):
-                if rc.uniform() < comp.reach_share and rc.uniform() < accept:
+                if own_uniform(c) < comp.reach_share and own_uniform(c) < accept:
                     reason = churn.COMPETITOR_OFFER
                     break
         c.offers_seen = len(campaigns)
@@ -928,7 +941,7 @@ class AgentModel(_ProgramHost):
                 )
                 * loyalty
             )
-            if ch.uniform() < p:
+            if own_uniform(c) < p:
                 reason = drift_reason(c.relationship, self.low_interaction_threshold)
         if reason is not None:
             self.lose(c, reason)
@@ -945,7 +958,11 @@ class AgentModel(_ProgramHost):
         # A first purchase is made as a shopper; later ones at the rung held before buying.
         stage = c.stage
         spend_stage = stage if stage > PROSPECT else SHOPPER
-        basket = c.mean_spend * self.spend_mult[spend_stage] * self.basket_draw.draw()
+        basket = (
+            c.mean_spend
+            * self.spend_mult[spend_stage]
+            * self.basket_quantiles[int(own_uniform(c) * QUANTILE_POINTS)]
+        )
         program = self.program
         sale: Sale | None = None
         if program is not None:
@@ -965,17 +982,16 @@ class AgentModel(_ProgramHost):
         c.last_purchase = now
         self.purchases[day] += 1
 
-        ex = self.rng_experience
-        failed = ex.uniform() < self.failure_rate
+        failed = own_uniform(c) < self.failure_rate
         if failed and sale is not None and program.repairs(c, sale):
             recovered = True  # a free repair (DOMAIN P8), booked as a perk
         else:
-            recovered = failed and ex.uniform() < self.recovery_probability
+            recovered = failed and own_uniform(c) < self.recovery_probability
             if recovered:
                 self.ledger.post(day, ledger.SERVICE_RECOVERY, -self.recovery_cost)
         expectation = c.expectation
         quality = experienced_quality(
-            self.quality_mean + self.quality_sd * ex.normal(),
+            self.quality_mean + self.quality_sd * own_normal(c),
             expectation,
             failed,
             recovered,
@@ -1054,7 +1070,7 @@ class AgentModel(_ProgramHost):
         rate = self.scenario.win_back.rate_per_year / 365.0
         if rate <= 0.0 or c.lost_reason not in WIN_BACK_ELIGIBLE:
             return None
-        return self.rng_win_back.exponential() / rate
+        return own_exponential(c) / rate
 
     def win_back(self, c: Customer, by_word_of_mouth: bool = False) -> None:
         """A lost customer returns as a customer and buys.
