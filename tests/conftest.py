@@ -7,11 +7,11 @@ import pytest
 import sim
 
 
-def small_scenario(**sections) -> sim.Scenario:
+def small_scenario(horizon_days: int = 200, **sections) -> sim.Scenario:
     """A small coffee-shop-like scenario; keyword arguments replace whole sections' fields."""
     data = {
         "name": "small test shop",
-        "horizon_days": 200,
+        "horizon_days": horizon_days,
         "market": {
             "size": 2000,
             "reach_rate_per_year": 1.0,

@@ -20,7 +20,9 @@ STAMP_CARD = {
 
 
 def with_program(scenario: sim.Scenario, design: dict, **extra) -> sim.Scenario:
-    return scenario.with_overrides({"programs": [design], **extra})
+    return scenario.with_overrides(
+        {"programs": [design], "active_program": design["name"], **extra}
+    )
 
 
 def test_a_natural_design_is_the_baseline(small):
