@@ -7,23 +7,40 @@ Public API::
     sc2 = sc.with_overrides({"market.size": 50_000})
     r = sim.simulate(sc, seed=7)
     r.daily, r.customers, r.ledger, r.movements, r.summary, r.bankrupt_day
+    e = sim.replicate(sc, runs=30, seed=1)        # quantile bands, intervals
+    c = sim.compare(sc, runs=30, seed=1)          # each program vs no program, paired
+    c.table                                       # verdict, intervals, P(bankrupt) per program
+    s = sim.sweep(sc, {"market.reach_rate_per_year": [0.3, 0.6, 0.9]})
+    t = sim.sensitivity(sc, {"product.quality_mean": [0.6, 0.8]}, "profit")
     w6 = sim.word_of_mouth_ledger(sim.load_scenario("scenarios/steady_market.yaml"),
                                   added_promoters=300)
 """
 
+from sim.designs import Sensitivity, Sweep, sensitivity, sweep
 from sim.engine import simulate
+from sim.estimates import Estimate
+from sim.experiment import Comparison, Ensemble, compare, replicate
 from sim.results import RunResult
 from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
 from sim.wom_experiment import LedgerEstimate, word_of_mouth_ledger
 
 __all__ = [
+    "Comparison",
+    "Ensemble",
+    "Estimate",
     "LedgerEstimate",
     "RunResult",
     "Scenario",
     "ScenarioError",
+    "Sensitivity",
+    "Sweep",
+    "compare",
     "load_scenario",
+    "replicate",
     "scenario_from_dict",
+    "sensitivity",
     "simulate",
+    "sweep",
     "word_of_mouth_ledger",
 ]
 __version__ = "0.1.0"

@@ -1,0 +1,97 @@
+"""Verdict and warning rules on constructed cases, and the interval estimates behind them
+(DOMAIN E6, E7, E8). Pure functions: no simulation."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from sim import verdict as rules
+from sim.estimates import Estimate, mean_interval, proportion_interval, ratio_interval
+
+
+def interval(mean: float, low: float, high: float, n: int = 30) -> Estimate:
+    return Estimate(mean, low, high, n)
+
+
+@pytest.mark.parametrize(
+    ("ruin", "profit", "expected"),
+    [
+        (0.10, interval(5e4, 1e4, 9e4), "would_bankrupt"),  # ruin first, whatever the profit
+        (0.06, interval(-5e4, -9e4, -1e4), "would_bankrupt"),
+        (0.05, interval(-5e4, -9e4, -1e4), "destroys_value"),  # at the threshold: not above it
+        (0.00, interval(-5e4, -9e4, -1e4), "destroys_value"),
+        (0.00, interval(1e3, -9e3, 1.1e4), "marginal"),
+        (0.00, interval(0.0, 0.0, 0.0), "marginal"),  # exactly no effect
+        (0.00, interval(5e4, 1e4, 9e4), "pays_back"),
+        (0.04, interval(5e4, 1e4, 9e4), "pays_back"),
+    ],
+)
+def test_verdict(ruin, profit, expected):
+    assert rules.verdict(ruin, profit, 0.05) == expected
+    assert expected in rules.VERDICTS
+
+
+def test_participants_warning_needs_the_whole_interval_above_the_floor():
+    assert rules.participants_not_more_valuable(interval(1.3, 1.1, 1.5), 1.0) is None
+    w = rules.participants_not_more_valuable(interval(1.1, 0.95, 1.25), 1.0)
+    assert w is not None and w.code == "participants_not_more_valuable"
+    assert w.evidence["low"] == 0.95 and w.source == "DOMAIN E6"
+    # No participants at all: nothing to judge.
+    assert (
+        rules.participants_not_more_valuable(Estimate(math.nan, math.nan, math.nan, 0), 1) is None
+    )
+
+
+def test_cost_against_margin():
+    assert rules.cost_exceeds_margin(interval(1e4, 9e3, 1.1e4), interval(2e4, 1e4, 3e4)) is None
+    w = rules.cost_exceeds_margin(interval(3e4, 2e4, 4e4), interval(2e4, 1e4, 3e4))
+    assert w is not None and w.evidence["reward_and_discount_cost"] == 3e4
+    # A program that loses margin and gives anything away is caught.
+    assert rules.cost_exceeds_margin(interval(10, 5, 15), interval(-50, -90, -10)) is not None
+    # A program that gives nothing away is not.
+    assert rules.cost_exceeds_margin(interval(0, 0, 0), interval(-50, -90, -10)) is None
+
+
+def test_liability_growth():
+    assert rules.liability_grows(1000.0, 1050.0, 0.10) is None  # levelled off
+    w = rules.liability_grows(1000.0, 1500.0, 0.10)
+    assert w is not None and w.evidence["growth"] == pytest.approx(0.5)
+    assert rules.liability_grows(0.0, 0.0, 0.10) is None  # no liability at all
+    assert rules.liability_grows(0.0, 10.0, 0.10) is not None  # appeared late and growing
+
+
+def test_churn_cause_elsewhere():
+    assert rules.churn_cause_elsewhere(0.10, 0.05, 0.25) is None  # customers are content
+    assert rules.churn_cause_elsewhere(0.40, 0.0, 0.25) is None  # program buys no retention
+    w = rules.churn_cause_elsewhere(0.40, 0.03, 0.25)
+    assert w is not None and w.source == "DOMAIN E8"
+    assert rules.churn_cause_elsewhere(math.nan, 0.03, 0.25) is None
+
+
+def test_mean_interval_matches_the_t_formula():
+    x = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    e = mean_interval(x, 0.95)
+    half = 2.7764451051977987 * x.std(ddof=1) / math.sqrt(5)  # t(0.975, 4)
+    assert (e.mean, e.low, e.high, e.n) == pytest.approx((3.0, 3.0 - half, 3.0 + half, 5))
+    assert mean_interval([7.0], 0.95).low == 7.0
+    assert math.isnan(mean_interval([], 0.95).mean)
+    assert mean_interval([1.0, np.nan, 3.0], 0.95).n == 2
+
+
+def test_wilson_interval():
+    e = proportion_interval(0, 30, 0.95)
+    assert e.mean == 0 and e.low == pytest.approx(0.0, abs=1e-12)
+    assert e.high == pytest.approx(0.1135, abs=1e-3)  # Wilson 95% upper bound for 0 of 30
+    e = proportion_interval(15, 30, 0.95)
+    assert (e.low, e.high) == pytest.approx((0.3315, 0.6685), abs=1e-3)
+    assert proportion_interval(30, 30, 0.95).high == pytest.approx(1.0)
+
+
+def test_ratio_interval():
+    a = np.array([2.0, 4.0, 6.0])
+    e = ratio_interval(a, a / 2, 0.95)
+    assert e.mean == pytest.approx(2.0) and e.low == pytest.approx(2.0)  # exact ratio
+    assert math.isnan(ratio_interval([1.0], [0.0]).mean)
