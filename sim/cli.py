@@ -1,7 +1,8 @@
 """The ``loyalsim`` command.
 
 Exit codes: 0 success (a bankrupt business is a result, not an error); 2 invalid scenario,
-arguments or seed; 3 results could not be written.
+arguments or seed (or an experiment folder holding another experiment); 3 results could not be
+written; 4 an experiment's replications failed on every attempt.
 """
 
 from __future__ import annotations
@@ -16,14 +17,20 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from sim.cli_experiments import add_experiment_parsers, run_experiment
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
-EXIT_OK, EXIT_INVALID, EXIT_WRITE = 0, 2, 3
+EXIT_OK, EXIT_INVALID, EXIT_WRITE, EXIT_FAILED = 0, 2, 3, 4
 
 EXAMPLES = """examples:
   loyalsim run scenarios/coffee_shop.yaml
   loyalsim run scenarios/coffee_shop.yaml --seed 7 --out results/coffee
   loyalsim run scenarios/supermarket_club_card.yaml --program none
+  loyalsim replicate scenarios/coffee_shop.yaml --runs 30
+  loyalsim compare scenarios/coffee_shop.yaml --runs 30
+  loyalsim sweep scenarios/coffee_shop.yaml --param market.reach_rate_per_year=0.3,0.6,0.9
+  loyalsim sensitivity scenarios/coffee_shop.yaml --param product.quality_mean=0.6:0.85 \
+      --param market.reach_rate_per_year=0.3:0.9
   loyalsim validate scenarios/coffee_shop.yaml
   loyalsim schema > scenario.schema.json
 """
@@ -69,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     val.add_argument("scenario", help="scenario YAML file")
     sub.add_parser("schema", help="print the JSON Schema of scenario files")
+    add_experiment_parsers(sub)
     return parser
 
 
@@ -81,9 +89,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     try:
         scenario = load_scenario(args.scenario)
-        if args.command == "run" and (args.set or args.program):
+        if args.command != "validate" and (args.set or getattr(args, "program", None)):
             overrides = _parse_sets(args.set)
-            if args.program:
+            if args.command == "run" and args.program:
                 overrides["active_program"] = args.program
             scenario = scenario.with_overrides(overrides)
     except ScenarioError as exc:
@@ -95,7 +103,28 @@ def main(argv: list[str] | None = None) -> int:
     if args.seed < 0:
         console.print("[red]error[/red] --seed must be a non-negative integer")
         return EXIT_INVALID
-    return _run(console, scenario, args)
+    if args.command == "run":
+        return _run(console, scenario, args)
+    return _experiment(console, scenario, args)
+
+
+def _experiment(console: Console, scenario: Scenario, args: argparse.Namespace) -> int:
+    from sim.executors import ExecutorError
+
+    try:
+        run_experiment(console, scenario, args)
+    except (ValueError, ScenarioError) as exc:  # bad parameters, runs, or folder
+        problems = getattr(exc, "problems", None) or [str(exc)]
+        for problem in problems:
+            console.print(f"[red]error[/red] {problem}", highlight=False)
+        return EXIT_INVALID
+    except ExecutorError as exc:
+        console.print(f"[red]error[/red] {exc}", highlight=False)
+        return EXIT_FAILED
+    except OSError as exc:
+        console.print(f"[red]error[/red] cannot write results: {exc}", highlight=False)
+        return EXIT_WRITE
+    return EXIT_OK
 
 
 def _parse_sets(items: list[str]) -> dict[str, Any]:

@@ -153,3 +153,84 @@ def test_validate_and_schema():
     assert "market" in schema["properties"]
     help_text = loyalsim("run", "--help").stdout
     assert "example" in help_text
+
+
+CARD = {
+    "name": "card",
+    "joining": {"mode": "opt_in"},
+    "costs": {"running_cost_per_month": 50},
+    "points": {"rewards": [{"points_cost": 60, "face_value": 6.0, "cost_to_business": 1.8}]},
+}
+
+
+def test_compare_prints_a_verdict_per_program_and_writes_its_tables(tmp_path):
+    scenario = write(tmp_path / "shop.yaml", {**SMALL, "programs": [CARD]})
+    out = tmp_path / "cmp"
+    args = ["compare", str(scenario), "--runs", "3", "--out", str(out), "--executor", "serial"]
+    done = loyalsim(*args, "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert "card" in done.stdout and "paired" in done.stdout
+    assert any(v in done.stdout for v in ("pays_back", "marginal", "destroys_value"))
+    table = pd.read_csv(out / "comparison.csv")
+    assert list(table["program"]) == ["card"]
+    assert len(pd.read_csv(out / "pairs.csv")) == 3
+    assert (out / "summary.parquet").exists() and (out / "bands.parquet").exists()
+    again = loyalsim(*args, "--quiet")  # a finished experiment is read back, not re-run
+    assert again.returncode == 0
+    pd.testing.assert_frame_equal(table, pd.read_csv(out / "comparison.csv"))
+
+
+def test_replicate_sweep_and_sensitivity_commands(tmp_path):
+    scenario = write(tmp_path / "shop.yaml", SMALL)
+    common = ["--executor", "serial", "--quiet"]
+    done = loyalsim(
+        "replicate", str(scenario), "--runs", "2", "--out", str(tmp_path / "r"), *common
+    )
+    assert done.returncode == 0, done.stderr
+    assert "bankrupt within the horizon" in done.stdout
+    assert (tmp_path / "r" / "estimates.csv").exists()
+    done = loyalsim(
+        "sweep",
+        str(scenario),
+        "--param",
+        "business.fixed_costs_per_month=500,1500",
+        "--out",
+        str(tmp_path / "s"),
+        *common,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(pd.read_csv(tmp_path / "s" / "means.csv")) == 2
+    done = loyalsim(
+        "sensitivity",
+        str(scenario),
+        "--method",
+        "morris",
+        "--samples",
+        "2",
+        "--param",
+        "business.fixed_costs_per_month=500:1500",
+        "--param",
+        "product.quality_mean=0.6:0.8",
+        "--out",
+        str(tmp_path / "t"),
+        *common,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Tornado" in done.stdout
+    assert len(pd.read_csv(tmp_path / "t" / "indices.csv")) == 2
+
+
+def test_experiment_commands_report_bad_requests_without_a_traceback(tmp_path):
+    scenario = write(tmp_path / "shop.yaml", SMALL)
+    cases = [
+        (["compare", str(scenario), "--runs", "2"], "at least one design"),
+        (["replicate", str(scenario), "--runs", "1"], "runs must be an integer of at least 2"),
+        (["sweep", str(scenario), "--param", "market.sise=1,2"], "market.sise: no such field"),
+        (["sweep", str(scenario), "--design", "lhs", "--param", "market.size=1,2"], "low:high"),
+        (["replicate", str(scenario), "--executor", "threads"], "'threads' is not known"),
+    ]
+    for args, message in cases:
+        done = loyalsim(*args, "--out", str(tmp_path / "x"), "--quiet")
+        assert done.returncode == 2, (args, done.stdout, done.stderr)
+        assert message in done.stdout, (args, done.stdout)
+        assert "Traceback" not in done.stdout + done.stderr
