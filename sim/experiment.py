@@ -467,7 +467,9 @@ class Comparison:
         ``bankruptcy_probability`` with its interval, ``baseline_bankruptcy_probability``,
         ``median_bankrupt_day``; and ``warnings`` (codes, comma-separated).
     pairs
-        One row per program and replication: the paired figures, ``payback_day``, ``bankrupt``.
+        One row per program and replication: the paired figures, ``payback_day``, ``bankrupt``
+        and ``bankrupt_day`` (NaN when the business survived): the distribution of the day of
+        ruin.
     warnings
         Per program, the warnings with their evidence (``sim.verdict.ProgramWarning``).
     summary
@@ -589,6 +591,7 @@ def compare(
         pairs = paired_figures(prog, base)
         pairs["payback_day"] = _payback_days(profit, arm, scenario.horizon_days)
         pairs["bankrupt"] = prog["bankrupt"].astype(bool).to_numpy()
+        pairs["bankrupt_day"] = _get(prog, "bankrupt_day", math.nan)  # the distribution of ruin
         pairs.insert(0, "program", arm)
         pair_frames.append(pairs.reset_index())
         row, found = _judge(
