@@ -113,7 +113,7 @@ def day_generator(stream: Stream, day: int, part: int = 0) -> np.random.Generato
 # the program changes differs, and paired differences cancel the rest of the noise (common
 # random numbers synchronised per entity, Law 2015, ch. 11). The stream is SplitMix64 (Steele,
 # Lea & Flood 2014): its 64-bit state is a slot of the customer, one addition and two
-# multiply-xorshift rounds a draw, which passes BigCrush and costs about half a microsecond.
+# multiply-xorshift rounds a draw, which passes BigCrush and costs about a microsecond.
 
 _GOLDEN_GAMMA = 0x9E3779B97F4A7C15
 _MIX_1 = 0xBF58476D1CE4E5B9
