@@ -463,7 +463,8 @@ class Comparison:
         One row per program: ``verdict``; every figure of ``COMPARISON_FIGURES`` with its
         interval (``incremental_profit``, ``incremental_profit_low``, ``..._high``); ``roi``
         (incremental profit per unit of program cost, a ratio of means) with its interval;
-        ``payback_day`` (median over replications that paid back) and ``paid_back_share``;
+        ``payback_day`` (mean over the replications that paid back, with its interval) and
+        ``paid_back_share``;
         ``bankruptcy_probability`` with its interval, ``baseline_bankruptcy_probability``,
         ``median_bankrupt_day``; and ``warnings`` (codes, comma-separated).
     pairs
@@ -738,7 +739,7 @@ def _judge(
     )
     payback = pairs["payback_day"].to_numpy(dtype=float)
     paid = payback[~np.isnan(payback)]
-    row["payback_day"] = float(np.median(paid)) if len(paid) else math.nan
+    row.update(mean_interval(paid, level).as_dict("payback_day"))
     row["paid_back_share"] = len(paid) / runs
     row.update(ruin.as_dict("bankruptcy_probability"))
     row["baseline_bankruptcy_probability"] = base_ruin
