@@ -260,7 +260,12 @@ def print_comparison(console: Console, c: Any) -> None:
                 money=False,
             ),
             f"{row['roi']:.2f}" if row["roi"] == row["roi"] else "-",
-            f"day {payback:.0f} ({row['paid_back_share']:.0%})" if payback == payback else "none",
+            (
+                f"day {payback:.0f} [{row['payback_day_low']:.0f}, "
+                f"{row['payback_day_high']:.0f}] ({row['paid_back_share']:.0%})"
+            )
+            if payback == payback
+            else "none",
         )
     console.print(table)
     base = c.table["baseline_bankruptcy_probability"].iloc[0]
