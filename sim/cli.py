@@ -33,6 +33,7 @@ EXAMPLES = """examples:
       --param market.reach_rate_per_year=0.3:0.9
   loyalsim validate scenarios/coffee_shop.yaml
   loyalsim schema > scenario.schema.json
+  loyalsim new my_shop.yaml --name "My shop"
 """
 
 
@@ -76,6 +77,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     val.add_argument("scenario", help="scenario YAML file")
     sub.add_parser("schema", help="print the JSON Schema of scenario files")
+    new = sub.add_parser(
+        "new",
+        help="write a commented starter scenario (every field, its default and source)",
+        epilog="example:\n  loyalsim new my_shop.yaml --name 'My shop'",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    new.add_argument("file", help="the scenario file to write (refused if it exists)")
+    new.add_argument("--name", default="My business", help="the scenario's name")
     add_experiment_parsers(sub)
     return parser
 
@@ -87,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "schema":
         print(json.dumps(Scenario.model_json_schema(), indent=2))
         return EXIT_OK
+    if args.command == "new":
+        return _new(console, args)
     try:
         scenario = load_scenario(args.scenario)
         if args.command != "validate" and (args.set or getattr(args, "program", None)):
@@ -106,6 +117,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         return _run(console, scenario, args)
     return _experiment(console, scenario, args)
+
+
+def _new(console: Console, args: argparse.Namespace) -> int:
+    from sim.starter import starter_text
+
+    path = Path(args.file)
+    if path.exists():
+        console.print(f"[red]error[/red] {path} exists; give a new file name", highlight=False)
+        return EXIT_INVALID
+    try:
+        path.write_text(starter_text(args.name, path.name))
+    except OSError as exc:
+        console.print(f"[red]error[/red] cannot write {path}: {exc}", highlight=False)
+        return EXIT_WRITE
+    console.print(f"Wrote {path}: every field with its default; edit, then `loyalsim validate`.")
+    return EXIT_OK
 
 
 def _experiment(console: Console, scenario: Scenario, args: argparse.Namespace) -> int:

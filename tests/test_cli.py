@@ -10,6 +10,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+import sim
+
 SMALL = {
     "name": "cli shop",
     "horizon_days": 60,
@@ -234,3 +236,17 @@ def test_experiment_commands_report_bad_requests_without_a_traceback(tmp_path):
         assert done.returncode == 2, (args, done.stdout, done.stderr)
         assert message in done.stdout, (args, done.stdout)
         assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_new_writes_a_commented_starter_that_validates(tmp_path):
+    path = tmp_path / "mine.yaml"
+    done = loyalsim("new", str(path), "--name", "My shop")
+    assert done.returncode == 0, done.stderr
+    text = path.read_text()
+    assert "# People in the target market." in text  # every field is commented
+    assert "[people; illustrative" in text  # with its unit and source
+    assert loyalsim("validate", str(path)).returncode == 0
+    loaded = sim.load_scenario(path)
+    assert loaded == sim.scenario_from_dict({"name": "My shop"})  # the defaults, exactly
+    again = loyalsim("new", str(path))
+    assert again.returncode == 2 and "exists" in again.stdout
