@@ -24,8 +24,8 @@ import pandas as pd
 from scipy.stats import qmc
 
 from sim.estimates import mean_interval
-from sim.experiment import ProgressCallback, _execute, _Task, replication_seed
-from sim.scenario import Scenario, ScenarioError, _design_index
+from sim.experiment import ProgressCallback, ReplicationTask, replication_seed, run_experiment
+from sim.scenario import Scenario
 
 DESIGNS = ("grid", "lhs", "random")
 """Sweep designs: full factorial grid, Latin hypercube (McKay, Beckman & Conover 1979), random."""
@@ -33,27 +33,20 @@ METHODS = ("sobol", "morris")
 """Global sensitivity methods."""
 
 
-def parameter_value(scenario: Scenario, path: str) -> Any:
-    """The current value of a dotted-path parameter (program designs by name or position)."""
-    node: Any = scenario.model_dump()
-    for part in path.split("."):
-        if isinstance(node, list | tuple):
-            index = _design_index(list(node), part)
-            if index is None:
-                raise ScenarioError([f"{path}: no program design '{part}'"])
-            node = node[index]
-        elif isinstance(node, dict) and part in node:
-            node = node[part]
-        else:
-            raise ScenarioError([f"{path}: no such field ('{part}' is unknown)"])
-    return node
-
-
 def _typed(value: Any, current: Any) -> Any:
     """A sampled value in the parameter's own type (integers are rounded)."""
     if isinstance(current, bool) or not isinstance(current, int):
         return value.item() if isinstance(value, np.generic) else value
     return round(float(value))
+
+
+def _sampled_points(scenario: Scenario, names: list[str], values: np.ndarray) -> pd.DataFrame:
+    """Sampled parameter values, one row per point, each column in its field's own type."""
+    frame = pd.DataFrame(values, columns=names)
+    for path in names:
+        current = scenario.value_at(path)
+        frame[path] = [_typed(v, current) for v in frame[path]]
+    return frame
 
 
 def design_points(
@@ -89,7 +82,8 @@ def design_points(
         raise ValueError(f"design = {design!r}; allowed: {', '.join(DESIGNS)}")
     if not parameters:
         raise ValueError("give at least one parameter to vary")
-    current = {path: parameter_value(scenario, path) for path in parameters}
+    for path in parameters:
+        scenario.value_at(path)  # a path that names no field is refused before any run
     if design == "grid":
         values = [list(v) for v in parameters.values()]
         for path, v in zip(parameters, values, strict=True):
@@ -109,10 +103,7 @@ def design_points(
     else:
         unit = np.random.default_rng(seed).random((points, len(parameters)))
     scaled = bounds[:, 0] + unit * (bounds[:, 1] - bounds[:, 0])
-    frame = pd.DataFrame(scaled, columns=list(parameters))
-    for path in parameters:
-        frame[path] = [_typed(v, current[path]) for v in frame[path]]
-    return frame
+    return _sampled_points(scenario, list(parameters), scaled)
 
 
 def _bounds(path: str, spec: Sequence[Any]) -> tuple[float, float]:
@@ -146,22 +137,22 @@ def _run_points(
         for i in range(runs):
             s = replication_seed(seed, i)
             label = {"point": p, **values, "replication": i, "seed": s}
-            tasks.append(_Task(f"p{p:06d}-r{i:06d}", label, point, s))
-    manifest = {
-        "kind": kind,
-        "seed": seed,
-        "runs": runs,
-        "points": frame.to_dict("records"),
-        "scenario": scenario.model_dump(mode="json"),
+            tasks.append(ReplicationTask(f"p{p:06d}-r{i:06d}", label, point, s))
+    with run_experiment(
+        kind,
+        scenario,
+        seed,
+        runs,
+        tasks,
+        keep_daily=False,
+        executor=executor,
+        workers=workers,
+        out=out,
+        progress=progress,
+        points=frame.to_dict("records"),
         **extra,
-    }
-    store, holder = _execute(
-        tasks, manifest, False, executor, workers, out, progress, f"{kind} of {scenario.name}"
-    )
-    table = store.summary()
-    if holder is not None:
-        holder.cleanup()
-    return table
+    ) as store:
+        return store.summary()
 
 
 def _no_output(name: str, table: pd.DataFrame, out: str | Path | None) -> str:
@@ -348,10 +339,8 @@ def sensitivity(
         unit = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
     else:
         unit = morris_sample.sample(problem, samples, num_levels=4, seed=seed)
-    current = {path: parameter_value(scenario, path) for path in names}
-    sampled = pd.DataFrame(unit, columns=names)
-    for path in names:
-        sampled[path] = [_typed(v, current[path]) for v in sampled[path]]
+    current = {path: scenario.value_at(path) for path in names}
+    sampled = _sampled_points(scenario, names, unit)
     # One-at-a-time ends for the tornado chart, and the scenario itself as the base.
     ends = [
         {**current, path: _typed(value, current[path])}

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import math
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ import pyarrow as pa
 from sim import verdict as rules
 from sim.engine import simulate
 from sim.estimates import Estimate, mean_interval, proportion_interval, ratio_interval
-from sim.executors import run_tasks
+from sim.executors import EXECUTORS, run_tasks
 from sim.ledger import LIABILITIES, PROGRAM_ACCOUNTS
 from sim.scenario import Scenario
 from sim.store import Store, flatten, save_replication
@@ -38,10 +39,17 @@ from sim.store import Store, flatten, save_replication
 BASELINE = "none"
 """Name of the no-program arm of a comparison (DOMAIN P1, the natural baseline)."""
 
+INDEPENDENT_ARM_STRIDE = 1_000_003
+"""Without common random numbers, arm ``a`` takes replication seeds from ``a`` times this on:
+beyond any experiment's runs (``experiment.runs`` <= 100,000), so no two arms share a seed."""
+
 REWARD_ACCOUNTS = ("discounts", "reward_cost", "prizes_and_perks", "referral_rewards")
 """What the program gives customers: the cost side of the discount-against-retention test."""
 
 ProgressCallback = Callable[[int, int], None]
+
+LABELS = ("arm", "point", "replication", "seed", "day")
+"""Columns of the collected tables that say which replication and day a row is."""
 
 
 # ------------------------------------------------------------------------------- seeds, tasks
@@ -72,40 +80,59 @@ def simulate_replication(
 
 
 @dataclass(frozen=True)
-class _Task:
+class ReplicationTask:
+    """One replication to run: its key in the folder, the label columns that identify it in
+    the collected tables, and the scenario and seed it simulates."""
+
     key: str
     label: dict[str, Any]
     scenario: Scenario
     seed: int
 
 
-def _execute(
-    tasks: list[_Task],
-    manifest: dict[str, Any],
+@contextmanager
+def run_experiment(
+    kind: str,
+    scenario: Scenario,
+    seed: int,
+    runs: int,
+    tasks: list[ReplicationTask],
+    *,
     keep_daily: bool,
     executor: Any,
     workers: int | None,
     out: str | Path | None,
     progress: bool | ProgressCallback,
-    description: str,
-) -> tuple[Store, Any]:
-    """Run the tasks not yet finished in the folder, then collect every result in order.
+    **manifest: Any,
+) -> Iterator[Store]:
+    """Run the tasks not yet finished in the experiment's folder, collect every result in task
+    order, and yield the folder's :class:`~sim.store.Store` to read them from.
 
-    Returns the store and, when no folder was given, the temporary directory holding it (kept
-    alive by the caller's result object until it has read what it needs).
+    ``kind``, ``seed``, ``runs``, the scenario and ``manifest``'s extra items describe the
+    experiment (``experiment.json``); a folder holding another one is refused. Without ``out``
+    the replications go to a temporary folder, removed when the block ends (or fails: there
+    is nothing to resume from it).
     """
-    holder = None
-    if out is None:
-        holder = tempfile.TemporaryDirectory(prefix="loyalsim-")
-        out = holder.name
-    try:
-        store = Store(out, manifest)
+    with (
+        tempfile.TemporaryDirectory(prefix="loyalsim-") if out is None else nullcontext(out)
+    ) as folder:
+        store = Store(
+            folder,
+            {
+                "kind": kind,
+                "seed": seed,
+                "runs": runs,
+                "scenario": scenario.model_dump(mode="json"),
+                **manifest,
+            },
+        )
         finished = store.finished()
         todo = [t for t in tasks if t.key not in finished]
+        description = f"{kind} {scenario.name}"
         report = _progress_reporter(progress, description, len(tasks), len(tasks) - len(todo))
         try:
             # Local workers share the folder and write their own files.
-            local = store.runs if executor in ("serial", "processes") else None
+            local = store.runs if executor in EXECUTORS else None
             args = [(t.key, (t.scenario, t.seed, keep_daily, local, t.key)) for t in todo]
             for key, result in run_tasks(simulate_replication, args, executor, workers):
                 if result is not None:
@@ -114,11 +141,7 @@ def _execute(
         finally:
             report(None)
         store.collect([t.key for t in tasks], [t.label for t in tasks], keep_daily)
-    except BaseException:
-        if holder is not None:  # nothing to resume from a temporary folder
-            holder.cleanup()
-        raise
-    return store, holder
+        yield store
 
 
 def _progress_reporter(
@@ -215,7 +238,7 @@ def daily_bands(
     """
     keys = ["replication"] if by is None else [by, "replication"]
     index = store.daily_columns([*keys, "day"])
-    columns = [c for c in store.daily_schema() if c not in (*keys, "day", "seed") and c != "arm"]
+    columns = [c for c in store.daily_schema() if c not in LABELS]
     names = [band_name(q) for q in quantiles]
     frames = []
     groups = [(None, np.arange(len(index)))]
@@ -278,16 +301,18 @@ class _RunsByDays:
         self.horizon = horizon
         self.last = np.full(len(runs), -1)
         np.maximum.at(self.last, self.position, self.day)
+        self.stopped = np.arange(horizon) > self.last[:, None]  # days after a run stopped
 
     def matrix(self, values: np.ndarray, stock: bool) -> np.ndarray:
         """The matrix; days after a run stopped (bankruptcy) hold the last level of a stock or
         zero for a flow. Gaps inside a run (an NPS on a day nobody answered) stay empty."""
         matrix = np.full((len(self.last), self.horizon), np.nan)
         matrix[self.position, self.day] = values
-        for row, stop in enumerate(self.last):
-            if stop < self.horizon - 1:
-                matrix[row, stop + 1 :] = matrix[row, stop] if stock and stop >= 0 else 0.0
-        return matrix
+        if stock:
+            fill = matrix[np.arange(len(self.last)), np.maximum(self.last, 0)][:, None]
+        else:
+            fill = 0.0
+        return np.where(self.stopped, fill, matrix)
 
 
 def _runs_by_days(
@@ -301,7 +326,7 @@ def summary_estimates(summary: pd.DataFrame, confidence: float) -> pd.DataFrame:
     """Mean and confidence interval of every numeric summary figure (one row per figure)."""
     rows = []
     for column in summary.columns:
-        if column in ("replication", "seed", "arm"):
+        if column in LABELS:
             continue
         values = pd.to_numeric(summary[column], errors="coerce").to_numpy(dtype=float)
         e = mean_interval(values, confidence)
@@ -397,24 +422,27 @@ def replicate(
     """
     runs = _check_runs(runs, scenario)
     tasks = [
-        _Task(f"r{i:06d}", {"replication": i, "seed": s}, scenario, s)
+        ReplicationTask(f"r{i:06d}", {"replication": i, "seed": s}, scenario, s)
         for i in range(runs)
         for s in [replication_seed(seed, i)]
     ]
-    manifest = {
-        "kind": "replicate",
-        "seed": seed,
-        "runs": runs,
-        "scenario": scenario.model_dump(mode="json"),
-    }
-    store, holder = _execute(
-        tasks, manifest, True, executor, workers, out, progress, f"replicating {scenario.name}"
-    )
     exp = scenario.experiment
-    summary = store.summary()
-    bands = daily_bands(store, scenario.horizon_days, exp.band_quantiles, None)
+    with run_experiment(
+        "replicate",
+        scenario,
+        seed,
+        runs,
+        tasks,
+        keep_daily=True,
+        executor=executor,
+        workers=workers,
+        out=out,
+        progress=progress,
+    ) as store:
+        summary = store.summary()
+        bands = daily_bands(store, scenario.horizon_days, exp.band_quantiles, None)
     bankrupt = summary["bankrupt"].astype(bool).to_numpy()
-    result = Ensemble(
+    return Ensemble(
         scenario=scenario,
         runs=runs,
         seed=seed,
@@ -423,11 +451,8 @@ def replicate(
         bands=bands,
         bankruptcy=proportion_interval(int(bankrupt.sum()), runs, exp.confidence),
         bankrupt_days=summary.loc[bankrupt, "bankrupt_day"].to_numpy(dtype=float),
-        folder=None if holder else Path(out),
+        folder=None if out is None else Path(out),
     )
-    if holder is not None:
-        holder.cleanup()
-    return result
 
 
 def _check_runs(runs: int | None, scenario: Scenario) -> int:
@@ -551,56 +576,55 @@ def compare(
     for a, arm in enumerate(arms):
         arm_scenario = scenario.with_overrides({"active_program": arm})
         for i in range(runs):
-            s = (
-                replication_seed(seed, i)
-                if common_random_numbers
-                else replication_seed(seed, i + a * 1_000_003)
-            )
+            own = 0 if common_random_numbers else a * INDEPENDENT_ARM_STRIDE
+            s = replication_seed(seed, i + own)
             tasks.append(
-                _Task(
+                ReplicationTask(
                     f"a{a:03d}-r{i:06d}", {"arm": arm, "replication": i, "seed": s}, arm_scenario, s
                 )
             )
-    manifest = {
-        "kind": "compare",
-        "seed": seed,
-        "runs": runs,
-        "arms": arms,
-        "common_random_numbers": common_random_numbers,
-        "scenario": scenario.model_dump(mode="json"),
-    }
-    store, holder = _execute(
-        tasks, manifest, True, executor, workers, out, progress, f"comparing {scenario.name}"
-    )
     exp = scenario.experiment
-    summary = store.summary()
-    profit = store.daily_columns(["arm", "replication", "day", "profit"])
-    liability = _liability_path(store, scenario.horizon_days)
-    dissatisfied = _dissatisfied_share(store, scenario.horizon_days)
+    horizon = scenario.horizon_days
+    with run_experiment(
+        "compare",
+        scenario,
+        seed,
+        runs,
+        tasks,
+        keep_daily=True,
+        executor=executor,
+        workers=workers,
+        out=out,
+        progress=progress,
+        arms=arms,
+        common_random_numbers=common_random_numbers,
+    ) as store:
+        summary = store.summary()
+        profit = store.daily_columns(["arm", "replication", "day", "profit"])
+        liability = _liability_path(store, horizon)
+        dissatisfied = _dissatisfied_share(store, horizon)
+        bands = daily_bands(store, horizon, exp.band_quantiles, "arm")
     estimates = pd.concat(
         [
-            summary_estimates(part.drop(columns="arm"), exp.confidence).assign(arm=arm)
+            summary_estimates(part, exp.confidence).assign(arm=arm)
             for arm, part in summary.groupby("arm", sort=False)
         ],
         ignore_index=True,
     )
-    bands = daily_bands(store, scenario.horizon_days, exp.band_quantiles, "arm")
     base = summary[summary["arm"] == BASELINE].set_index("replication").sort_index()
     rows, pair_frames, warnings = [], [], {}
     for arm in chosen:
         prog = summary[summary["arm"] == arm].set_index("replication").sort_index()
         pairs = paired_figures(prog, base)
-        pairs["payback_day"] = _payback_days(profit, arm, scenario.horizon_days)
+        pairs["payback_day"] = _payback_days(profit, arm, horizon)
         pairs["bankrupt"] = prog["bankrupt"].astype(bool).to_numpy()
         pairs["bankrupt_day"] = _get(prog, "bankrupt_day", math.nan)  # the distribution of ruin
         pairs.insert(0, "program", arm)
         pair_frames.append(pairs.reset_index())
-        row, found = _judge(
-            arm, pairs, prog, base, exp, liability.get(arm), dissatisfied, scenario.horizon_days
-        )
+        row, found = _judge(arm, pairs, prog, base, exp, liability.get(arm), dissatisfied)
         rows.append(row)
         warnings[arm] = found
-    result = Comparison(
+    return Comparison(
         scenario=scenario,
         runs=runs,
         seed=seed,
@@ -611,12 +635,9 @@ def compare(
         estimates=estimates,
         bands=bands,
         common_random_numbers=common_random_numbers,
-        folder=None if holder else Path(out),
+        folder=None if out is None else Path(out),
         programs=chosen,
     )
-    if holder is not None:
-        holder.cleanup()
-    return result
 
 
 def _get(frame: pd.DataFrame, column: str, missing: float = 0.0) -> np.ndarray:
@@ -636,8 +657,7 @@ def paired_figures(prog: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
     """
     won = ("customers_won.word_of_mouth", "customers_won.referral")
     reward_cost = sum(_get(prog, f"costs.{a}") for a in REWARD_ACCOUNTS)
-    program_cost = sum(_get(prog, f"costs.{a}") for a in PROGRAM_ACCOUNTS if f"costs.{a}" in prog)
-    liabilities = [c for c in prog.columns if c.startswith("liabilities_at_end.")]
+    program_cost = sum(_get(prog, f"costs.{a}") for a in PROGRAM_ACCOUNTS)
     return pd.DataFrame(
         {
             "incremental_profit": _get(prog, "profit") - _get(base, "profit"),
@@ -648,7 +668,7 @@ def paired_figures(prog: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
             "reward_and_discount_cost": reward_cost,
             "program_cost": program_cost,
             "fee_income": _get(prog, "other_income.membership_fees"),
-            "liability_at_horizon": sum((_get(prog, c) for c in liabilities), np.zeros(len(prog))),
+            "liability_at_horizon": sum(_get(prog, f"liabilities_at_end.{a}") for a in LIABILITIES),
         },
         index=prog.index,
     )
@@ -722,7 +742,6 @@ def _judge(
     exp: Any,
     liability: tuple[float, float] | None,
     dissatisfied: float,
-    horizon: int,
 ) -> tuple[dict[str, Any], list[rules.ProgramWarning]]:
     """The table row and the warnings of one program design."""
     level = exp.confidence
@@ -743,8 +762,8 @@ def _judge(
     row["paid_back_share"] = len(paid) / runs
     row.update(ruin.as_dict("bankruptcy_probability"))
     row["baseline_bankruptcy_probability"] = base_ruin
-    days = _get(prog[prog["bankrupt"].astype(bool)], "bankrupt_day")
-    row["median_bankrupt_day"] = float(np.median(days)) if len(days) else math.nan
+    days = pairs["bankrupt_day"].dropna()
+    row["median_bankrupt_day"] = float(days.median()) if len(days) else math.nan
     found = [
         w
         for w in (

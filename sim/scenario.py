@@ -1252,6 +1252,28 @@ class Scenario(Section):
                 )
         return self
 
+    def value_at(self, path: str) -> Any:
+        """The value of the field at a dotted path, as plain data (program designs by name or
+        position, as in :meth:`with_overrides`).
+
+        Raises
+        ------
+        ScenarioError
+            If the path names no field.
+        """
+        node: Any = self.model_dump()
+        for part in path.split("."):
+            if isinstance(node, list | tuple):
+                index = _design_index(list(node), part)
+                if index is None:
+                    raise ScenarioError([f"{path}: no program design '{part}'"])
+                node = node[index]
+            elif isinstance(node, dict) and part in node:
+                node = node[part]
+            else:
+                raise ScenarioError([f"{path}: no such field ('{part}' is unknown)"])
+        return node
+
     def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
         """A copy of the scenario with dotted-path fields replaced, validated again.
 
