@@ -31,9 +31,9 @@ import pyarrow.parquet as pq
 
 MANIFEST = "experiment.json"
 ROW_GROUP = 5_000
+"""Rows of daily tables gathered into one row group of ``daily.parquet``."""
 SUMMARY_BATCH = 256
 """Replications per row group of ``summary.parquet``."""
-"""Rows of daily tables gathered into one row group of ``daily.parquet``."""
 
 
 class ExperimentFolderError(ValueError):
@@ -112,7 +112,7 @@ class Store:
         self._collect_summary(keys, labels)
         if not daily:
             return
-        schema = self._daily_schema(keys, labels[0] if labels else {})
+        schema = self._daily_schema(keys, _label_schema(labels))
 
         def write(tmp: Path) -> None:
             batch: list[pa.Table] = []
@@ -148,7 +148,7 @@ class Store:
             for name, value in self.summary_row(key).items():
                 if kinds.get(name) is not float:
                     kinds[name] = bool if isinstance(value, bool) else float
-        label_schema = pa.Table.from_pylist(labels[:1]).schema if labels else pa.schema([])
+        label_schema = _label_schema(labels)
         fields = list(label_schema) + [
             pa.field(name, pa.bool_() if kind is bool else pa.float64())
             for name, kind in kinds.items()
@@ -171,12 +171,12 @@ class Store:
 
         _write_atomically(self.folder / "summary.parquet", write)
 
-    def _daily_schema(self, keys: list[str], label: dict[str, Any]) -> pa.Schema:
-        """Every column any replication's daily table has (a column only some have, such as a
-        program's members, is a nullable float: missing where the arm has no program)."""
+    def _daily_schema(self, keys: list[str], labels: pa.Schema) -> pa.Schema:
+        """The label columns, then every column any replication's daily table has (a column
+        only some have, such as a program's members, is a nullable float: missing where the arm
+        has no program)."""
         fields: dict[str, pa.Field] = {}
         counts: dict[str, int] = {}
-        labels = pa.Table.from_pandas(pd.DataFrame([label]), preserve_index=False).schema
         for key in keys:
             for f in pq.read_schema(self.runs / f"{key}.daily.parquet"):
                 fields.setdefault(f.name, f)
@@ -201,6 +201,12 @@ class Store:
     def daily_schema(self) -> list[str]:
         """Column names of the collected daily tables."""
         return list(pq.read_schema(self.folder / "daily.parquet").names)
+
+
+def _label_schema(labels: list[dict[str, Any]]) -> pa.Schema:
+    """Types of the label columns, inferred from every label (a parameter swept over 0 and 0.5
+    is a float column, not an integer one)."""
+    return pa.Table.from_pylist(labels).schema if labels else pa.schema([])
 
 
 def save_replication(runs: Path, key: str, row: dict[str, Any], daily: pd.DataFrame | None) -> None:

@@ -101,14 +101,13 @@ def cost_exceeds_margin(
         return None
     margin = incremental_margin.mean
     brought = (
-        f"bring {margin:,.0f} of extra gross margin"
+        f"they bring {margin:,.0f} of extra gross margin"
         if margin >= 0
         else f"gross margin falls by {-margin:,.0f} against no program"
     )
     return ProgramWarning(
         "cost_exceeds_margin",
-        f"discounts and rewards cost {reward_cost.mean:,.0f}, and "
-        + brought.replace("bring", "they bring", 1),
+        f"discounts and rewards cost {reward_cost.mean:,.0f}, and {brought}",
         {
             "reward_and_discount_cost": reward_cost.mean,
             "incremental_gross_margin": incremental_margin.mean,
