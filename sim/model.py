@@ -87,10 +87,10 @@ from sim.streams import (
 from sim.wom import TALKS, VOICE_DETRACTOR, VOICE_FAN, VOICE_PROMOTER, VOICES
 
 TRAIT_BLOCK = 1024
+"""Traits of people word of mouth brings are drawn this many at a time."""
 REACH_COUNTS, REACHED_PEOPLE, INITIAL_CUSTOMERS = range(3)
 """Parts of a day's market stream (``sim.streams.day_generator``): how many people marketing
 reaches, who they are, and (day 0 only) the customers the business starts with."""
-"""Customer traits are drawn this many agents at a time."""
 
 MOVE_REASONS: tuple[str, ...] = (
     "existing_customer",

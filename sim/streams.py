@@ -39,16 +39,15 @@ BLOCK = 4096
 
 
 class Stream:
-    """A generator plus buffered scalar uniform, standard-normal and standard-exponential draws."""
+    """A generator plus buffered scalar uniform and standard-exponential draws."""
 
-    __slots__ = ("_e", "_ei", "_n", "_ni", "_u", "_ui", "gen")
+    __slots__ = ("_e", "_ei", "_u", "_ui", "gen")
 
     def __init__(self, seed_sequence: np.random.SeedSequence):
         self.gen = np.random.Generator(np.random.PCG64(seed_sequence))
         self._u: list[float] = []
-        self._n: list[float] = []
         self._e: list[float] = []
-        self._ui = self._ni = self._ei = BLOCK  # empty: the first draw fills the block
+        self._ui = self._ei = BLOCK  # empty: the first draw fills the block
 
     def uniform(self) -> float:
         """One U(0, 1) draw."""
@@ -58,15 +57,6 @@ class Stream:
             i = 0
         self._ui = i + 1
         return self._u[i]
-
-    def normal(self) -> float:
-        """One standard-normal draw."""
-        i = self._ni
-        if i >= BLOCK:
-            self._n = self.gen.standard_normal(BLOCK).tolist()
-            i = 0
-        self._ni = i + 1
-        return self._n[i]
 
     def exponential(self) -> float:
         """One standard-exponential (mean 1) draw."""

@@ -58,10 +58,8 @@ def test_streams_reproducible_and_distinct():
 def test_buffered_draws_follow_their_distributions():
     s = spawn_streams(1)["voices"]
     e = np.array([s.exponential() for _ in range(20_000)])
-    n = np.array([s.normal() for _ in range(20_000)])
-    # Tolerances are about 5 standard errors of each mean with 20,000 draws.
+    # About 5 standard errors of the mean with 20,000 draws.
     assert e.mean() == pytest.approx(1.0, abs=0.035)
-    assert n.mean() == pytest.approx(0.0, abs=0.035)
 
 
 class _Person:
@@ -100,11 +98,13 @@ def test_quantile_tables_are_exact_quantiles():
     discretisation (1/16,384 in probability)."""
     assert len(STANDARD_NORMAL) == QUANTILE_POINTS
     assert list(STANDARD_NORMAL) == sorted(STANDARD_NORMAL)
-    assert np.mean(STANDARD_NORMAL) == pytest.approx(0.0, abs=1e-12)
-    assert np.std(STANDARD_NORMAL) == pytest.approx(1.0, abs=2e-3)
+    # Measured: the normal table's sd is 1 - 4.0e-5 (its tails stop 3.9 sd out), the gamma
+    # table's mean 1 - 6e-6 and sd 0.5 - 4.7e-5; the tolerances are about twice those.
+    assert np.mean(STANDARD_NORMAL) == pytest.approx(0.0, abs=1e-12)  # symmetric
+    assert np.std(STANDARD_NORMAL) == pytest.approx(1.0, abs=1e-4)
     gamma = quantile_table(lambda q: special.gammaincinv(4.0, q) / 4.0)
-    assert np.mean(gamma) == pytest.approx(1.0, abs=1e-3)
-    assert np.std(gamma) == pytest.approx(0.5, abs=2e-3)
+    assert np.mean(gamma) == pytest.approx(1.0, abs=1e-5)
+    assert np.std(gamma) == pytest.approx(0.5, abs=1e-4)
 
 
 def test_a_days_generator_does_not_depend_on_other_days():

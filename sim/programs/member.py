@@ -57,8 +57,9 @@ class PointLots:
         while i < n and expiry[i] <= now:
             dropped += held[i]
             i += 1
-        self.head = i
-        self._compact()
+        if i != self.head:  # called at every member purchase: usually nothing expired
+            self.head = i
+            self._compact()
         return dropped
 
     def remaining(self) -> list[tuple[float, int]]:
