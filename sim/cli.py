@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from sim.cli_experiments import add_experiment_parsers, run_experiment
+from sim.cli_experiments import add_experiment_parsers, add_scenario_arguments, run_command
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
 EXIT_OK, EXIT_INVALID, EXIT_WRITE, EXIT_FAILED = 0, 2, 3, 4
@@ -51,16 +51,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="example:\n  loyalsim run scenarios/coffee_shop.yaml --seed 7 --out out/coffee",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    run.add_argument("scenario", help="scenario YAML file")
-    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    run.add_argument("--out", default=None, help="output folder (default out/<scenario file>)")
-    run.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        help="override a field, e.g. --set market.size=50000 (repeatable; VALUE is YAML)",
-    )
+    add_scenario_arguments(run, "random seed", "output folder (default out/<scenario file>)")
     run.add_argument(
         "--program",
         default=None,
@@ -68,7 +59,6 @@ def _parser() -> argparse.ArgumentParser:
         help="which program design of the scenario to put in place ('none': the natural "
         "baseline; default: the scenario's active_program, else its first design)",
     )
-    run.add_argument("--quiet", action="store_true", help="no progress bar")
     val = sub.add_parser(
         "validate",
         help="check a scenario file and list every problem",
@@ -139,7 +129,7 @@ def _experiment(console: Console, scenario: Scenario, args: argparse.Namespace) 
     from sim.executors import ExecutorError
 
     try:
-        run_experiment(console, scenario, args)
+        run_command(console, scenario, args)
     except (ValueError, ScenarioError) as exc:  # bad parameters, runs, or folder
         problems = getattr(exc, "problems", None) or [str(exc)]
         for problem in problems:

@@ -39,6 +39,22 @@ EXPERIMENT_EXAMPLES = {
 }
 
 
+def add_scenario_arguments(parser: argparse.ArgumentParser, seed: str, out: str) -> None:
+    """The arguments of every command that simulates a scenario file: the file, ``--seed``,
+    ``--out``, ``--set`` and ``--quiet``."""
+    parser.add_argument("scenario", help="scenario YAML file")
+    parser.add_argument("--seed", type=int, default=0, help=f"{seed} (default 0)")
+    parser.add_argument("--out", default=None, help=out)
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a field, e.g. --set market.size=50000 (repeatable; VALUE is YAML)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
 def add_experiment_parsers(sub: Any) -> None:
     """Add the four experiment sub-commands to the ``loyalsim`` parser."""
     helps = {
@@ -55,17 +71,8 @@ def add_experiment_parsers(sub: Any) -> None:
             epilog="example:\n" + EXPERIMENT_EXAMPLES[name],
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        p.add_argument("scenario", help="scenario YAML file")
-        p.add_argument("--seed", type=int, default=0, help="experiment seed (default 0)")
-        p.add_argument(
-            "--out", default=None, help=f"experiment folder (default out/<scenario file>-{name})"
-        )
-        p.add_argument(
-            "--set",
-            action="append",
-            default=[],
-            metavar="PATH=VALUE",
-            help="override a field first, e.g. --set market.size=50000 (repeatable)",
+        add_scenario_arguments(
+            p, "experiment seed", f"experiment folder (default out/<scenario file>-{name})"
         )
         p.add_argument(
             "--executor",
@@ -73,7 +80,6 @@ def add_experiment_parsers(sub: Any) -> None:
             help="serial, processes (default: every core) or a Dask scheduler address",
         )
         p.add_argument("--workers", type=int, default=None, help="local processes (default: cores)")
-        p.add_argument("--quiet", action="store_true", help="no progress bar")
         if name in ("replicate", "compare"):
             p.add_argument(
                 "--runs", type=int, default=None, help="replications (default experiment.runs)"
@@ -137,7 +143,7 @@ def parse_parameters(items: list[str], ranges: bool) -> dict[str, list[Any]]:
     return out
 
 
-def run_experiment(console: Console, scenario: Any, args: argparse.Namespace) -> None:
+def run_command(console: Console, scenario: Any, args: argparse.Namespace) -> None:
     """Run the experiment sub-command ``args.command`` and print and write its results."""
     import sim
 

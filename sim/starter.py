@@ -54,6 +54,7 @@ def _comment(field: Any, indent: int) -> list[str]:
 def _section(model: BaseModel, indent: int) -> list[str]:
     pad = " " * indent
     out: list[str] = []
+    data = model.model_dump(mode="json")
     for name, field in type(model).model_fields.items():
         value = getattr(model, name)
         out += _comment(field, indent)
@@ -62,7 +63,7 @@ def _section(model: BaseModel, indent: int) -> list[str]:
             out += _section(value, indent + 2)
             out.append("")
             continue
-        plain = model.model_dump(mode="json")[name]
+        plain = data[name]
         if plain is None:
             out.append(f"{pad}# {name}:   (not set)")
             continue
