@@ -61,11 +61,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     val = sub.add_parser(
         "validate",
-        help="check a scenario file and list every problem",
-        epilog="example:\n  loyalsim validate scenarios/coffee_shop.yaml",
+        help="check scenario files and list every problem with its line",
+        epilog="examples:\n  loyalsim validate scenarios/coffee_shop.yaml\n"
+        "  loyalsim validate scenarios/*.yaml",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    val.add_argument("scenario", help="scenario YAML file")
+    val.add_argument("scenarios", nargs="+", metavar="scenario", help="scenario YAML file(s)")
     sub.add_parser("schema", help="print the JSON Schema of scenario files")
     new = sub.add_parser(
         "new",
@@ -88,9 +89,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     if args.command == "new":
         return _new(console, args)
+    if args.command == "validate":
+        return _validate(console, args.scenarios)
     try:
         scenario = load_scenario(args.scenario)
-        if args.command != "validate" and (args.set or getattr(args, "program", None)):
+        if args.set or getattr(args, "program", None):
             overrides = _parse_sets(args.set)
             if args.command == "run" and args.program:
                 overrides["active_program"] = args.program
@@ -98,15 +101,28 @@ def main(argv: list[str] | None = None) -> int:
     except ScenarioError as exc:
         _print_problems(console, args.scenario, exc.problems)
         return EXIT_INVALID
-    if args.command == "validate":
-        console.print(f"[green]ok[/green] {args.scenario}: valid scenario '{scenario.name}'")
-        return EXIT_OK
     if args.seed < 0:
         console.print("[red]error[/red] --seed must be a non-negative integer")
         return EXIT_INVALID
     if args.command == "run":
         return _run(console, scenario, args)
     return _experiment(console, scenario, args)
+
+
+def _validate(console: Console, paths: list[str]) -> int:
+    """Check every file, report each one's problems; invalid if any file is."""
+    status = EXIT_OK
+    for path in paths:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as exc:
+            _print_problems(console, path, exc.problems)
+            status = EXIT_INVALID
+        else:
+            console.print(
+                f"[green]ok[/green] {path}: valid scenario '{scenario.name}'", highlight=False
+            )
+    return status
 
 
 def _new(console: Console, args: argparse.Namespace) -> int:

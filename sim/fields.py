@@ -7,6 +7,7 @@ DOMAIN fact id, a paper, or an explicitly marked illustrative assumption), so th
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -37,19 +38,45 @@ class Section(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
 
 
-def describe_error(error: dict[str, Any]) -> str:
-    """One readable line for a pydantic error: field path, message, value and allowed range."""
-    path = ".".join(str(p) for p in error["loc"]) or "(scenario)"
+def describe_error(
+    error: dict[str, Any], fields: list[str] | None = None, bounds: str | None = None
+) -> str:
+    """One readable line for a pydantic error: field path, message, value and what is allowed.
+
+    Parameters
+    ----------
+    error
+        One entry of ``ValidationError.errors()``.
+    fields
+        The fields allowed where the error is, named for an unknown field.
+    bounds
+        The field's allowed range in words, named when the error itself does not give it
+        (a number written as text, say).
+    """
+    path = ".".join(str(p) for p in error["loc"])
     message = error["msg"].removeprefix("Value error, ")
     ctx = error.get("ctx") or {}
-    bounds = [
+    stated = [
         f"{label} {ctx[key]}"
         for key, label in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<"))
         if key in ctx
     ]
     if error["type"] == "extra_forbidden":
-        return f"{path}: unknown field (check the spelling; see `loyalsim schema`)"
+        if not fields:
+            return f"{path}: unknown field (check the spelling; see `loyalsim schema`)"
+        close = difflib.get_close_matches(str(error["loc"][-1]), fields, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        return f"{path}: unknown field; {hint}allowed here: {', '.join(fields)}"
+    if error["type"] == "missing":
+        return f"{path}: required field is missing"
     value = error.get("input")
     shown = "" if isinstance(value, dict) else f" (got {value!r})"
-    allowed = f"; allowed: {' and '.join(bounds)}" if bounds else ""
+    if stated:
+        allowed = f"; allowed: {' and '.join(stated)}"
+    elif bounds:
+        allowed = f"; allowed: {bounds}"
+    else:
+        allowed = ""
+    if not path:  # a whole-scenario check: its message names the fields
+        return message
     return f"{path}: {message}{shown}{allowed}"

@@ -9,8 +9,9 @@ lists them. This module knows nothing of SimPy.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
@@ -18,6 +19,7 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 from sim.fields import ASSUMPTION, Section, describe_error, param
 from sim.ladder import PRESETS, STAGES, rung_names
 from sim.programs.terms import ProgramDesign, ProgramResponse
+from sim.yaml_source import YamlSource, yaml_source
 
 MAX_NETWORK_SIZE = 2_000_000
 """Largest market that can be simulated on an explicit social network (memory and build time)."""
@@ -1352,16 +1354,98 @@ class ScenarioError(ValueError):
         super().__init__("invalid scenario:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
-def scenario_from_dict(data: dict[str, Any]) -> Scenario:
-    """Validate a plain mapping into a :class:`Scenario`, with readable errors."""
+def scenario_from_dict(data: dict[str, Any], source: YamlSource | None = None) -> Scenario:
+    """Validate a plain mapping into a :class:`Scenario`, with readable errors.
+
+    Parameters
+    ----------
+    data
+        The scenario as plain data.
+    source
+        Where each path of ``data`` is written in its file: each problem then starts with its
+        line number (see :func:`sim.yaml_source.yaml_source`).
+    """
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError([describe_error(e) for e in exc.errors()]) from None
+        problems = []
+        for error in exc.errors():
+            loc = tuple(error["loc"]) or _path_in_message(error["msg"])
+            problem = describe_error(error, allowed_fields(loc[:-1]), allowed_range(loc))
+            line = source.line_of(loc) if source else None
+            problems.append(f"line {line}: {problem}" if line else problem)
+        raise ScenarioError(problems) from None
+
+
+def _path_in_message(message: str) -> tuple[str, ...]:
+    """The field a whole-scenario check names at the start of its message, as a path."""
+    found = re.match(r"(?:Value error, )?([a-z_]+(?:\.[a-z_]+)*)", message)
+    return tuple(found.group(1).split(".")) if found else ()
+
+
+def allowed_fields(loc: tuple[str | int, ...]) -> list[str] | None:
+    """The field names allowed in the section at ``loc`` (``None``: not a section).
+
+    Follows the scenario's model classes through optional values, tuples (a list's index)
+    and mappings (a key), so an unknown field can be answered with the ones that exist.
+    """
+    kind = _unwrap(_kind_at(loc))
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return list(kind.model_fields)
+    return None
+
+
+def allowed_range(loc: tuple[str | int, ...]) -> str | None:
+    """The bounds of the number field at ``loc`` in words (``">= 0 and <= 1"``), if any."""
+    if not loc:
+        return None
+    section = _unwrap(_kind_at(loc[:-1]))
+    if not (isinstance(section, type) and issubclass(section, BaseModel)):
+        return None
+    field = section.model_fields.get(str(loc[-1]))
+    if field is None:
+        return None
+    words = []
+    for bound in field.metadata:
+        for key, label in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
+            if getattr(bound, key, None) is not None:
+                words.append(f"{label} {getattr(bound, key)}")
+    return " and ".join(words) or None
+
+
+def _kind_at(loc: tuple[str | int, ...]) -> Any:
+    """The annotated type at ``loc`` in the scenario's models (``None``: no such place)."""
+    kind: Any = Scenario
+    for part in loc:
+        kind = _unwrap(kind)
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            field = kind.model_fields.get(str(part))
+            if field is None:
+                return None
+            kind = field.annotation
+        elif get_origin(kind) in (tuple, list, dict):
+            kind = get_args(kind)[-1 if get_origin(kind) is dict else 0]
+        else:
+            return None
+    return kind
+
+
+def _unwrap(kind: Any) -> Any:
+    """``X | None`` and ``Annotated[X, ...]`` as ``X``."""
+    while True:
+        args = [a for a in get_args(kind) if a is not type(None)]
+        if get_origin(kind) is Annotated or (len(args) == 1 and get_origin(kind) is not tuple):
+            kind = args[0]
+        else:
+            return kind
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """Load and validate a scenario YAML file.
+
+    Every problem is reported, each with the line it is on, the field's path, the value given
+    and what is allowed; a key written twice in one section is a problem too (YAML would keep
+    the last silently).
 
     Raises
     ------
@@ -1371,8 +1455,9 @@ def load_scenario(path: str | Path) -> Scenario:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError([f"{path}: cannot read file ({exc.strerror})"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+        raise ScenarioError([f"{path}: cannot read file ({reason})"]) from None
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
@@ -1382,4 +1467,16 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError([f"{path}: not valid YAML{where}: {problem}"]) from None
     if not isinstance(data, dict):
         raise ScenarioError([f"{path}: a scenario must be a mapping of sections"])
-    return scenario_from_dict(data)
+    source = yaml_source(text)
+    repeated = [
+        f"line {again}: {'.'.join(map(str, key))}: written twice (first on line {first}); "
+        "YAML would keep only the last"
+        for key, first, again in source.duplicates
+    ]
+    try:
+        scenario = scenario_from_dict(data, source)
+    except ScenarioError as exc:
+        raise ScenarioError(repeated + exc.problems) from None
+    if repeated:
+        raise ScenarioError(repeated)
+    return scenario

@@ -148,6 +148,32 @@ def test_bad_override_and_seed(tmp_path):
     assert done.returncode == 2 and "seed" in done.stdout
 
 
+BROKEN = Path("tests/data/broken")
+
+
+def test_validate_names_line_field_and_allowed_values_for_every_broken_file():
+    """Each file in tests/data/broken states in ``# expect:`` lines what validate must say."""
+    files = sorted(BROKEN.glob("*.yaml"))
+    assert len(files) >= 10
+    done = loyalsim("validate", *map(str, files), "scenarios/coffee_shop.yaml")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stdout + done.stderr
+    reports = done.stdout.split("invalid scenario ")[1:]
+    assert len(reports) == len(files)
+    for path, report in zip(files, reports, strict=True):
+        assert report.startswith(str(path)), report
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        expected = [
+            line.removeprefix("# expect: ")
+            for line in text.splitlines()
+            if line.startswith("# expect: ")
+        ]
+        assert expected, path
+        for line in expected:
+            assert line in " ".join(report.split()), (path.name, line, report)
+    assert "ok scenarios/coffee_shop.yaml" in done.stdout
+
+
 def test_validate_and_schema():
     done = loyalsim("validate", "scenarios/coffee_shop.yaml")
     assert done.returncode == 0 and "valid scenario" in done.stdout
