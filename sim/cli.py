@@ -180,7 +180,8 @@ def _print_problems(console: Console, path: str, problems: list[str]) -> None:
 
 def _run(console: Console, scenario: Scenario, args: argparse.Namespace) -> int:
     from sim.engine import simulate
-    from sim.report.charts import ladder_chart, nps_chart
+    from sim.report.charts import run_charts
+    from sim.report.html import run_report
 
     out = Path(args.out) if args.out else Path("out") / Path(args.scenario).stem
     progress = Progress(
@@ -203,14 +204,15 @@ def _run(console: Console, scenario: Scenario, args: argparse.Namespace) -> int:
     print_summary(console, result.summary)
     try:
         written = result.write(out)
-        charts = [ladder_chart(result, out / "ladder.png")]
-        if "nps" in result.daily:
-            charts.append(nps_chart(result, out / "nps.png"))
+        charts = run_charts(result, out)
+        report = run_report(result, out, charts)
     except OSError as exc:
         console.print(f"[red]error[/red] cannot write results to {out}: {exc}")
         return EXIT_WRITE
-    names = " and ".join(chart.name for chart in charts)
-    console.print(f"\nWrote {len(written)} tables and the charts {names} into {out}/")
+    console.print(
+        f"\nWrote {len(written)} tables, {len(charts)} charts (PNG and SVG: "
+        f"{', '.join(charts)}) and {report.name} into {out}/"
+    )
     return EXIT_OK
 
 

@@ -13,6 +13,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from sim.report.text import COMPARISON_COLUMNS, comparison_rows, interval_text
+
 VERDICT_STYLE = {
     "pays_back": "bold green",
     "marginal": "bold yellow",
@@ -202,12 +204,6 @@ def run_command(console: Console, scenario: Any, args: argparse.Namespace) -> No
     console.print(f"\nResults in {out}/")
 
 
-def _interval(x: float, low: float, high: float, money: bool = True) -> str:
-    if money:
-        return f"{x:,.0f} [{low:,.0f}, {high:,.0f}]"
-    return f"{x:.1%} [{low:.1%}, {high:.1%}]"
-
-
 ENSEMBLE_FIGURES = (
     ("profit", "profit"),
     ("revenue", "revenue"),
@@ -232,9 +228,9 @@ def print_ensemble(console: Console, e: Any) -> None:
         if key in set(e.estimates["figure"]):
             x = e.estimate(key)
             rate = key == "retention_rate"
-            table.add_row(label, _interval(x.mean, x.low, x.high, money=not rate))
+            table.add_row(label, interval_text(x.mean, x.low, x.high, money=not rate))
     b = e.bankruptcy
-    table.add_row("bankrupt within the horizon", _interval(b.mean, b.low, b.high, money=False))
+    table.add_row("bankrupt within the horizon", interval_text(b.mean, b.low, b.high, money=False))
     console.print(table)
 
 
@@ -246,33 +242,13 @@ def print_comparison(console: Console, c: Any) -> None:
         f"replications, mean [{level:.0%} interval]",
         title_justify="left",
     )
-    for column in ("program", "verdict", "incremental profit", "P(bankrupt)", "ROI", "payback"):
+    for column in COMPARISON_COLUMNS:
         table.add_column(column, justify="left" if column in ("program", "verdict") else "right")
-    for row in c.table.to_dict("records"):
+    for row in comparison_rows(c.table):
         style = VERDICT_STYLE[row["verdict"]]
-        payback = row["payback_day"]
-        table.add_row(
-            row["program"],
-            f"[{style}]{row['verdict']}[/{style}]",
-            _interval(
-                row["incremental_profit"],
-                row["incremental_profit_low"],
-                row["incremental_profit_high"],
-            ),
-            _interval(
-                row["bankruptcy_probability"],
-                row["bankruptcy_probability_low"],
-                row["bankruptcy_probability_high"],
-                money=False,
-            ),
-            f"{row['roi']:.2f}" if row["roi"] == row["roi"] else "-",
-            (
-                f"day {payback:.0f} [{row['payback_day_low']:.0f}, "
-                f"{row['payback_day_high']:.0f}] ({row['paid_back_share']:.0%})"
-            )
-            if payback == payback
-            else "none",
-        )
+        cells = [row[column] for column in COMPARISON_COLUMNS]
+        cells[1] = f"[{style}]{row['verdict']}[/{style}]"
+        table.add_row(*cells)
     console.print(table)
     base = c.table["baseline_bankruptcy_probability"].iloc[0]
     console.print(f"Without a program the business went bankrupt in {base:.0%} of replications.")

@@ -83,6 +83,79 @@ def program_customer_columns(model: Any) -> dict[str, Any]:
     return out
 
 
+def _customer_years(
+    customers: pd.DataFrame, start: float, end: float, run_end: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Spend, customer-years, joined flag and purchase rate of the customers E6 compares."""
+    bought = customers[customers["acquired_day"].notna() & (customers["purchases"] > 0)]
+    last = bought["lost_day"].fillna(run_end).clip(upper=run_end)
+    in_window = ((last >= start) & (bought["acquired_day"] <= end)).to_numpy()
+    years = ((last - bought["acquired_day"]).clip(lower=0.0) / 365.0).to_numpy()[in_window]
+    bought = bought[in_window]
+    return (
+        bought["spend"].to_numpy(),
+        years,
+        bought["joined_day"].notna().to_numpy(),
+        bought["base_rate_per_day"].to_numpy(),
+    )
+
+
+def _per_year(spend: np.ndarray, years: np.ndarray, mask: np.ndarray) -> float:
+    total_years = years[mask].sum()
+    return float(spend[mask].sum() / total_years) if total_years > 0 else math.nan
+
+
+def participants_by_segment(
+    customers: pd.DataFrame,
+    start: float,
+    end: float,
+    run_end: float | None = None,
+    segments: int = SEGMENTS,
+) -> pd.DataFrame:
+    """Participants' and non-participants' spend per customer-year in each segment (E6, M5).
+
+    The segments are the quantiles of the purchase-rate trait (quintiles by default), so a
+    heavy buyer who joined is set against heavy buyers who did not. Customers and years are
+    counted as in :func:`participants_vs_non_participants`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per segment (0: the lightest buyers): ``participants``, ``non_participants``,
+        ``participant_years``, ``spend_per_year_participants``,
+        ``spend_per_year_non_participants`` (NaN where a group is empty). No rows when
+        nobody or everybody joined.
+    """
+    run_end = end if run_end is None else run_end
+    spend, years, joined, rate = _customer_years(customers, start, end, run_end)
+    rows = []
+    if joined.any() and not joined.all():
+        edges = np.quantile(rate, np.linspace(0.0, 1.0, segments + 1)[1:-1])
+        segment = np.searchsorted(edges, rate, side="right")
+        for s in range(segments):
+            here = segment == s
+            ins, outs = here & joined, here & ~joined
+            rows.append(
+                {
+                    "segment": s,
+                    "participants": int(ins.sum()),
+                    "non_participants": int(outs.sum()),
+                    "participant_years": float(years[ins].sum()),
+                    "spend_per_year_participants": _per_year(spend, years, ins),
+                    "spend_per_year_non_participants": _per_year(spend, years, outs),
+                }
+            )
+    columns = [
+        "segment",
+        "participants",
+        "non_participants",
+        "participant_years",
+        "spend_per_year_participants",
+        "spend_per_year_non_participants",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
 def participants_vs_non_participants(
     customers: pd.DataFrame,
     start: float,
@@ -98,9 +171,10 @@ def participants_vs_non_participants(
     the total years its customers were customers in the run, from acquisition to loss or
     ``run_end`` (default ``end``): a ratio of sums, so that a customer who bought once and
     left at once does not weigh like a year of custom. Within each quintile of the purchase-
-    rate trait the participants' figure is set against the non-participants'; the
-    ``same_segment_ratio`` weighs the quintiles by their participants' customer-years. A
-    ratio above 1 means participants bring more than comparable non-participants.
+    rate trait the participants' figure is set against the non-participants'
+    (:func:`participants_by_segment`); the ``same_segment_ratio`` weighs the quintiles by
+    their participants' customer-years. A ratio above 1 means participants bring more than
+    comparable non-participants.
 
     Returns
     -------
@@ -109,39 +183,20 @@ def participants_vs_non_participants(
         ``same_segment_ratio`` (NaN when one of the groups is empty).
     """
     run_end = end if run_end is None else run_end
-    bought = customers[customers["acquired_day"].notna() & (customers["purchases"] > 0)]
-    last = bought["lost_day"].fillna(run_end).clip(upper=run_end)
-    in_window = ((last >= start) & (bought["acquired_day"] <= end)).to_numpy()
-    years = ((last - bought["acquired_day"]).clip(lower=0.0) / 365.0).to_numpy()[in_window]
-    bought = bought[in_window]
-    spend = bought["spend"].to_numpy()
-    joined = bought["joined_day"].notna().to_numpy()
-    rate = bought["base_rate_per_day"].to_numpy()
-
-    def per_year(mask: np.ndarray) -> float:
-        total_years = years[mask].sum()
-        return float(spend[mask].sum() / total_years) if total_years > 0 else math.nan
-
+    spend, years, joined, _ = _customer_years(customers, start, end, run_end)
     result: dict[str, Any] = {
         "participants": int(joined.sum()),
         "non_participants": int((~joined).sum()),
-        "spend_per_year_participants": per_year(joined),
-        "spend_per_year_non_participants": per_year(~joined),
+        "spend_per_year_participants": _per_year(spend, years, joined),
+        "spend_per_year_non_participants": _per_year(spend, years, ~joined),
         "same_segment_ratio": math.nan,
     }
-    if not joined.any() or joined.all():
-        return result
-    edges = np.quantile(rate, np.linspace(0.0, 1.0, segments + 1)[1:-1])
-    segment = np.searchsorted(edges, rate, side="right")
     weighted_in = weighted_out = 0.0
-    for s in range(segments):
-        here = segment == s
-        ins, outs = here & joined, here & ~joined
-        inside, outside = per_year(ins), per_year(outs)
+    for row in participants_by_segment(customers, start, end, run_end, segments).itertuples():
+        inside, outside = row.spend_per_year_participants, row.spend_per_year_non_participants
         if inside == inside and outside == outside:  # both groups present (not NaN)
-            weight = years[ins].sum()
-            weighted_in += weight * inside
-            weighted_out += weight * outside
+            weighted_in += row.participant_years * inside
+            weighted_out += row.participant_years * outside
     if weighted_out > 0:
         result["same_segment_ratio"] = float(weighted_in / weighted_out)
     return result

@@ -11,6 +11,7 @@ import pandas as pd
 import yaml
 
 import sim
+from sim.report import RUN_CHARTS
 
 SMALL = {
     "name": "cli shop",
@@ -55,9 +56,17 @@ def test_run_prints_summary_and_writes_tables_and_chart(tmp_path):
         parquet = pd.read_parquet(out / f"{table}.parquet")
         csv = pd.read_csv(out / f"{table}.csv")
         assert len(parquet) == len(csv)
-    for chart in ("ladder.png", "nps.png"):
-        assert (out / chart).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-        assert (out / chart).stat().st_size > 10_000
+    report = (out / "report.html").read_text(encoding="utf-8")
+    # no program in place, so every chart but the participants' one
+    for chart in set(RUN_CHARTS) - {"participants"}:
+        assert (out / f"{chart}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert (out / f"{chart}.png").stat().st_size > 10_000
+        assert "<svg" in (out / f"{chart}.svg").read_text(encoding="utf-8")[:2000]
+        assert f'id="chart-{chart}"' in report
+    assert not (out / "participants.png").exists()
+    assert report.count("data:image/png;base64,") == len(RUN_CHARTS) - 1
+    assert "<script" not in report and "http" not in report  # self-contained, nothing fetched
+    assert "cli shop" in report and "Not bankrupt" in report
     daily = pd.read_parquet(out / "daily.parquet")
     assert len(daily) == 60
 

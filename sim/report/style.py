@@ -1,0 +1,106 @@
+"""One look for every chart: colour-blind-safe colours, print sizes, and PNG + SVG output.
+
+Colours are the Okabe & Ito (2008) palette, distinguishable with the common colour-vision
+deficiencies; where a chart shows more than colour can carry in grey print, lines also
+differ in style. Every chart is saved twice: PNG (150 dpi, for slides and e-mail) and SVG
+(vector, for print and for editing).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+OKABE_ITO = (
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+    "#009E73",  # bluish green
+    "#F0E442",  # yellow
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#CC79A7",  # reddish purple
+    "#000000",  # black
+)
+"""Okabe-Ito colours, distinguishable with the common colour-vision deficiencies."""
+
+GREY = "#999999"
+LINE_STYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)))
+"""Line styles cycled beside the colours, so series stay apart in grey print."""
+
+VERDICT_COLOURS = {
+    "pays_back": "#009E73",
+    "marginal": "#E69F00",
+    "destroys_value": "#D55E00",
+    "would_bankrupt": "#000000",
+}
+"""One colour per verdict (sim.verdict.VERDICTS), the same in every chart and the report."""
+
+SATISFACTION_COLOURS = {
+    "very_dissatisfied": "#D55E00",
+    "dissatisfied": "#E69F00",
+    "neutral": "#BBBBBB",
+    "satisfied": "#56B4E9",
+    "very_satisfied": "#0072B2",
+}
+"""A diverging scale for the five satisfaction levels of DOMAIN L8."""
+
+NPS_COLOURS = {"promoters": "#009E73", "passives": "#56B4E9", "detractors": "#D55E00"}
+
+WIDE = (9.0, 5.0)
+"""Figure size in inches of a one-panel chart: a slide's width, legible on an A4 page."""
+
+DPI = 150
+
+plt.rcParams.update(
+    {
+        "font.size": 10,
+        "axes.titlesize": 11,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "svg.fonttype": "none",  # text stays text in the SVG: searchable and editable
+    }
+)
+
+
+def colour(i: int) -> str:
+    """The ``i``-th palette colour, cycling."""
+    return OKABE_ITO[i % len(OKABE_ITO)]
+
+
+def line_style(i: int) -> str | tuple:
+    """The ``i``-th line style, cycling."""
+    return LINE_STYLES[i % len(LINE_STYLES)]
+
+
+def save_chart(fig: plt.Figure, path: str | Path) -> list[Path]:
+    """Lay out and write a figure as PNG and SVG beside each other, then close it.
+
+    Parameters
+    ----------
+    fig
+        The figure.
+    path
+        Where to write, with or without a suffix: ``out/ladder`` and ``out/ladder.png`` both
+        give ``out/ladder.png`` and ``out/ladder.svg``.
+
+    Returns
+    -------
+    list of Path
+        The PNG and the SVG.
+    """
+    stem = Path(path)
+    if stem.suffix.lower() in (".png", ".svg", ".pdf"):
+        stem = stem.with_suffix("")
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    written = []
+    for suffix in (".png", ".svg"):
+        out = stem.with_name(stem.name + suffix)
+        fig.savefig(out, dpi=DPI)
+        written.append(out)
+    plt.close(fig)
+    return written

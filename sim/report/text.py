@@ -1,0 +1,94 @@
+"""Figures as words: the same rounding and layout in the terminal and in the HTML report."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sim.scenario import Scenario
+
+VERDICT_MEANING = {
+    "would_bankrupt": "the business would run out of cash in more runs than the ruin threshold",
+    "destroys_value": "the whole confidence interval of incremental profit is below zero",
+    "marginal": "the confidence interval of incremental profit includes zero",
+    "pays_back": "the whole confidence interval of incremental profit is above zero",
+}
+"""What each verdict of :func:`sim.verdict.verdict` means, in one line."""
+
+COMPARISON_COLUMNS = ("program", "verdict", "incremental profit", "P(bankrupt)", "ROI", "payback")
+"""The columns of a comparison's one-line-per-program table."""
+
+
+def money_text(x: float) -> str:
+    """Currency units, rounded to whole units with thousands separators."""
+    return f"{round(x):,}"
+
+
+def interval_text(x: float, low: float, high: float, money: bool = True) -> str:
+    """``mean [low, high]``: money rounded to units, otherwise as a percentage."""
+    if money:
+        return f"{x:,.0f} [{low:,.0f}, {high:,.0f}]"
+    return f"{x:.1%} [{low:.1%}, {high:.1%}]"
+
+
+def comparison_rows(table: Any) -> list[dict[str, str]]:
+    """One row of words per program of a :class:`~sim.experiment.Comparison` table."""
+    rows = []
+    for row in table.to_dict("records"):
+        payback = row["payback_day"]
+        rows.append(
+            {
+                "program": row["program"],
+                "verdict": row["verdict"],
+                "incremental profit": interval_text(
+                    row["incremental_profit"],
+                    row["incremental_profit_low"],
+                    row["incremental_profit_high"],
+                ),
+                "P(bankrupt)": interval_text(
+                    row["bankruptcy_probability"],
+                    row["bankruptcy_probability_low"],
+                    row["bankruptcy_probability_high"],
+                    money=False,
+                ),
+                "ROI": f"{row['roi']:.2f}" if row["roi"] == row["roi"] else "-",
+                "payback": (
+                    f"day {payback:.0f} [{row['payback_day_low']:.0f}, "
+                    f"{row['payback_day_high']:.0f}] ({row['paid_back_share']:.0%})"
+                )
+                if payback == payback
+                else "none",
+            }
+        )
+    return rows
+
+
+def scenario_in_words(scenario: Scenario) -> list[str]:
+    """The scenario in a few plain sentences, for the opening of a report."""
+    m, b, p = scenario.market, scenario.business, scenario.product
+    years = scenario.horizon_days / 365
+    sentences = [
+        f"{scenario.name}: {scenario.horizon_days:,} days simulated (about {years:.1f} years).",
+        f"A target market of {m.size:,} people, {m.initial_customers:,} of them customers on "
+        f"day 0; marketing reaches about {-math.expm1(-m.reach_rate_per_year):.0%} of those "
+        f"not yet reached each year, at {m.cost_per_reach:,.2f} per person reached.",
+        f"Prices are {p.price_level:.2f} times the basket values, with cost of goods "
+        f"{p.cost_of_goods_share:.0%} of the price; experience quality averages "
+        f"{p.quality_mean:.2f} on a 0-1 scale and {p.service_failure_rate:.1%} of purchases "
+        "meet a service failure.",
+        f"The business starts with {b.starting_cash:,.0f} in cash, a credit line of "
+        f"{b.credit_line:,.0f} (bankrupt below minus that), fixed costs of "
+        f"{b.fixed_costs_per_month:,.0f} a month, and {b.touches_per_month:g} communication "
+        f"touch{'' if b.touches_per_month == 1 else 'es'} per customer a month.",
+    ]
+    if scenario.programs:
+        designs = "; ".join(
+            f"{d.name}" + (f" ({d.description.strip().rstrip('.')})" if d.description else "")
+            for d in scenario.programs
+        )
+        sentences.append(f"Loyalty program designs: {designs}.")
+    else:
+        sentences.append("No loyalty program designs: the natural baseline only (DOMAIN P1).")
+    if scenario.description:
+        sentences.insert(1, scenario.description.strip())
+    return sentences

@@ -1,0 +1,124 @@
+"""Charts of one run and the self-contained HTML report."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import matplotlib.pyplot as plt
+import pytest
+
+import sim
+from sim.program_results import participants_by_segment
+from sim.report.charts import RUN_CHARTS, ladder_moves, run_charts
+from sim.report.html import CAPTIONS, run_report
+from sim.report.style import save_chart
+from sim.report.text import interval_text, scenario_in_words
+
+SMALL = {"market.size": 2500, "market.initial_customers": 250, "horizon_days": 240}
+
+
+@pytest.fixture(scope="module")
+def card() -> sim.RunResult:
+    """An opt-in stamp card: some customers join, some do not."""
+    sc = sim.load_scenario("scenarios/coffee_points_card.yaml")
+    small = sc.with_overrides(
+        {**SMALL, "business.fixed_costs_per_month": 2000, "business.starting_cash": 20000}
+    )
+    return sim.simulate(small, seed=2)
+
+
+@pytest.fixture(scope="module")
+def baseline() -> sim.RunResult:
+    sc = sim.load_scenario("scenarios/coffee_shop.yaml").with_overrides(SMALL)
+    return sim.simulate(sc, seed=2)
+
+
+UNIT = re.compile(r"\(.+\)")
+
+
+@pytest.mark.parametrize("name", list(RUN_CHARTS))
+def test_every_chart_is_titled_with_the_scenario_and_labelled_with_units(card, name):
+    fig = RUN_CHARTS[name](card)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert card.scenario.name in "".join(ax.get_title() for ax in axes)
+    labelled = [ax.get_ylabel() for ax in axes if ax.get_ylabel()]
+    labelled += [ax.get_xlabel() for ax in axes if ax.get_xlabel() and ax.get_xlabel() != "day"]
+    assert labelled and all(UNIT.search(label) for label in labelled), labelled
+    plt.close(fig)
+
+
+def test_charts_that_do_not_apply_say_why(baseline, tmp_path):
+    with pytest.raises(ValueError, match="no loyalty program"):
+        RUN_CHARTS["participants"](baseline)
+    matrix = sim.scenario_from_dict(
+        {
+            "horizon_days": 180,
+            "ladder": {
+                "mode": "matrix",
+                "migration": {
+                    "period_days": 30,
+                    "matrix": {"customer": {"customer": 0.8, "lost": 0.2}},
+                    "contribution": {"customer": 10},
+                    "initial": {"customer": 100},
+                },
+            },
+        }
+    )
+    result = sim.simulate(matrix, seed=0)
+    for name in ("flows", "nps", "losses", "satisfaction", "sales_share"):
+        with pytest.raises(ValueError, match="matrix"):
+            RUN_CHARTS[name](result)
+    assert set(run_charts(result, tmp_path)) == {"ladder", "cash"}
+    plt.close("all")
+
+
+def test_ladder_moves_count_every_move_but_the_starting_position(card):
+    moves = ladder_moves(card)
+    recorded = card.movements
+    starting = ((recorded["time"] == 0) & (recorded["reason"] == "existing_customer")).sum()
+    assert moves["moves"].sum() == len(recorded) - starting
+    assert moves["moves"].is_monotonic_decreasing
+    lost = moves[moves["to_stage"] == "lost"]
+    assert set(lost["direction"]) == {"lost"}
+    assert lost["moves"].sum() == sum(card.summary["customers_lost"].values())
+    first = moves[moves["reason"] == "first_purchase"]
+    assert set(first["direction"]) == {"up"}
+
+
+def test_participants_by_segment_gives_the_summary_ratio(card):
+    program = card.summary["program"]
+    table = participants_by_segment(card.customers, 0, card.summary["days_simulated"])
+    e6 = program["participants_vs_non_participants"]
+    assert table["participants"].sum() == e6["participants"]
+    assert table["non_participants"].sum() == e6["non_participants"]
+    both = table.dropna()
+    weights = both["participant_years"]
+    ratio = (weights * both["spend_per_year_participants"]).sum() / (
+        weights * both["spend_per_year_non_participants"]
+    ).sum()
+    assert math.isclose(ratio, e6["same_segment_ratio"], rel_tol=1e-12)
+
+
+def test_save_chart_writes_png_and_svg(tmp_path, card):
+    written = save_chart(RUN_CHARTS["cash"](card), tmp_path / "cash.png")
+    assert [p.name for p in written] == ["cash.png", "cash.svg"]
+    assert written[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "<svg" in written[1].read_text(encoding="utf-8")[:2000]
+
+
+def test_report_embeds_every_chart_with_its_caption(tmp_path, card):
+    charts = run_charts(card, tmp_path)
+    assert set(charts) == set(RUN_CHARTS)
+    report = run_report(card, tmp_path, charts).read_text(encoding="utf-8")
+    for name in RUN_CHARTS:
+        assert f'id="chart-{name}"' in report
+        assert CAPTIONS[name].replace("'", "&#x27;") in report
+    assert report.count("data:image/png;base64,") == len(RUN_CHARTS)
+    for sentence in scenario_in_words(card.scenario):
+        assert sentence.replace("'", "&#x27;") in report
+
+
+def test_interval_text():
+    assert interval_text(1234.4, -5.6, 2e6) == "1,234 [-6, 2,000,000]"
+    assert interval_text(0.05, 0.0, 0.114, money=False) == "5.0% [0.0%, 11.4%]"
