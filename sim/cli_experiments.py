@@ -7,6 +7,7 @@ folder (``sim.store``), so re-running an interrupted command with the same ``--o
 from __future__ import annotations
 
 import argparse
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +149,14 @@ def parse_parameters(items: list[str], ranges: bool) -> dict[str, list[Any]]:
 def run_command(console: Console, scenario: Any, args: argparse.Namespace) -> None:
     """Run the experiment sub-command ``args.command`` and print and write its results."""
     import sim
+    from sim.report.experiment_charts import (
+        COMPARISON_CHARTS,
+        ENSEMBLE_CHARTS,
+        sweep_heatmap,
+        tornado_chart,
+    )
+    from sim.report.html import comparison_report
+    from sim.report.style import save_charts
 
     stem = Path(args.scenario).stem
     out = Path(args.out) if args.out else Path("out") / f"{stem}-{args.command}"
@@ -163,12 +172,15 @@ def run_command(console: Console, scenario: Any, args: argparse.Namespace) -> No
         e.estimates.to_csv(out / "estimates.csv", index=False)
         e.bands.to_parquet(out / "bands.parquet", index=False)
         print_ensemble(console, e)
+        written = save_charts(ENSEMBLE_CHARTS, e, out)
     elif args.command == "compare":
         c = sim.compare(scenario, args.runs, programs=args.program, **common)
         c.table.to_csv(out / "comparison.csv", index=False)
         c.pairs.to_csv(out / "pairs.csv", index=False)
         c.bands.to_parquet(out / "bands.parquet", index=False)
         print_comparison(console, c)
+        written = save_charts(COMPARISON_CHARTS, c, out)
+        comparison_report(c, out, written)
     elif args.command == "sweep":
         design = args.design
         params = parse_parameters(args.param, ranges=design != "grid")
@@ -185,6 +197,8 @@ def run_command(console: Console, scenario: Any, args: argparse.Namespace) -> No
         s.table.to_csv(out / "sweep.csv", index=False)
         s.means.to_csv(out / "means.csv", index=False)
         print_frame(console, f"Sweep ({design}, {len(s.points)} points)", s.means)
+        heatmaps = {f"heatmap_{name}": partial(sweep_heatmap, output=name) for name in outputs}
+        written = save_charts(heatmaps, s, out)
     else:
         params = parse_parameters(args.param, ranges=True)
         t = sim.sensitivity(
@@ -201,7 +215,10 @@ def run_command(console: Console, scenario: Any, args: argparse.Namespace) -> No
         t.samples.to_csv(out / "samples.csv", index=False)
         print_frame(console, f"Sensitivity of {t.output} ({t.method})", t.indices)
         print_frame(console, "Tornado (one at a time, others at the scenario's values)", t.tornado)
-    console.print(f"\nResults in {out}/")
+        written = save_charts({"tornado": tornado_chart}, t, out)
+    report = " and report.html" if (out / "report.html").exists() else ""
+    charts = f", charts (PNG and SVG: {', '.join(written)}){report}" if written else ""
+    console.print(f"\nResults{charts} in {out}/")
 
 
 ENSEMBLE_FIGURES = (

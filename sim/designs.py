@@ -181,12 +181,15 @@ class Sweep:
     means
         One row per point: the parameter values and, for every output asked, its mean and
         confidence interval over the replications (``profit``, ``profit_low``, ``profit_high``).
+    scenario
+        The scenario swept (its values at every parameter not varied).
     """
 
     parameters: list[str]
     points: pd.DataFrame
     table: pd.DataFrame
     means: pd.DataFrame
+    scenario: Scenario | None = None
 
 
 DEFAULT_OUTPUTS = ("profit", "lowest_cash", "bankrupt", "revenue", "retention_rate")
@@ -254,7 +257,7 @@ def sweep(
             e = mean_interval(part[name].astype(float), level)
             row.update(e.as_dict(name))
         rows.append(row)
-    return Sweep(list(parameters), frame, table, pd.DataFrame(rows))
+    return Sweep(list(parameters), frame, table, pd.DataFrame(rows), scenario)
 
 
 @dataclass
@@ -279,6 +282,8 @@ class Sensitivity:
         ``base`` (the output at the scenario's values), for a tornado chart.
     samples
         The model runs: parameter values and the output, one row per run.
+    scenario
+        The scenario analysed (its values at every parameter not varied, and the base).
     """
 
     method: str
@@ -286,6 +291,7 @@ class Sensitivity:
     indices: pd.DataFrame
     tornado: pd.DataFrame
     samples: pd.DataFrame
+    scenario: Scenario | None = None
 
 
 def sensitivity(
@@ -389,4 +395,4 @@ def sensitivity(
     tornado["base"] = base
     tornado = tornado.sort_values("swing", ascending=False, ignore_index=True)
     samples_table = sampled.assign(**{output: y[:n]})
-    return Sensitivity(method, output, indices, tornado, samples_table)
+    return Sensitivity(method, output, indices, tornado, samples_table, scenario)

@@ -12,6 +12,7 @@ import yaml
 
 import sim
 from sim.report import RUN_CHARTS
+from sim.report.experiment_charts import COMPARISON_CHARTS
 
 SMALL = {
     "name": "cli shop",
@@ -212,6 +213,12 @@ def test_compare_prints_a_verdict_per_program_and_writes_its_tables(tmp_path):
     assert list(table["program"]) == ["card"]
     assert len(pd.read_csv(out / "pairs.csv")) == 3
     assert (out / "summary.parquet").exists() and (out / "bands.parquet").exists()
+    report = (out / "report.html").read_text(encoding="utf-8")
+    for chart in set(COMPARISON_CHARTS) - {"participants_ratio"}:  # that one needs a ratio
+        assert (out / f"{chart}.png").stat().st_size > 10_000, chart
+        assert (out / f"{chart}.svg").stat().st_size > 10_000, chart
+        assert f'id="chart-{chart}"' in report, chart
+    assert table["verdict"].iloc[0].replace("_", " ") in report
     again = loyalsim(*args, "--quiet")  # a finished experiment is read back, not re-run
     assert again.returncode == 0
     pd.testing.assert_frame_equal(table, pd.read_csv(out / "comparison.csv"))
@@ -226,17 +233,21 @@ def test_replicate_sweep_and_sensitivity_commands(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "bankrupt within the horizon" in done.stdout
     assert (tmp_path / "r" / "estimates.csv").exists()
+    assert (tmp_path / "r" / "cash_bands.png").stat().st_size > 10_000
     done = loyalsim(
         "sweep",
         str(scenario),
         "--param",
         "business.fixed_costs_per_month=500,1500",
+        "--param",
+        "business.touches_per_month=0,2",
         "--out",
         str(tmp_path / "s"),
         *common,
     )
     assert done.returncode == 0, done.stderr
-    assert len(pd.read_csv(tmp_path / "s" / "means.csv")) == 2
+    assert len(pd.read_csv(tmp_path / "s" / "means.csv")) == 4
+    assert (tmp_path / "s" / "heatmap_profit.png").stat().st_size > 10_000
     done = loyalsim(
         "sensitivity",
         str(scenario),
@@ -255,6 +266,7 @@ def test_replicate_sweep_and_sensitivity_commands(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Tornado" in done.stdout
     assert len(pd.read_csv(tmp_path / "t" / "indices.csv")) == 2
+    assert (tmp_path / "t" / "tornado.svg").stat().st_size > 10_000
 
 
 def test_experiment_commands_report_bad_requests_without_a_traceback(tmp_path):

@@ -26,7 +26,7 @@ from sim.report.style import (
     SATISFACTION_COLOURS,
     WIDE,
     colour,
-    save_chart,
+    save_charts,
 )
 from sim.results import RunResult
 
@@ -437,20 +437,11 @@ RUN_CHARTS = {
 
 
 def run_charts(result: RunResult, folder: str | Path) -> dict[str, list[Path]]:
-    """Draw and save (PNG and SVG) every chart that applies to the run.
-
-    A chart that does not apply (no program in place, a migration-matrix run) is skipped.
+    """Draw and save (PNG and SVG) every chart of :data:`RUN_CHARTS` that applies to the run.
 
     Returns
     -------
     dict
         The written files of each chart, by chart name.
     """
-    written = {}
-    for name, draw in RUN_CHARTS.items():
-        try:
-            fig = draw(result)
-        except ValueError:
-            continue
-        written[name] = save_chart(fig, Path(folder) / name)
-    return written
+    return save_charts(RUN_CHARTS, result, folder)

@@ -50,6 +50,8 @@ CAPTIONS: dict[str, str] = {
     "nps_bands": "Median NPS and its middle half across replications, per design.",
     "losses_by_reason": "Customers lost per reason over the run, mean per replication with its "
     "interval (DOMAIN L4).",
+    "satisfaction_bands": "Mean shares of the five satisfaction levels of DOMAIN L8 over the "
+    "last days of the horizon, per design.",
     "sales_share_bands": "New customers' share of sales per 30 days, per design (DOMAIN E5).",
     "participants_ratio": "Participants' spend per year over comparable non-participants', mean "
     "across replications with its interval (DOMAIN E6): below 1 the strategy is wrong.",

@@ -8,7 +8,9 @@ differ in style. Every chart is saved twice: PNG (150 dpi, for slides and e-mail
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -103,4 +105,36 @@ def save_chart(fig: plt.Figure, path: str | Path) -> list[Path]:
         fig.savefig(out, dpi=DPI)
         written.append(out)
     plt.close(fig)
+    return written
+
+
+def save_charts(
+    charts: Mapping[str, Callable[[Any], plt.Figure]], result: Any, folder: str | Path
+) -> dict[str, list[Path]]:
+    """Draw and save (PNG and SVG) every chart of ``charts`` that applies to ``result``.
+
+    A chart that does not apply raises ``ValueError`` (no program in place, a migration-matrix
+    run, a sweep over one parameter) and is skipped.
+
+    Parameters
+    ----------
+    charts
+        Chart functions by the file name they are saved under.
+    result
+        What they draw: a run, an ensemble, a comparison, a sweep or a sensitivity analysis.
+    folder
+        Where to write them.
+
+    Returns
+    -------
+    dict
+        The written files of each chart drawn, by chart name.
+    """
+    written = {}
+    for name, draw in charts.items():
+        try:
+            fig = draw(result)
+        except ValueError:
+            continue
+        written[name] = save_chart(fig, Path(folder) / name)
     return written
