@@ -1,7 +1,8 @@
 """The scenario library: every program type of DOMAIN P in a ready scenario file, run once.
 
 Each file in ``scenarios/`` tells a small business's story in its header comment and puts one
-program type in place (the supermarket two, P4 and P5, as alternatives). Every file must load,
+program type in place (the supermarket two, P4 and P5, as alternatives; the supplement brand and
+the packaging supplier try two designs each, the first checked here). Every file must load,
 cite the DOMAIN ids it shows, and, run with a fixed seed, show its mechanic at work: a check
 below fails if the mechanic did nothing (no upgrades, no fee income, no prizes, no repairs...).
 The Hoover-style promotion must bankrupt its shop within the horizon (DOMAIN E7) and the stamp
@@ -38,6 +39,8 @@ SHOWS: dict[str, tuple[str, ...]] = {
     "cooperative_dividend.yaml": ("P11",),
     "refer_a_friend.yaml": ("P12", "W9"),
     "hoover_promotion.yaml": ("E7",),
+    "supplement_subscription.yaml": ("P4", "P2"),
+    "b2b_supplier_partners.yaml": ("L2", "L3", "L4", "P11"),
 }
 """Each library file and the DOMAIN ids it exists to show."""
 
@@ -241,6 +244,53 @@ def check_hoover(sc: sim.Scenario, r: sim.RunResult) -> None:
     assert not run("hoover_promotion.yaml", "none").summary["bankrupt"]
 
 
+def check_consumption_cycle(sc: sim.Scenario, r: sim.RunResult) -> None:
+    """Periodic reorders: intervals cluster around the 30-day bottle; subscribers save 10%."""
+    c = r.customers
+    steady = c[(c["win_backs"] == 0) & (c["purchases"] >= 4) & c["acquired_day"].notna()]
+    # An existing customer's first order comes one cycle after day 0, a new one's at acquisition.
+    gaps = steady["purchases"] - (steady["channel"] != "existing")
+    interval = (steady["last_purchase_day"] - steady["acquired_day"]) / gaps
+    q25, q50, q75 = interval.quantile([0.25, 0.5, 0.75])
+    assert q25 > 20 and q75 < 40 and 25 < q50 < 35
+    # Reorders come when the bottle runs out, not at random: an active customer's latest order
+    # is less than one and a half of their own cycles old (about 80% with Poisson timing).
+    active = c[c["lost_day"].isna() & c["last_purchase_day"].notna()]
+    recency = sc.horizon_days - active["last_purchase_day"]
+    assert (recency < 1.5 / active["base_rate_per_day"]).mean() > 0.99
+    # Subscribe and save: every subscriber's orders cost exactly 10% less than list.
+    percent = sc.program().discount.levels[0].percent
+    rates = discount_rates(r)
+    assert len(rates) > 0 and np.allclose(rates, percent / 100)
+    assert r.summary["program"]["costs"]["discounts"] > 0
+
+
+def check_partners(sc: sim.Scenario, r: sim.RunResult) -> None:
+    """L2-L4, P11: accounts reach the partner rung; only partners sign for the rebate."""
+    assert sc.ladder.stage_names()[-1] == "partner"  # Kartajaya's cycle (DOMAIN L2)
+    moves = r.movements
+    to_partner = moves[moves["to_stage"] == "raving_fan"]
+    assert to_partner["agent"].nunique() >= 5
+    assert (to_partner["reason"] == "enthusiastic_and_attached").all()
+    # Touches, not only orders, hold the relationship: active accounts stay at or above the
+    # level the account managers' touches alone sustain (DOMAIN L3, L4), which is what lets
+    # satisfaction x relationship, and so attachment, pass the partner rung's threshold.
+    tau = sc.business.touches_per_month / (365 / 12)
+    gain = sc.relationship.gain_per_touch * tau
+    sustained = gain / (gain + np.log(2) / sc.relationship.half_life_days)
+    active = r.customers[r.customers["lost_day"].isna() & r.customers["acquired_day"].notna()]
+    assert active["relationship"].median() >= sustained > sc.ladder.promotion.fan_min_attachment
+    # The rebate is offered on the partner rung only: every account signed after reaching it.
+    signed = r.customers[r.customers["joined_day"].notna()]
+    reached = to_partner.groupby("agent")["time"].min().reindex(signed["id"]).to_numpy()
+    assert len(signed) > 0 and (signed["joined_day"].to_numpy() >= reached).all()
+    p = r.summary["program"]
+    paid = p["activity"]["revenue_share_paid"]
+    owed = p["liabilities_at_end"]["revenue_share_payable"]
+    assert paid > 0 and p["costs"]["revenue_share"] == pytest.approx(paid + owed)
+    assert p["activity"]["perks"] > 0  # the yearly planning days
+
+
 CHECKS: dict[str, Callable[[sim.Scenario, sim.RunResult], None]] = {
     "natural_brand.yaml": check_natural,
     "coffee_points_card.yaml": check_stamp_card,
@@ -254,6 +304,8 @@ CHECKS: dict[str, Callable[[sim.Scenario, sim.RunResult], None]] = {
     "cooperative_dividend.yaml": check_revenue_share,
     "refer_a_friend.yaml": check_referral,
     "hoover_promotion.yaml": check_hoover,
+    "supplement_subscription.yaml": check_consumption_cycle,
+    "b2b_supplier_partners.yaml": check_partners,
 }
 
 FILES = list(SHOWS)
