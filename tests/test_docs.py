@@ -135,3 +135,16 @@ def test_yaml_examples_in_docs_are_valid_scenarios(page):
     assert blocks, f"no YAML example in docs/{page}"
     for block in blocks:
         scenario_from_dict(yaml.safe_load(block))
+
+
+def test_reading_the_report_explains_every_chart_and_every_chart_has_a_caption():
+    from sim.report.charts import RUN_CHARTS
+    from sim.report.experiment_charts import COMPARISON_CHARTS
+    from sim.report.html import CAPTIONS
+
+    page = (ROOT / "docs" / "reading-the-report.md").read_text(encoding="utf-8")
+    for name in [*RUN_CHARTS, *COMPARISON_CHARTS]:
+        assert f"| `{name}` |" in page, name
+        assert name in CAPTIONS, name
+    for name in ("heatmap_<output>", "tornado"):
+        assert f"`{name}`" in page
