@@ -73,7 +73,17 @@ mistake never goes unnoticed.
 
 Useful commands:
 
-- `loyalsim validate FILE` checks a scenario file and lists every problem in it.
+- `loyalsim validate FILE...` checks scenario files and lists every problem in each, one line
+  per problem: the line of the file, the field's path, the value given and what is allowed (the
+  range of a number, the choices of a setting, the fields of a section for an unknown one, with
+  the closest name when it looks misspelled). A key written twice in one section is a problem
+  too: YAML would keep only the last. For example:
+
+  ```text
+  invalid scenario my_shop.yaml: 2 problem(s)
+    - line 6: product.qualty_mean: unknown field; did you mean 'quality_mean'? allowed here: price_level, ...
+    - line 9: market.first_purchase_probability: Input should be less than or equal to 1 (got 1.5); allowed: <= 1.0
+  ```
 - `loyalsim schema` prints the JSON Schema of scenario files (the same information as this page,
   in machine-readable form, for editors that complete and check YAML).
 - `loyalsim run FILE --set market.size=50000` runs a scenario with a field replaced; the path is
