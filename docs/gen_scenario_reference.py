@@ -81,8 +81,9 @@ Useful commands:
 
   ```text
   invalid scenario my_shop.yaml: 2 problem(s)
-    - line 6: product.qualty_mean: unknown field; did you mean 'quality_mean'? allowed here: price_level, ...
-    - line 9: market.first_purchase_probability: Input should be less than or equal to 1 (got 1.5); allowed: <= 1.0
+    - line 6: product.qualty_mean: unknown field; did you mean 'quality_mean'? allowed ...
+    - line 9: market.first_purchase_probability: Input should be less than or equal to 1
+      (got 1.5); allowed: <= 1.0
   ```
 - `loyalsim schema` prints the JSON Schema of scenario files (the same information as this page,
   in machine-readable form, for editors that complete and check YAML).
