@@ -340,3 +340,53 @@ def test_each_file_shows_its_program_at_work(name):
     r = run(name)
     assert r.summary["program"]["name"] == sc.programs[0].name
     CHECKS[name](sc, r)
+
+
+VERDICT_RUNS = 5
+"""Paired replications per design in the verdict check (seed 0, the full horizon)."""
+
+VERDICTS: dict[str, dict[str, str]] = {
+    "airline_tiers.yaml": {"flying club": "pays_back"},
+    "b2b_supplier_partners.yaml": {"partner rebate": "marginal", "key-account tiers": "marginal"},
+    "coalition_card.yaml": {"city coalition card": "pays_back"},
+    "coffee_points_card.yaml": {"stamp card": "pays_back"},
+    "coffee_shop.yaml": {"stamp card": "pays_back", "member discount": "marginal"},
+    "cooperative_dividend.yaml": {"member dividend": "destroys_value"},
+    "ecommerce_membership.yaml": {"pet club": "pays_back"},
+    "food_delivery_instant_win.yaml": {"instant win": "pays_back"},
+    "hoover_promotion.yaml": {"fly free": "would_bankrupt"},
+    "natural_brand.yaml": {"quality first": "marginal"},
+    "outdoor_apparel_repairs.yaml": {"free repairs": "pays_back"},
+    "refer_a_friend.yaml": {"bring a friend": "pays_back"},
+    "supermarket_club_card.yaml": {
+        "club card": "destroys_value",
+        "progressive card": "destroys_value",
+    },
+    "supplement_subscription.yaml": {
+        "subscribe and save": "destroys_value",
+        "sixth bottle free": "pays_back",
+    },
+    "wine_club.yaml": {"members' club": "destroys_value"},
+}
+"""The verdict of ``sim.compare`` on every design of every library file (docs/experiments.md).
+
+With five paired runs an interval is wide, so designs whose gain is small against the noise
+are ``marginal`` here (the coffee shop's member discount pays back with 30 runs). The natural
+brand's design changes nothing (DOMAIN P1), so its incremental profit is exactly zero in
+every run: ``marginal`` by the rule, as it must be.
+"""
+
+
+def test_every_library_design_has_its_verdict_checked():
+    with_designs = {p.name for p in LIBRARY.glob("*.yaml") if scenario(p.name).programs}
+    assert with_designs == set(VERDICTS)
+    for name, designs in VERDICTS.items():
+        assert [d.name for d in scenario(name).programs] == list(designs), name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(VERDICTS))
+def test_library_verdicts(name):
+    """Each design's verdict over five paired replications of the full horizon, seed 0."""
+    c = sim.compare(scenario(name), runs=VERDICT_RUNS, seed=0)
+    assert dict(zip(c.table["program"], c.table["verdict"], strict=True)) == VERDICTS[name]
