@@ -83,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``loyalsim`` command; returns the exit code."""
     args = _parser().parse_args(argv)
+    import matplotlib
+
+    matplotlib.use("Agg")  # the command only writes files: no window, no display needed
     console = Console(soft_wrap=True)
     if args.command == "schema":
         print(json.dumps(Scenario.model_json_schema(), indent=2))

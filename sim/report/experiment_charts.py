@@ -1308,7 +1308,8 @@ def sweep_heatmap(
     runs = int(sweep.table.groupby("point").size().max()) if len(sweep.table) else 0
     level = named.experiment.confidence if named is not None else None
     interval = f", {level:.0%} interval in brackets" if level and runs > 1 else ""
-    ax.set_title(f"Mean {output} over {runs} runs per point{interval}: {_name(found)}")
+    per_point = "1 run" if runs == 1 else f"{runs} runs"
+    ax.set_title(f"Mean {output} over {per_point} per point{interval}: {_name(found)}")
     for side in ("top", "right"):
         ax.spines[side].set_visible(True)
     return fig
