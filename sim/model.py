@@ -71,7 +71,14 @@ from sim.programs.runtime import Program
 from sim.relationship import DAYS_PER_MONTH, closed_form, decay_rate
 from sim.scenario import Scenario
 from sim.streams import (
+    GOLDEN_GAMMA,
+    MASK_64,
+    MIX_1,
+    MIX_2,
     QUANTILE_POINTS,
+    QUANTILE_SHIFT,
+    STANDARD_NORMAL,
+    TO_UNIT,
     Stream,
     day_generator,
     own_exponential,
@@ -622,7 +629,10 @@ class AgentModel(_ProgramHost):
 
     def _on_opportunity(self, c: Customer) -> None:
         if self.opportunity(c):
-            self._next_opportunity(c)
+            gap = self.gap(c)  # _next_opportunity, inlined: most events come here
+            if gap != math.inf:
+                c.callbacks = self._at_opportunity
+                self._schedule(c, NORMAL, gap)
             return
         delay = self.win_back_delay(c)
         if delay is not None:
@@ -872,7 +882,12 @@ class AgentModel(_ProgramHost):
             rate *= c.member.rate_factor
         if self.periodic:
             return next_gap(rate, True, self.jitter, own_normal(c))
-        draw = own_exponential(c)  # drawn whatever the rate, as next_gap's argument was
+        # own_exponential(c), inlined; drawn whatever the rate, as next_gap's argument was.
+        s = (c.fate + GOLDEN_GAMMA) & MASK_64
+        c.fate = s
+        z = ((s ^ (s >> 30)) * MIX_1) & MASK_64
+        z = ((z ^ (z >> 27)) * MIX_2) & MASK_64
+        draw = -math.log(1.0 - ((z ^ (z >> 31)) >> 11) * TO_UNIT)
         return math.inf if rate <= 0.0 else draw / rate
 
     def _rate(self, c: Customer) -> float:
@@ -959,7 +974,11 @@ class AgentModel(_ProgramHost):
                 )
             )
             p = (1.0 if p > 1.0 else p) * loyalty
-            if own_uniform(c) < p:
+            s = (c.fate + GOLDEN_GAMMA) & MASK_64  # own_uniform(c), inlined
+            c.fate = s
+            z = ((s ^ (s >> 30)) * MIX_1) & MASK_64
+            z = ((z ^ (z >> 27)) * MIX_2) & MASK_64
+            if ((z ^ (z >> 31)) >> 11) * TO_UNIT < p:
                 reason = drift_reason(c.relationship, self.low_interaction_threshold)
         if reason is not None:
             self.lose(c, reason)
@@ -982,10 +1001,17 @@ class AgentModel(_ProgramHost):
         # A first purchase is made as a shopper; later ones at the rung held before buying.
         stage = c.stage
         spend_stage = stage if stage > PROSPECT else SHOPPER
+        # The customer's own draws are inlined too (sim.streams.own_uniform's arithmetic; a
+        # table lookup takes the draw's top QUANTILE_BITS bits, own_quantile_index): the
+        # basket, then whether the service fails, is recovered, and the quality.
+        s = (c.fate + GOLDEN_GAMMA) & MASK_64
+        z = ((s ^ (s >> 30)) * MIX_1) & MASK_64
+        z = ((z ^ (z >> 27)) * MIX_2) & MASK_64
+        c.fate = s
         basket = (
             c.mean_spend
             * self.spend_mult[spend_stage]
-            * self.basket_quantiles[int(own_uniform(c) * QUANTILE_POINTS)]
+            * self.basket_quantiles[(z ^ (z >> 31)) >> QUANTILE_SHIFT]
         )
         program = self.program
         sale: Sale | None = None
@@ -1007,15 +1033,29 @@ class AgentModel(_ProgramHost):
         self.purchases[day] += 1
 
         # The experience (sim.experience).
-        failed = own_uniform(c) < self.failure_rate
-        if failed and sale is not None and program.repairs(c, sale):
-            recovered = True  # a free repair (DOMAIN P8), booked as a perk
+        s = (c.fate + GOLDEN_GAMMA) & MASK_64
+        z = ((s ^ (s >> 30)) * MIX_1) & MASK_64
+        z = ((z ^ (z >> 27)) * MIX_2) & MASK_64
+        failed = ((z ^ (z >> 31)) >> 11) * TO_UNIT < self.failure_rate
+        if failed:
+            c.fate = s
+            if sale is not None and program.repairs(c, sale):
+                recovered = True  # a free repair (DOMAIN P8), booked as a perk
+            else:
+                recovered = own_uniform(c) < self.recovery_probability
+                if recovered:
+                    self.ledger.post(day, ledger.SERVICE_RECOVERY, -self.recovery_cost)
+            s = c.fate
         else:
-            recovered = failed and own_uniform(c) < self.recovery_probability
-            if recovered:
-                self.ledger.post(day, ledger.SERVICE_RECOVERY, -self.recovery_cost)
+            recovered = False
+        s = (s + GOLDEN_GAMMA) & MASK_64
+        z = ((s ^ (s >> 30)) * MIX_1) & MASK_64
+        z = ((z ^ (z >> 27)) * MIX_2) & MASK_64
+        c.fate = s
         expectation = c.expectation
-        quality = self.quality_mean + self.quality_sd * own_normal(c)
+        quality = (
+            self.quality_mean + self.quality_sd * STANDARD_NORMAL[(z ^ (z >> 31)) >> QUANTILE_SHIFT]
+        )
         if failed:
             quality = experienced_quality(
                 quality,
@@ -1072,11 +1112,14 @@ class AgentModel(_ProgramHost):
             if c.promoter_since != c.promoter_since:  # NaN: the run starts now
                 c.promoter_since = now
             promoter_days = now - c.promoter_since
-        new_stage, why = next_stage(
-            stage, c.purchases, score, promoter_days, attachment, c.is_member, self.rules
-        )
-        if why is not None:
-            self.move(c, new_stage, _MOVE_CODE[why])
+        if score < PROMOTER_MIN_SCORE and stage == (MEMBER if c.is_member else CUSTOMER):
+            new_stage = stage  # next_stage's answer for a non-promoter on these rungs: stay
+        else:
+            new_stage, why = next_stage(
+                stage, c.purchases, score, promoter_days, attachment, c.is_member, self.rules
+            )
+            if why is not None:
+                self.move(c, new_stage, _MOVE_CODE[why])
 
         # The survey answer's voice (sim.wom.voice), and its common update of _set_voice.
         if score >= PROMOTER_MIN_SCORE:

@@ -33,6 +33,7 @@ from sim.streams import (
     QUANTILE_POINTS,
     own_exponential,
     own_normal,
+    own_quantile_index,
     own_seed,
     own_uniform,
 )
@@ -169,6 +170,7 @@ def random_customer(m: AgentModel, rng: np.random.Generator, i: int) -> Customer
     c.purchases = int(rng.integers(1, 50))
     c.attachment = float(rng.uniform())
     c.fresh = bool(rng.uniform() < 0.2)
+    c.is_member = bool(rng.uniform() < 0.3)  # the ladder's member rules (no program here)
     c.promoter_since = float(rng.uniform(-300, 0)) if rng.uniform() < 0.5 else math.nan
     m.customers.append(c)
     m.stage_counts[stage] += 1
@@ -258,3 +260,15 @@ def test_the_customer_stage_mix_of_the_cases_covers_the_ladder():
     """The random customers reach every buying rung, so the tests above see each ladder rule."""
     _, _, xs, _ = twins(SCENARIOS["poisson"], seed=1)
     assert {x.stage for x in xs} == {SHOPPER, CUSTOMER, 4, ADVOCATE, RAVING_FAN}
+
+
+def test_a_quantile_index_is_the_top_bits_of_the_draw():
+    """``own_quantile_index``, the shift the engine inlines, equals the reference
+    ``int(own_uniform(c) * QUANTILE_POINTS)`` and advances the stream the same way."""
+    a = Customer(0, 2, 0.0, 0, 0.1, 0.1, 5.0, 0.5, 0, 0.5, 0.5, 0.5)
+    b = Customer(0, 2, 0.0, 0, 0.1, 0.1, 5.0, 0.5, 0, 0.5, 0.5, 0.5)
+    for seed in (0.0, 0.3, 0.999999):
+        a.fate = b.fate = own_seed(seed)
+        for _ in range(5000):
+            assert own_quantile_index(a) == int(own_uniform(b) * QUANTILE_POINTS)
+        assert a.fate == b.fate
