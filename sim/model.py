@@ -32,7 +32,6 @@ from sim.churn import (
     LOSS_REASONS,
     WIN_BACK_ELIGIBLE,
     competitor_acceptance,
-    drift_probability,
     drift_reason,
     life_event_reason,
     life_event_time,
@@ -50,11 +49,8 @@ from sim.customer import (
 )
 from sim.experience import (
     SATISFACTION_LEVELS,
-    experience_score,
     experienced_quality,
     satisfaction_level,
-    updated_expectation,
-    updated_satisfaction,
 )
 from sim.ladder import (
     ADVOCATE,
@@ -72,10 +68,17 @@ from sim.ladder import (
 from sim.network import build_network
 from sim.programs.mechanic import Sale
 from sim.programs.runtime import Program
-from sim.relationship import DAYS_PER_MONTH, after_interaction, decay_rate, relationship_after
+from sim.relationship import DAYS_PER_MONTH, closed_form, decay_rate
 from sim.scenario import Scenario
 from sim.streams import (
+    GOLDEN_GAMMA,
+    MASK_64,
+    MIX_1,
+    MIX_2,
     QUANTILE_POINTS,
+    QUANTILE_SHIFT,
+    STANDARD_NORMAL,
+    TO_UNIT,
     Stream,
     day_generator,
     own_exponential,
@@ -84,7 +87,16 @@ from sim.streams import (
     quantile_table,
     spawn_streams,
 )
-from sim.wom import TALKS, VOICE_DETRACTOR, VOICE_FAN, VOICE_PROMOTER, VOICES
+from sim.wom import (
+    PASSIVE_MIN_SCORE,
+    PROMOTER_MIN_SCORE,
+    TALKS,
+    VOICE_DETRACTOR,
+    VOICE_FAN,
+    VOICE_PASSIVE,
+    VOICE_PROMOTER,
+    VOICES,
+)
 
 TRAIT_BLOCK = 1024
 """Traits of people word of mouth brings are drawn this many at a time."""
@@ -348,6 +360,11 @@ class AgentModel(_ProgramHost):
         self.expectation_down = xp.expectation_down_rate
         self.love_to_hate = xp.love_to_hate_satisfaction
         self.competition = comp
+        self.neg_log_discount_per_day = -self.log_discount_per_day
+        # The relationship's closed form (sim.relationship.relationship_after) for buyers, who
+        # receive touches, and for everyone else: (steady state, -speed).
+        self.touched = closed_form(self.touch_rate, self.gain_per_touch, self.decay)
+        self.untouched = closed_form(0.0, self.gain_per_touch, self.decay)
         amounts = self.ledger.amounts
         self.revenue_book = amounts[ledger.REVENUE]
         self.cogs_book = amounts[ledger.COST_OF_GOODS]
@@ -612,7 +629,10 @@ class AgentModel(_ProgramHost):
 
     def _on_opportunity(self, c: Customer) -> None:
         if self.opportunity(c):
-            self._next_opportunity(c)
+            gap = self.gap(c)  # _next_opportunity, inlined: most events come here
+            if gap != math.inf:
+                c.callbacks = self._at_opportunity
+                self._schedule(c, NORMAL, gap)
             return
         delay = self.win_back_delay(c)
         if delay is not None:
@@ -775,8 +795,9 @@ class AgentModel(_ProgramHost):
         """A customer hears a negative recommendation: satisfaction drops, and may tip them down."""
         c.satisfaction = max(0.0, c.satisfaction - self.negative_drop)
         self._set_level(c)
-        self._refresh_relationship(c)
-        score, promoter_days = self._answer(c, self.env.now)
+        now = self.env.now
+        self._refresh_relationship(c, now)
+        score, promoter_days = self._answer(c, now)
         stage = c.stage
         if stage >= ADVOCATE:  # only the word-of-mouth rungs can be lost to criticism
             new_stage, _ = upper_rung(
@@ -843,13 +864,31 @@ class AgentModel(_ProgramHost):
 
     # ------------------------------------------------------------------ events
     def gap(self, c: Customer) -> float:
-        """Days to the customer's next purchase opportunity, from their current state."""
-        rate = self._rate(c)
+        """Days to the customer's next purchase opportunity, from their current state.
+
+        The rules of ``sim.buying.purchase_rate`` and ``next_gap``, inlined (same operations in
+        the same order; ``tests/test_inlined_rules.py`` checks them against the pure functions).
+        """
+        rate = (
+            c.base_rate
+            * self.freq_mult[c.stage]
+            * self.price_factor
+            * math.exp(
+                self.freq_satisfaction_sens * (c.satisfaction - self.ref_satisfaction)
+                + self.freq_relationship_sens * (c.relationship - self.ref_relationship)
+            )
+        )
         if c.member is not None:
             rate *= c.member.rate_factor
         if self.periodic:
             return next_gap(rate, True, self.jitter, own_normal(c))
-        return next_gap(rate, False, 0.0, own_exponential(c))
+        # own_exponential(c), inlined; drawn whatever the rate, as next_gap's argument was.
+        s = (c.fate + GOLDEN_GAMMA) & MASK_64
+        c.fate = s
+        z = ((s ^ (s >> 30)) * MIX_1) & MASK_64
+        z = ((z ^ (z >> 27)) * MIX_2) & MASK_64
+        draw = -math.log(1.0 - ((z ^ (z >> 31)) >> 11) * TO_UNIT)
+        return math.inf if rate <= 0.0 else draw / rate
 
     def _rate(self, c: Customer) -> float:
         """The customer's purchase rate per day, before any program effect."""
@@ -865,24 +904,20 @@ class AgentModel(_ProgramHost):
             self.price_factor,
         )
 
-    def _refresh_relationship(self, c: Customer) -> float:
-        """Bring the relationship up to now; only active buyers receive touches."""
-        now = self.env.now
-        elapsed = now - c.checked
-        c.relationship = relationship_after(
-            c.relationship,
-            elapsed,
-            self.touch_rate if SHOPPER <= c.stage < LOST else 0.0,
-            self.gain_per_touch,
-            self.decay,
-        )
+    def _refresh_relationship(self, c: Customer, now: float) -> None:
+        """Bring the relationship up to ``now``; only active buyers receive touches.
+
+        ``sim.relationship.relationship_after`` with its constants worked out once per run
+        (``closed_form``).
+        """
+        steady, rate = self.touched if SHOPPER <= c.stage < LOST else self.untouched
+        c.relationship = steady + (c.relationship - steady) * math.exp(rate * (now - c.checked))
         c.checked = now
-        return elapsed
 
     def first_purchase(self, c: Customer) -> None:
         """A prospect buys for the first time and becomes a shopper."""
-        self._refresh_relationship(c)
         now = self.env.now
+        self._refresh_relationship(c, now)
         day = int(now)
         if day >= self.horizon:
             return
@@ -891,20 +926,21 @@ class AgentModel(_ProgramHost):
         self.first_purchases[day] += 1
         self.acquired_by_channel[c.channel][day] += 1
         self._set_level(c)
-        revenue = self.purchase(c)
+        revenue = self.purchase(c, now)
         self.first_purchase_revenue[day] += revenue
         if self.program is not None:
             self.program.on_first_purchase(c, day)
 
     def opportunity(self, c: Customer) -> bool:
         """A purchase opportunity: the customer either leaves (returns False) or buys."""
-        self._refresh_relationship(c)
+        now = self.env.now
+        self._refresh_relationship(c, now)
         reason = None
         m = c.member
         loyalty = 1.0 if m is None else m.loyalty_factor
         if c.pending_loss >= 0:
             reason, c.pending_loss = c.pending_loss, -1
-        elif self.env.now >= c.life_end:
+        elif now >= c.life_end:
             reason = life_event_reason(self.life_rates, own_uniform(c))
         campaigns = self.campaigns
         if reason is None and c.offers_seen < len(campaigns):
@@ -928,40 +964,54 @@ class AgentModel(_ProgramHost):
         c.offers_seen = len(campaigns)
         fresh, c.fresh = c.fresh, False
         if reason is None and not (fresh and self.drift_waits_for_repeat):
+            # sim.churn.drift_probability, inlined.
             p = (
-                drift_probability(
-                    c.propensity,
-                    self.drop_mult[c.stage],
-                    c.satisfaction,
-                    c.relationship,
-                    self.ref_satisfaction,
-                    self.ref_relationship,
-                    self.drop_satisfaction_sens,
-                    self.drop_relationship_sens,
+                c.propensity
+                * self.drop_mult[c.stage]
+                * math.exp(
+                    self.drop_satisfaction_sens * (self.ref_satisfaction - c.satisfaction)
+                    + self.drop_relationship_sens * (self.ref_relationship - c.relationship)
                 )
-                * loyalty
             )
-            if own_uniform(c) < p:
+            p = (1.0 if p > 1.0 else p) * loyalty
+            s = (c.fate + GOLDEN_GAMMA) & MASK_64  # own_uniform(c), inlined
+            c.fate = s
+            z = ((s ^ (s >> 30)) * MIX_1) & MASK_64
+            z = ((z ^ (z >> 27)) * MIX_2) & MASK_64
+            if ((z ^ (z >> 31)) >> 11) * TO_UNIT < p:
                 reason = drift_reason(c.relationship, self.low_interaction_threshold)
         if reason is not None:
             self.lose(c, reason)
             return False
-        self.purchase(c)
+        self.purchase(c, now)
         return True
 
-    def purchase(self, c: Customer) -> float:
-        """Book a purchase, live its experience, and apply the ladder rules. Returns revenue."""
-        now = self.env.now
+    def purchase(self, c: Customer, now: float) -> float:
+        """Book a purchase at ``now``, live its experience, and apply the ladder rules.
+
+        Returns the revenue. The rules of ``sim.experience``, ``sim.relationship``,
+        ``sim.wom`` and ``sim.ladder`` that every purchase applies are inlined here (same
+        operations in the same order as the pure functions, which stay the reference;
+        ``tests/test_inlined_rules.py`` checks the two agree): a purchase is most of the engine's
+        events, and a function call costs about as much as the arithmetic it wraps.
+        """
         day = int(now)
         if day >= self.horizon:
             return 0.0
         # A first purchase is made as a shopper; later ones at the rung held before buying.
         stage = c.stage
         spend_stage = stage if stage > PROSPECT else SHOPPER
+        # The customer's own draws are inlined too (sim.streams.own_uniform's arithmetic; a
+        # table lookup takes the draw's top QUANTILE_BITS bits, own_quantile_index): the
+        # basket, then whether the service fails, is recovered, and the quality.
+        s = (c.fate + GOLDEN_GAMMA) & MASK_64
+        z = ((s ^ (s >> 30)) * MIX_1) & MASK_64
+        z = ((z ^ (z >> 27)) * MIX_2) & MASK_64
+        c.fate = s
         basket = (
             c.mean_spend
             * self.spend_mult[spend_stage]
-            * self.basket_quantiles[int(own_uniform(c) * QUANTILE_POINTS)]
+            * self.basket_quantiles[(z ^ (z >> 31)) >> QUANTILE_SHIFT]
         )
         program = self.program
         sale: Sale | None = None
@@ -976,60 +1026,115 @@ class AgentModel(_ProgramHost):
         cost = basket * self.cogs_share
         self.revenue_book[day] += revenue
         self.cogs_book[day] -= cost
-        c.value += (paid - cost) * math.exp(-self.log_discount_per_day * (now - c.acquired))
+        c.value += (paid - cost) * math.exp(self.neg_log_discount_per_day * (now - c.acquired))
         c.purchases += 1
         c.spend += paid
         c.last_purchase = now
         self.purchases[day] += 1
 
-        failed = own_uniform(c) < self.failure_rate
-        if failed and sale is not None and program.repairs(c, sale):
-            recovered = True  # a free repair (DOMAIN P8), booked as a perk
+        # The experience (sim.experience).
+        s = (c.fate + GOLDEN_GAMMA) & MASK_64
+        z = ((s ^ (s >> 30)) * MIX_1) & MASK_64
+        z = ((z ^ (z >> 27)) * MIX_2) & MASK_64
+        failed = ((z ^ (z >> 31)) >> 11) * TO_UNIT < self.failure_rate
+        if failed:
+            c.fate = s
+            if sale is not None and program.repairs(c, sale):
+                recovered = True  # a free repair (DOMAIN P8), booked as a perk
+            else:
+                recovered = own_uniform(c) < self.recovery_probability
+                if recovered:
+                    self.ledger.post(day, ledger.SERVICE_RECOVERY, -self.recovery_cost)
+            s = c.fate
         else:
-            recovered = failed and own_uniform(c) < self.recovery_probability
-            if recovered:
-                self.ledger.post(day, ledger.SERVICE_RECOVERY, -self.recovery_cost)
+            recovered = False
+        s = (s + GOLDEN_GAMMA) & MASK_64
+        z = ((s ^ (s >> 30)) * MIX_1) & MASK_64
+        z = ((z ^ (z >> 27)) * MIX_2) & MASK_64
+        c.fate = s
         expectation = c.expectation
-        quality = experienced_quality(
-            self.quality_mean + self.quality_sd * own_normal(c),
-            expectation,
-            failed,
-            recovered,
-            self.failure_severity,
-            self.recovery_bonus,
+        quality = (
+            self.quality_mean + self.quality_sd * STANDARD_NORMAL[(z ^ (z >> 31)) >> QUANTILE_SHIFT]
         )
-        score = experience_score(quality, expectation, self.slope, self.performance_weight)
-        satisfaction = updated_satisfaction(c.satisfaction, score, self.learning_rate)
+        if failed:
+            quality = experienced_quality(
+                quality,
+                expectation,
+                failed,
+                recovered,
+                self.failure_severity,
+                self.recovery_bonus,
+            )
+        else:
+            quality = 0.0 if quality < 0.0 else (1.0 if quality > 1.0 else quality)
+        x = self.slope * ((quality - expectation) + self.performance_weight * (quality - 0.5))
+        score = 0.0 if x < -60.0 else 1.0 / (1.0 + math.exp(-x))
+        satisfaction = c.satisfaction
+        satisfaction = satisfaction + self.learning_rate * (score - satisfaction)
         if failed and not recovered and stage >= ADVOCATE:
             satisfaction = min(satisfaction, self.love_to_hate)
         if sale is not None and sale.satisfaction_boost:
             satisfaction = min(1.0, satisfaction + sale.satisfaction_boost)
         c.satisfaction = satisfaction
         if not failed:
-            c.expectation = updated_expectation(
-                expectation, quality, self.expectation_up, self.expectation_down
+            gap = quality - expectation
+            c.expectation = (
+                expectation + (self.expectation_up if gap > 0.0 else self.expectation_down) * gap
             )
-        self._set_level(c)
-        c.relationship = relationship = after_interaction(c.relationship, self.gain_per_purchase)
-        attachment = wom.attachment_after_experience(
-            c.attachment, satisfaction, relationship, self.attachment_rate
-        )
+        level = int(satisfaction * 5.0)
+        level = 4 if level > 4 else (0 if level < 0 else level)
+        if level != c.level:
+            self._set_level(c)
+
+        # Relationship and attachment (sim.relationship, sim.wom).
+        relationship = c.relationship
+        c.relationship = relationship = relationship + self.gain_per_purchase * (1.0 - relationship)
+        attachment = c.attachment
+        target = satisfaction * relationship
+        attachment = attachment + self.attachment_rate * (target - attachment)
         if sale is not None and sale.attachment_boost:
             attachment = min(1.0, attachment + sale.attachment_boost)
         c.attachment = attachment
-        score, promoter_days = self._answer(c, now)
-        new_stage, why = next_stage(
-            stage,
-            c.purchases,
-            score,
-            promoter_days,
-            attachment,
-            c.is_member,
-            self.rules,
+
+        # The answer to the NPS question (AgentModel._answer) and the ladder (sim.ladder).
+        shortfall = (
+            (1.0 - satisfaction)
+            * (1.0 - self.relationship_forgiveness * relationship)
+            * (1.0 - self.attachment_forgiveness * attachment)
         )
-        if why is not None:
-            self.move(c, new_stage, _MOVE_CODE[why])
-        self._set_voice(c, wom.voice(score, new_stage == RAVING_FAN), day, day)
+        score = math.floor(10.0 * (1.0 - shortfall) + 0.5)
+        score = 10 if score > 10 else (0 if score < 0 else score)
+        c.score = score
+        if score < PROMOTER_MIN_SCORE:
+            c.promoter_since = math.nan
+            promoter_days = 0.0
+        else:
+            if c.promoter_since != c.promoter_since:  # NaN: the run starts now
+                c.promoter_since = now
+            promoter_days = now - c.promoter_since
+        if score < PROMOTER_MIN_SCORE and stage == (MEMBER if c.is_member else CUSTOMER):
+            new_stage = stage  # next_stage's answer for a non-promoter on these rungs: stay
+        else:
+            new_stage, why = next_stage(
+                stage, c.purchases, score, promoter_days, attachment, c.is_member, self.rules
+            )
+            if why is not None:
+                self.move(c, new_stage, _MOVE_CODE[why])
+
+        # The survey answer's voice (sim.wom.voice), and its common update of _set_voice.
+        if score >= PROMOTER_MIN_SCORE:
+            voice = VOICE_FAN if new_stage == RAVING_FAN else VOICE_PROMOTER
+        else:
+            voice = VOICE_PASSIVE if score >= PASSIVE_MIN_SCORE else VOICE_DETRACTOR
+        window = self.survey_window
+        last = c.survey_day + window
+        if voice == c.voice >= 0 and last > day:
+            leaving = self.voice_expiry[voice]
+            leaving[last] -= 1
+            leaving[day + window] += 1
+            c.survey_day = day
+        else:
+            self._set_voice(c, voice, day, day)
         return revenue
 
     def move(self, c: Customer, stage: int, reason: int) -> None:
@@ -1082,7 +1187,7 @@ class AgentModel(_ProgramHost):
         if day >= self.horizon:
             return
         sc = self.scenario
-        self._refresh_relationship(c)
+        self._refresh_relationship(c, now)
         c.relationship = max(c.relationship, sc.relationship.initial)
         c.satisfaction = max(c.satisfaction, sc.experience.initial_satisfaction)
         c.offers_seen = len(self.campaigns)
@@ -1098,7 +1203,7 @@ class AgentModel(_ProgramHost):
             self.ledger.post(day, ledger.WIN_BACK_OFFERS, -sc.win_back.cost_per_win_back)
             self.move(c, CUSTOMER, _MOVE_CODE["won_back"])
         self._set_level(c)
-        self.purchase(c)
+        self.purchase(c, now)
 
 
 def _in_random_order(positives: int, negatives: int, gen: np.random.Generator) -> list[bool]:

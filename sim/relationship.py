@@ -43,6 +43,21 @@ def relationship_after(
     return steady + (relationship - steady) * math.exp(-speed * days)
 
 
+def closed_form(touch_rate: float, gain_per_touch: float, decay: float) -> tuple[float, float]:
+    """The constants of :func:`relationship_after` for given rates: ``(steady, -speed)``.
+
+    ``steady + (relationship - steady) * math.exp(-speed * days)`` then equals
+    ``relationship_after(relationship, days, touch_rate, gain_per_touch, decay)`` bit for bit:
+    the engine works the constants out once per run and evaluates only this at each event.
+    Without touches or decay (speed 0) the relationship stays as it is: ``(0.0, 0.0)``.
+    """
+    inflow = gain_per_touch * touch_rate
+    speed = inflow + decay
+    if speed <= 0.0:
+        return 0.0, 0.0
+    return inflow / speed, -speed
+
+
 def after_interaction(relationship: float, gain: float) -> float:
     """Relationship after one interaction that closes ``gain`` of the gap to 1."""
     return relationship + gain * (1.0 - relationship)

@@ -105,11 +105,13 @@ def day_generator(stream: Stream, day: int, part: int = 0) -> np.random.Generato
 # Lea & Flood 2014): its 64-bit state is a slot of the customer, one addition and two
 # multiply-xorshift rounds a draw, which passes BigCrush and costs about a microsecond.
 
-_GOLDEN_GAMMA = 0x9E3779B97F4A7C15
-_MIX_1 = 0xBF58476D1CE4E5B9
-_MIX_2 = 0x94D049BB133111EB
-_MASK_64 = (1 << 64) - 1
-_TO_UNIT = 2.0**-53
+GOLDEN_GAMMA = 0x9E3779B97F4A7C15
+MIX_1 = 0xBF58476D1CE4E5B9
+MIX_2 = 0x94D049BB133111EB
+MASK_64 = (1 << 64) - 1
+TO_UNIT = 2.0**-53
+"""SplitMix64's constants. The engine inlines :func:`own_uniform` with them in its hot path
+(``sim.model``); ``tests/test_inlined_rules.py`` checks the inlined draws against it."""
 
 
 def own_seed(u: float) -> int:
@@ -119,11 +121,11 @@ def own_seed(u: float) -> int:
 
 def own_uniform(c: Any) -> float:
     """The next U(0, 1) draw of customer ``c``'s own stream (state in ``c.fate``)."""
-    s = (c.fate + _GOLDEN_GAMMA) & _MASK_64
+    s = (c.fate + GOLDEN_GAMMA) & MASK_64
     c.fate = s
-    s = ((s ^ (s >> 30)) * _MIX_1) & _MASK_64
-    s = ((s ^ (s >> 27)) * _MIX_2) & _MASK_64
-    return ((s ^ (s >> 31)) >> 11) * _TO_UNIT
+    s = ((s ^ (s >> 30)) * MIX_1) & MASK_64
+    s = ((s ^ (s >> 27)) * MIX_2) & MASK_64
+    return ((s ^ (s >> 31)) >> 11) * TO_UNIT
 
 
 def own_exponential(c: Any) -> float:
@@ -131,9 +133,11 @@ def own_exponential(c: Any) -> float:
     return -math.log(1.0 - own_uniform(c))
 
 
-QUANTILE_POINTS = 16_384
+QUANTILE_BITS = 14
+QUANTILE_POINTS = 1 << QUANTILE_BITS
 """Entries of a quantile table (``quantile_table``): equiprobable, so a draw is exact to
 within 1/16,384 in probability; the extreme entries sit 3.9 standard deviations out."""
+QUANTILE_SHIFT = 64 - QUANTILE_BITS
 
 
 def quantile_table(ppf: Any) -> array:
@@ -150,6 +154,20 @@ def quantile_table(ppf: Any) -> array:
 
 STANDARD_NORMAL = quantile_table(special.ndtri)
 """Quantile table of the standard normal distribution."""
+
+
+def own_quantile_index(c: Any) -> int:
+    """``int(own_uniform(c) * QUANTILE_POINTS)``, the next draw's index into a quantile table.
+
+    The draw is ``k * 2**-53`` for the top 53 bits ``k`` of the 64-bit output, and
+    ``QUANTILE_POINTS`` is a power of two, so the index is exactly the output's top
+    ``QUANTILE_BITS`` bits: the engine takes them with one shift.
+    """
+    s = (c.fate + GOLDEN_GAMMA) & MASK_64
+    c.fate = s
+    s = ((s ^ (s >> 30)) * MIX_1) & MASK_64
+    s = ((s ^ (s >> 27)) * MIX_2) & MASK_64
+    return (s ^ (s >> 31)) >> QUANTILE_SHIFT
 
 
 def own_normal(c: Any) -> float:
