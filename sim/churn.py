@@ -23,6 +23,17 @@ LOSS_REASONS: tuple[str, ...] = (
 loyalty program adds: a member whose loyalty was only rational leaves when the program ends or
 its rewards are cut (DOMAIN L6)."""
 
+L4_SHARES: dict[str, int] = {
+    "low_interaction": 68,
+    "unknown": 14,
+    "competitor_offer": 9,
+    "needs_changed": 5,
+    "moved_away": 3,
+    "went_bankrupt": 1,
+}
+"""Published share of lost customers per reason, in percent (DOMAIN L4), to set the model's
+shares against."""
+
 (
     LOW_INTERACTION,
     UNKNOWN,

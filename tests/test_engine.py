@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.churn import LOSS_REASONS
+from sim.churn import L4_SHARES, LOSS_REASONS
 from sim.ledger import ACCOUNTS
 
 
@@ -194,15 +194,7 @@ def test_loss_reasons_on_the_default_scenario_resemble_domain_l4():
             totals[reason] += n
     n = sum(totals.values())
     shares = {r: 100 * totals[r] / n for r in LOSS_REASONS}
-    target = {
-        "low_interaction": 68,
-        "unknown": 14,
-        "competitor_offer": 9,
-        "needs_changed": 5,
-        "moved_away": 3,
-        "went_bankrupt": 1,
-    }
-    for reason, share in target.items():
+    for reason, share in L4_SHARES.items():
         assert shares[reason] == pytest.approx(share, abs=5), (reason, shares)
     assert max(shares, key=shares.get) == "low_interaction"
 
