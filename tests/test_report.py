@@ -12,7 +12,7 @@ import sim
 from sim.program_results import participants_by_segment
 from sim.report.charts import RUN_CHARTS, ladder_moves, run_charts
 from sim.report.html import CAPTIONS, run_report
-from sim.report.style import save_chart
+from sim.report.style import ChartNotApplicableError, save_chart, save_charts
 from sim.report.text import interval_text, scenario_in_words
 
 SMALL = {"market.size": 2500, "market.initial_customers": 250, "horizon_days": 240}
@@ -122,3 +122,16 @@ def test_report_embeds_every_chart_with_its_caption(tmp_path, card):
 def test_interval_text():
     assert interval_text(1234.4, -5.6, 2e6) == "1,234 [-6, 2,000,000]"
     assert interval_text(0.05, 0.0, 0.114, money=False) == "5.0% [0.0%, 11.4%]"
+
+
+def test_save_charts_skips_charts_that_do_not_apply_and_nothing_else(tmp_path, card):
+    def not_applicable(result):
+        raise ChartNotApplicableError("no such data")
+
+    def faulty(result):
+        raise ValueError("a fault in the chart's own code")
+
+    written = save_charts({"cash": RUN_CHARTS["cash"], "absent": not_applicable}, card, tmp_path)
+    assert list(written) == ["cash"]
+    with pytest.raises(ValueError, match="fault"):
+        save_charts({"faulty": faulty}, card, tmp_path)

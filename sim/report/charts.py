@@ -25,6 +25,7 @@ from sim.report.style import (
     NPS_COLOURS,
     SATISFACTION_COLOURS,
     WIDE,
+    ChartNotApplicableError,
     colour,
     save_charts,
 )
@@ -147,7 +148,9 @@ def flows_chart(result: RunResult, top: int = 14) -> plt.Figure:
     or won back. Every move in the model has a recorded cause (docs/model.md).
     """
     if result.summary.get("mode") == "matrix":
-        raise ValueError("flows_chart: a migration-matrix run records no causes of moves")
+        raise ChartNotApplicableError(
+            "flows_chart: a migration-matrix run records no causes of moves"
+        )
     moves = ladder_moves(result).head(top).iloc[::-1]
     fig, ax = _figure(height=max(3.0, 0.38 * len(moves) + 1.5))
     labels = [
@@ -158,12 +161,10 @@ def flows_chart(result: RunResult, top: int = 14) -> plt.Figure:
         labels,
         moves["moves"],
         color=[MOVE_COLOURS[d] for d in moves["direction"]],
-        hatch=None,
         edgecolor="white",
     )
-    for bar, d in zip(bars, moves["direction"], strict=True):
+    for bar, d, n in zip(bars, moves["direction"], moves["moves"], strict=True):
         bar.set_hatch(MOVE_HATCHES[d])
-    for bar, n in zip(bars, moves["moves"], strict=True):
         ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {n:,}", va="center")
     handles = [
         plt.Rectangle(
@@ -186,7 +187,7 @@ def nps_chart(result: RunResult) -> plt.Figure:
     """
     daily = result.daily
     if "nps" not in daily:
-        raise ValueError("nps_chart: the run has no NPS survey (matrix mode)")
+        raise ChartNotApplicableError("nps_chart: the run has no NPS survey (matrix mode)")
     window = result.scenario.word_of_mouth.survey_window_days
     surveyed = daily["surveyed"].to_numpy(dtype=float)
     shares = {}
@@ -251,7 +252,7 @@ def losses_chart(result: RunResult) -> plt.Figure:
     """
     columns = [c for c in result.daily.columns if c.startswith("lost_")]
     if not columns:
-        raise ValueError("losses_chart: the run records no loss reasons (matrix mode)")
+        raise ChartNotApplicableError("losses_chart: the run records no loss reasons (matrix mode)")
     monthly = _monthly(result.daily, columns)
     total = monthly.to_numpy().sum() or 1.0
     columns = [c for c in columns if monthly[c].sum() > 0] or columns
@@ -286,7 +287,9 @@ def satisfaction_chart(result: RunResult) -> plt.Figure:
     """
     columns = [f"share_{level}" for level in SATISFACTION_LEVELS]
     if any(c not in result.daily for c in columns):
-        raise ValueError("satisfaction_chart: the run has no satisfaction levels (matrix mode)")
+        raise ChartNotApplicableError(
+            "satisfaction_chart: the run has no satisfaction levels (matrix mode)"
+        )
     daily = result.daily
     fig, ax = _figure()
     ax.stackplot(
@@ -314,7 +317,9 @@ def sales_share_chart(result: RunResult) -> plt.Figure:
     (DOMAIN E9: growth from new customers or from more spending by existing ones).
     """
     if "revenue_first_purchases" not in result.daily:
-        raise ValueError("sales_share_chart: the run records no first purchases (matrix mode)")
+        raise ChartNotApplicableError(
+            "sales_share_chart: the run records no first purchases (matrix mode)"
+        )
     monthly = _monthly(result.daily, ["revenue", "revenue_first_purchases"])
     new = monthly["revenue_first_purchases"].to_numpy()
     existing = monthly["revenue"].to_numpy() - new
@@ -382,13 +387,15 @@ def participants_chart(result: RunResult) -> plt.Figure:
     """
     program = result.summary.get("program") or {}
     if not program or program.get("natural"):
-        raise ValueError("participants_chart: the run has no loyalty program in place")
+        raise ChartNotApplicableError("participants_chart: the run has no loyalty program in place")
     end = program["end_day"] if program["end_day"] is not None else result.summary["days_simulated"]
     table = participants_by_segment(
         result.customers, program["launch_day"], end, result.summary["days_simulated"]
     )
     if table.empty:
-        raise ValueError("participants_chart: nobody, or everybody, joined the program")
+        raise ChartNotApplicableError(
+            "participants_chart: nobody, or everybody, joined the program"
+        )
     ratio = program["participants_vs_non_participants"]["same_segment_ratio"]
     x = np.arange(len(table))
     fig, ax = _figure()

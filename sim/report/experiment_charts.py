@@ -23,12 +23,21 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
+from sim.churn import L4_SHARES
 from sim.designs import Sensitivity, Sweep
 from sim.estimates import Estimate, mean_interval
 from sim.experiment import BASELINE, Comparison, Ensemble, band_name
 from sim.ladder import SHOPPER, rung_names, slug
 from sim.report.charts import MONTH_DAYS
-from sim.report.style import GREY, SATISFACTION_COLOURS, VERDICT_COLOURS, WIDE, colour, line_style
+from sim.report.style import (
+    GREY,
+    SATISFACTION_COLOURS,
+    VERDICT_COLOURS,
+    WIDE,
+    ChartNotApplicableError,
+    colour,
+    line_style,
+)
 from sim.scenario import Scenario
 
 __all__ = [
@@ -61,15 +70,6 @@ _SATISFACTION_HATCHES = {
     "satisfied": "\\\\",
     "very_satisfied": "",
 }
-_L4_SHARES = {
-    "low_interaction": 68,
-    "unknown": 14,
-    "competitor_offer": 9,
-    "needs_changed": 5,
-    "moved_away": 3,
-    "went_bankrupt": 1,
-}
-"""Published shares of customers lost per reason, in percent (DOMAIN L4)."""
 _CURRENCY = "currency units"
 
 
@@ -131,7 +131,7 @@ def _series(bands: pd.DataFrame, series: str, chart: str, arm: str) -> pd.DataFr
     """One daily series' bands, one row per day."""
     rows = bands[bands["series"] == series]
     if rows.empty:
-        raise ValueError(
+        raise ChartNotApplicableError(
             f"{chart}: the bands of arm {arm!r} hold no daily series {series!r}"
             + (" (a matrix-mode ladder has no NPS survey)" if series == "nps" else "")
         )
@@ -146,7 +146,7 @@ def _quantile_pairs(
     qs = sorted(scenario.experiment.band_quantiles)
     missing = [band_name(q) for q in [*qs, 0.5] if band_name(q) not in bands]
     if 0.5 not in qs or missing:
-        raise ValueError(
+        raise ChartNotApplicableError(
             f"{chart}: the bands need the median (q50) and their quantile columns; missing: "
             f"{', '.join(dict.fromkeys(missing)) or 'q50'} "
             f"(experiment.band_quantiles = {list(qs)})"
@@ -286,7 +286,7 @@ def _estimates(result: ExperimentResult, arm: str) -> pd.DataFrame:
 def _need_columns(frame: pd.DataFrame, columns: Sequence[str], chart: str, what: str) -> None:
     missing = [c for c in columns if c not in frame]
     if missing:
-        raise ValueError(f"{chart}: the {what} has no column {', '.join(missing)}")
+        raise ChartNotApplicableError(f"{chart}: the {what} has no column {', '.join(missing)}")
 
 
 def _band_legend(pairs: Sequence[tuple[float, float]], alphas: Sequence[float]) -> list[Patch]:
@@ -427,7 +427,7 @@ def _bankrupt_days(
         part = summary[summary["arm"] == arm]
         bankrupt = part["bankrupt"].astype(bool).to_numpy()
         if bankrupt.any() and "bankrupt_day" not in part:
-            raise ValueError(f"{chart}: the summary has no column bankrupt_day")
+            raise ChartNotApplicableError(f"{chart}: the summary has no column bankrupt_day")
         days = part.loc[bankrupt, "bankrupt_day"] if bankrupt.any() else []
         out[arm] = (pd.to_numeric(pd.Series(days), errors="coerce").to_numpy(float), len(part))
     return out
@@ -466,7 +466,7 @@ def comparison_chart(comparison: Comparison) -> Figure:
     needed = [f"{f}{s}" for f in (*figures, "retention_gain") for s in ("", "_low", "_high")]
     _need_columns(table, ["program", "verdict", *needed], chart, "comparison table")
     if table.empty:
-        raise ValueError(f"{chart}: the comparison has no program design")
+        raise ChartNotApplicableError(f"{chart}: the comparison has no program design")
     scenario = comparison.scenario
     level = scenario.experiment.confidence
     n = len(table)
@@ -626,7 +626,9 @@ def ladder_bands_chart(result: ExperimentResult) -> Figure:
         present = [r for r in rungs if f"n_{slug(r)}" in held]
         if not present:
             wanted = ", ".join(f"n_{slug(r)}" for r in rungs)
-            raise ValueError(f"{chart}: the bands of arm {arm!r} hold no rung series ({wanted})")
+            raise ChartNotApplicableError(
+                f"{chart}: the bands of arm {arm!r} hold no rung series ({wanted})"
+            )
         medians = [_series(bands, f"n_{slug(r)}", chart, arm) for r in present]
         day = medians[0]["day"].to_numpy()
         ax.stackplot(
@@ -751,7 +753,9 @@ def losses_by_reason_chart(result: ExperimentResult) -> Figure:
     prefix = "customers_lost."
     reasons = [c.removeprefix(prefix) for c in result.summary.columns if c.startswith(prefix)]
     if not reasons:
-        raise ValueError(f"{chart}: the summary has no {prefix}<reason> columns (DOMAIN L4)")
+        raise ChartNotApplicableError(
+            f"{chart}: the summary has no {prefix}<reason> columns (DOMAIN L4)"
+        )
     level = scenario.experiment.confidence
     fig = Figure(figsize=(max(WIDE[0], 1.5 * len(reasons) + 1), WIDE[1] + 0.8))
     ax = fig.subplots()
@@ -788,7 +792,7 @@ def losses_by_reason_chart(result: ExperimentResult) -> Figure:
                 fontsize=7,
             )
     ticks = [
-        r.replace("_", " ") + (f"\n(L4: {_L4_SHARES[r]}%)" if r in _L4_SHARES else "\n(L4: -)")
+        r.replace("_", " ") + (f"\n(L4: {L4_SHARES[r]}%)" if r in L4_SHARES else "\n(L4: -)")
         for r in reasons
     ]
     ax.set_xticks(x, ticks, fontsize=8)
@@ -923,7 +927,9 @@ def sales_share_bands_chart(result: ExperimentResult) -> Figure:
     horizon = int(scenario.horizon_days)
     months = horizon // MONTH_DAYS
     if months < 1:
-        raise ValueError(f"{chart}: the horizon ({horizon} days) is shorter than one 30-day block")
+        raise ChartNotApplicableError(
+            f"{chart}: the horizon ({horizon} days) is shorter than one 30-day block"
+        )
     fig = Figure(figsize=WIDE)
     ax = fig.subplots()
     blocks = np.arange(1, months + 1)
@@ -1002,14 +1008,14 @@ def participants_ratio_chart(comparison: Comparison) -> Figure:
     _need(comparison, (Comparison,), chart)
     summary = comparison.summary
     if E6_RATIO not in summary:
-        raise ValueError(
+        raise ChartNotApplicableError(
             f"{chart}: the summary has no column {E6_RATIO} (no design reports participants)"
         )
     scenario = comparison.scenario
     level = scenario.experiment.confidence
     programs = _arms(comparison)[1:]
     if not programs:
-        raise ValueError(f"{chart}: the comparison has no program design")
+        raise ChartNotApplicableError(f"{chart}: the comparison has no program design")
     estimates: list[tuple[str, Estimate, int]] = []
     for program in programs:
         values = pd.to_numeric(summary.loc[summary["arm"] == program, E6_RATIO], errors="coerce")
@@ -1116,7 +1122,7 @@ def tornado_chart(sensitivity: Sensitivity, *, scenario: Scenario | str | None =
         "tornado",
     )
     if tornado.empty:
-        raise ValueError(f"{chart}: the tornado has no parameter")
+        raise ChartNotApplicableError(f"{chart}: the tornado has no parameter")
     methods = {"sobol": ("S1", "ST"), "morris": ("mu_star", "sigma")}
     if sensitivity.method not in methods:
         raise ValueError(
@@ -1244,7 +1250,7 @@ def sweep_heatmap(
     named = found if isinstance(found, Scenario) else None
     parameters = list(sweep.parameters)
     if len(parameters) != 2:
-        raise ValueError(
+        raise ChartNotApplicableError(
             f"{chart} needs a sweep of exactly two parameters on a grid; this one varies "
             f"{len(parameters)}: {', '.join(parameters)}"
         )
@@ -1266,7 +1272,7 @@ def sweep_heatmap(
         )
     xs, ys = _grid_values(means[x]), _grid_values(means[y])
     if len(means) != len(xs) * len(ys) or means.duplicated([x, y]).any():
-        raise ValueError(
+        raise ChartNotApplicableError(
             f"{chart}: the sweep's points are not a full grid of {x} and {y} "
             f"({len(means)} points for {len(xs)} x {len(ys)} values; an lhs or random design?)"
         )

@@ -26,6 +26,13 @@ OKABE_ITO = (
 )
 """Okabe-Ito colours, distinguishable with the common colour-vision deficiencies."""
 
+
+class ChartNotApplicableError(ValueError):
+    """The result cannot give this chart: the data it draws is not there (no program in
+    place, a migration-matrix run, a sweep over one parameter...). The message says what is
+    missing. Drawing every chart that applies skips these, and only these."""
+
+
 GREY = "#999999"
 LINE_STYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)))
 """Line styles cycled beside the colours, so series stay apart in grey print."""
@@ -110,8 +117,8 @@ def save_charts(
 ) -> dict[str, list[Path]]:
     """Draw and save (PNG and SVG) every chart of ``charts`` that applies to ``result``.
 
-    A chart that does not apply raises ``ValueError`` (no program in place, a migration-matrix
-    run, a sweep over one parameter) and is skipped.
+    A chart that does not apply raises :class:`ChartNotApplicableError` and is skipped; any other
+    error is a fault and propagates.
 
     Parameters
     ----------
@@ -131,7 +138,7 @@ def save_charts(
     for name, draw in charts.items():
         try:
             fig = draw(result)
-        except ValueError:
+        except ChartNotApplicableError:
             continue
         written[name] = save_chart(fig, Path(folder) / name)
     return written
