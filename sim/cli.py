@@ -18,6 +18,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from sim.cli_experiments import add_experiment_parsers, add_scenario_arguments, run_command
+from sim.report.text import flow_rows, money_rows, money_text
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
 EXIT_OK, EXIT_INVALID, EXIT_WRITE, EXIT_FAILED = 0, 2, 3, 4
@@ -241,16 +242,6 @@ def print_word_of_mouth(console: Console, s: dict[str, Any]) -> None:
     )
 
 
-CORE_COSTS = (
-    "marketing",
-    "win_back_offers",
-    "communication",
-    "service_recovery",
-    "fixed_costs",
-)
-"""Cost lines always shown in the money table, even at zero."""
-
-
 def print_program(console: Console, s: dict[str, Any]) -> None:
     """Print what the loyalty program in place did (nothing for the natural baseline)."""
     p = s.get("program")
@@ -268,14 +259,14 @@ def print_program(console: Console, s: dict[str, Any]) -> None:
     table.add_row("joined / left", f"{act['joined']:,} / {act['left']:,}")
     for account, cost in p["costs"].items():
         if cost:
-            table.add_row(account.replace("_", " "), _money(-cost))
+            table.add_row(account.replace("_", " "), money_text(-cost))
     for account, amount in p["income"].items():
         if amount:
-            table.add_row(account.replace("_", " "), _money(amount))
+            table.add_row(account.replace("_", " "), money_text(amount))
     if act["fees_paid"]:
-        table.add_row("fees paid (cash)", _money(act["fees_paid"]))
+        table.add_row("fees paid (cash)", money_text(act["fees_paid"]))
     if act["partner_payments"]:
-        table.add_row("partner payments (cash)", _money(act["partner_payments"]))
+        table.add_row("partner payments (cash)", money_text(act["partner_payments"]))
     points = p["points"]
     if points["issued"]:
         table.add_row(
@@ -286,7 +277,7 @@ def print_program(console: Console, s: dict[str, Any]) -> None:
         table.add_row("breakage rate", f"{100 * points['breakage_rate']:.1f}%")
     for account, amount in p["liabilities_at_end"].items():
         if amount:
-            table.add_row(f"{account.replace('_', ' ')} at the end", _money(amount))
+            table.add_row(f"{account.replace('_', ' ')} at the end", money_text(amount))
     e6 = p["participants_vs_non_participants"]
     ratio = e6["same_segment_ratio"]
     if ratio == ratio:  # not NaN
@@ -295,10 +286,6 @@ def print_program(console: Console, s: dict[str, Any]) -> None:
             f"{ratio:.2f}x spend per year",
         )
     console.print(table)
-
-
-def _money(x: float) -> str:
-    return f"{round(x):,}"
 
 
 def print_summary(console: Console, s: dict[str, Any]) -> None:
@@ -318,16 +305,8 @@ def print_summary(console: Console, s: dict[str, Any]) -> None:
         flows.add_column("flow")
         flows.add_column("reason")
         flows.add_column("customers", justify="right")
-        wom = s["word_of_mouth"]
-        for channel, n in s["customers_won"].items():
-            flows.add_row("won", channel.replace("_", " "), f"{n:,}")
-        by_talk = wom["won_back_by_word_of_mouth"]
-        flows.add_row("won back", "win-back offer", f"{s['customers_won_back'] - by_talk:,}")
-        flows.add_row("won back", "word of mouth", f"{by_talk:,}")
-        lost_total = sum(s["customers_lost"].values()) or 1
-        for reason, n in sorted(s["customers_lost"].items(), key=lambda kv: -kv[1]):
-            if n or reason != "program_ended":  # the program reason shows only when it occurs
-                flows.add_row("lost", reason, f"{n:,} ({100 * n / lost_total:.0f}%)")
+        for row in flow_rows(s):
+            flows.add_row(*row)
         console.print(flows)
         if s["retention_window_days"]:
             console.print(
@@ -339,20 +318,11 @@ def print_summary(console: Console, s: dict[str, Any]) -> None:
     money = Table(title="Money (currency units)", title_justify="left")
     money.add_column("item")
     money.add_column("amount", justify="right")
-    money.add_row("revenue", _money(s["revenue"]))
-    if s["contribution"]:
-        money.add_row("contribution (matrix mode)", _money(s["contribution"]))
-    money.add_row("gross margin", _money(s["gross_margin"]))
-    for account, amount in s.get("other_income", {}).items():
-        if amount:
-            money.add_row(f"  {account.replace('_', ' ')}", _money(amount))
-    for account, cost in s["costs"].items():
-        # cost of goods is inside gross margin; program accounts show when used
-        if account != "cost_of_goods" and (cost or account in CORE_COSTS):
-            money.add_row(f"  {account.replace('_', ' ')}", _money(-cost))
-    money.add_row("[bold]profit[/bold]", f"[bold]{_money(s['profit'])}[/bold]")
-    money.add_row("final cash", _money(s["final_cash"]))
-    money.add_row("lowest cash", f"{_money(s['lowest_cash'])} on day {s['lowest_cash_day']}")
+    for item, amount, detail in money_rows(s):
+        if item == "profit":
+            money.add_row("[bold]profit[/bold]", f"[bold]{amount}[/bold]")
+        else:
+            money.add_row(f"  {item}" if detail else item, amount)
     console.print(money)
     if s["bankrupt"]:
         console.print(

@@ -20,7 +20,8 @@ from sim.report.text import (
     COMPARISON_COLUMNS,
     VERDICT_MEANING,
     comparison_rows,
-    money_text,
+    flow_rows,
+    money_rows,
     scenario_in_words,
 )
 
@@ -167,32 +168,15 @@ def run_report(result: Any, folder: str | Path, charts: Mapping[str, list[Path]]
         f"{_e(in_place)}. One seed is an anecdote: <code>loyalsim compare</code> weighs designs "
         "over many paired runs with confidence intervals.</p>"
     )
-    money = [
-        ("revenue", s["revenue"]),
-        ("gross margin", s["gross_margin"]),
-        *(
-            (f"&nbsp;&nbsp;{_e(k.replace('_', ' '))}", -v)
-            for k, v in s["costs"].items()
-            if k != "cost_of_goods" and v
-        ),
-        *((f"&nbsp;&nbsp;{_e(k.replace('_', ' '))}", v) for k, v in s["other_income"].items() if v),
-        ("<b>profit</b>", s["profit"]),
-        ("final cash", s["final_cash"]),
+    rows = [
+        ("<b>profit</b>" if item == "profit" else ("&nbsp;&nbsp;" * detail) + _e(item), amount)
+        for item, amount, detail in money_rows(s)
     ]
-    rows = [(label, money_text(v)) for label, v in money]
-    rows.append(("lowest cash", f"{money_text(s['lowest_cash'])} on day {s['lowest_cash_day']}"))
     body.append(_table(("money", "currency units"), rows))
     ladder = [(_e(k), f"{v:,}") for k, v in s["rungs_at_end"].items()]
     body.append(_table(("rung at the end", "people"), ladder))
     if s["mode"] == "agent":
-        lost = sum(s["customers_lost"].values()) or 1
-        flows = [("won", _e(k.replace("_", " ")), f"{v:,}") for k, v in s["customers_won"].items()]
-        flows.append(("won back", "all channels", f"{s['customers_won_back']:,}"))
-        flows += [
-            ("lost", _e(k.replace("_", " ")), f"{v:,} ({v / lost:.0%})")
-            for k, v in sorted(s["customers_lost"].items(), key=lambda kv: -kv[1])
-            if v
-        ]
+        flows = [(_e(flow), _e(reason.replace("_", " ")), n) for flow, reason, n in flow_rows(s)]
         body.append(_table(("flow", "reason", "customers"), flows))
     body.append("<h2>Charts</h2>")
     body.append(_figures(charts))

@@ -24,6 +24,55 @@ def money_text(x: float) -> str:
     return f"{round(x):,}"
 
 
+CORE_COSTS = (
+    "marketing",
+    "win_back_offers",
+    "communication",
+    "service_recovery",
+    "fixed_costs",
+)
+"""Cost lines always shown in the money table, even at zero."""
+
+
+def money_rows(s: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """The money table of one run's summary: (item, amount in words, is a detail line).
+
+    Other income and costs are detail lines under gross margin (cost of goods is inside it);
+    program accounts show only when used, the core costs always.
+    """
+    rows = [("revenue", money_text(s["revenue"]), False)]
+    if s["contribution"]:
+        rows.append(("contribution (matrix mode)", money_text(s["contribution"]), False))
+    rows.append(("gross margin", money_text(s["gross_margin"]), False))
+    for account, amount in s.get("other_income", {}).items():
+        if amount:
+            rows.append((account.replace("_", " "), money_text(amount), True))
+    for account, cost in s["costs"].items():
+        if account != "cost_of_goods" and (cost or account in CORE_COSTS):
+            rows.append((account.replace("_", " "), money_text(-cost), True))
+    rows += [
+        ("profit", money_text(s["profit"]), False),
+        ("final cash", money_text(s["final_cash"]), False),
+        ("lowest cash", f"{money_text(s['lowest_cash'])} on day {s['lowest_cash_day']}", False),
+    ]
+    return rows
+
+
+def flow_rows(s: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Customers won, won back and lost in one agent-mode run: (flow, reason, customers)."""
+    rows = [
+        ("won", channel.replace("_", " "), f"{n:,}") for channel, n in s["customers_won"].items()
+    ]
+    by_talk = s["word_of_mouth"]["won_back_by_word_of_mouth"]
+    rows.append(("won back", "win-back offer", f"{s['customers_won_back'] - by_talk:,}"))
+    rows.append(("won back", "word of mouth", f"{by_talk:,}"))
+    lost_total = sum(s["customers_lost"].values()) or 1
+    for reason, n in sorted(s["customers_lost"].items(), key=lambda kv: -kv[1]):
+        if n or reason != "program_ended":  # the program's reason shows only when it occurs
+            rows.append(("lost", reason, f"{n:,} ({100 * n / lost_total:.0f}%)"))
+    return rows
+
+
 def interval_text(x: float, low: float, high: float, money: bool = True) -> str:
     """``mean [low, high]``: money rounded to units, otherwise as a percentage."""
     if money:
