@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args, get_origin
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
@@ -1433,11 +1434,15 @@ def _kind_at(loc: tuple[str | int, ...]) -> Any:
 def _unwrap(kind: Any) -> Any:
     """``X | None`` and ``Annotated[X, ...]`` as ``X``."""
     while True:
+        origin = get_origin(kind)
+        if origin is Annotated:
+            kind = get_args(kind)[0]
+            continue
         args = [a for a in get_args(kind) if a is not type(None)]
-        if get_origin(kind) is Annotated or (len(args) == 1 and get_origin(kind) is not tuple):
+        if origin in (Union, UnionType) and len(args) == 1:
             kind = args[0]
-        else:
-            return kind
+            continue
+        return kind
 
 
 def load_scenario(path: str | Path) -> Scenario:

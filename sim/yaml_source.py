@@ -13,18 +13,19 @@ from dataclasses import dataclass, field
 
 import yaml
 
-Path = tuple[str | int, ...]
+KeyPath = tuple[str | int, ...]
+"""Where a value is in the document: mapping keys and list positions from the root."""
 
 
 @dataclass(frozen=True)
 class YamlSource:
     """A YAML document's lines: ``lines[path]`` is the 1-based line where ``path`` is written."""
 
-    lines: dict[Path, int] = field(default_factory=dict)
-    duplicates: list[tuple[Path, int, int]] = field(default_factory=list)
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+    duplicates: list[tuple[KeyPath, int, int]] = field(default_factory=list)
     """Keys written twice in one mapping: (path, first line, repeated line)."""
 
-    def line_of(self, path: Path) -> int | None:
+    def line_of(self, path: KeyPath) -> int | None:
         """The line of ``path``, or of its nearest written ancestor (``None``: unknown)."""
         for end in range(len(path), -1, -1):
             line = self.lines.get(tuple(path[:end]))
@@ -49,7 +50,7 @@ def yaml_source(text: str) -> YamlSource:
     return source
 
 
-def _walk(node: yaml.Node, path: Path, source: YamlSource) -> None:
+def _walk(node: yaml.Node, path: KeyPath, source: YamlSource) -> None:
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
