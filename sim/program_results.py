@@ -10,13 +10,14 @@ comparable non-participants in the same segment.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim.ledger import ACCOUNTS, INCOME, LIABILITIES, PROGRAM_ACCOUNTS
+from sim.programs.runtime import ProgramStats
 from sim.programs.terms import MECHANICS
 
 SEGMENTS = 5
@@ -246,3 +247,57 @@ def program_summary(model: Any, customers: pd.DataFrame, days: int) -> dict[str,
     }
     summary["total_cost"] = sum(summary["costs"].values())
     return summary
+
+
+POINTS_FIGURES = (
+    "issued",
+    "redeemed",
+    "expired",
+    "forfeited",
+    "outstanding",
+    "liability",
+    "breakage_rate",
+    "expected_redemption_rate",
+)
+"""Keys of ``points`` in :func:`program_summary`, in its order."""
+
+PARTICIPANT_FIGURES = (
+    "participants",
+    "non_participants",
+    "spend_per_year_participants",
+    "spend_per_year_non_participants",
+    "same_segment_ratio",
+)
+"""Keys of :func:`participants_vs_non_participants`, in its order."""
+
+
+def program_figures(natural: bool) -> list[str]:
+    """Names of the numeric figures :func:`program_summary` gives, known without a run.
+
+    Nested keys are joined by dots (``points.issued``) and text and lists are left out, as
+    ``sim.store.flatten`` does; the order is the summary's.
+
+    Parameters
+    ----------
+    natural
+        True for the natural baseline (no program in place, or a design without mechanics).
+
+    Returns
+    -------
+    list of str
+    """
+    if natural:
+        return ["natural"]
+    return [
+        "natural",
+        "launch_day",
+        "end_day",
+        "members_at_end",
+        *(f"costs.{a}" for a in PROGRAM_ACCOUNTS),
+        *(f"income.{a}" for a in INCOME[2:]),
+        *(f"liabilities_at_end.{a}" for a in LIABILITIES),
+        *(f"points.{k}" for k in POINTS_FIGURES),
+        *(f"activity.{f.name}" for f in fields(ProgramStats)),
+        *(f"participants_vs_non_participants.{k}" for k in PARTICIPANT_FIGURES),
+        "total_cost",
+    ]

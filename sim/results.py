@@ -27,6 +27,7 @@ from sim.ledger import ACCOUNTS, INCOME, LIABILITIES, Ledger
 from sim.program_results import (
     program_customer_columns,
     program_daily_columns,
+    program_figures,
     program_summary,
 )
 from sim.relationship import relationship_after
@@ -146,6 +147,23 @@ def money_summary(book: Ledger, days: int) -> dict[str, Any]:
         "lowest_cash": float(cash[low]) if days else book.starting_cash,
         "lowest_cash_day": low,
     }
+
+
+def money_figures() -> list[str]:
+    """Names of the figures :func:`money_summary` gives, nested keys joined by dots, in its
+    order."""
+    return [
+        "revenue",
+        "contribution",
+        "gross_margin",
+        *(f"other_income.{a}" for a in INCOME if a not in ("revenue", "contribution")),
+        *(f"costs.{a}" for a in ACCOUNTS if a not in INCOME and a not in LIABILITIES),
+        *(f"liabilities_at_end.{a}" for a in LIABILITIES),
+        "profit",
+        "final_cash",
+        "lowest_cash",
+        "lowest_cash_day",
+    ]
 
 
 def trailing_retention(active: np.ndarray, losses: np.ndarray, window: int = 30) -> np.ndarray:
@@ -411,3 +429,57 @@ def _agent_summary(
     summary["bankrupt"] = model.bankrupt_day is not None
     summary["bankrupt_day"] = model.bankrupt_day
     return summary
+
+
+WORD_OF_MOUTH_FIGURES = (
+    "nps_at_end",
+    "promoters_at_end",
+    "passives_at_end",
+    "detractors_at_end",
+    "mean_nps",
+    "messages_positive",
+    "messages_negative",
+    "messages_countered",
+    "won_back_by_word_of_mouth",
+)
+"""Keys of ``word_of_mouth`` in an agent-mode summary, in its order."""
+
+
+def summary_figures(scenario: Scenario) -> list[str]:
+    """Names of the numeric figures a run of ``scenario`` puts in its summary, without running
+    it: what an experiment may be asked to report.
+
+    Nested keys are joined by dots (``costs.marketing``) and text and lists are left out, as
+    ``sim.store.flatten`` files a summary; the order is the summary's. The names depend on the
+    scenario's ladder mode, its rungs and whether a program is in place; the values, never.
+
+    Parameters
+    ----------
+    scenario
+        The scenario a run would simulate.
+
+    Returns
+    -------
+    list of str
+    """
+    rungs = [f"rungs_at_end.{r}" for r in (*rung_names(scenario.ladder.stage_names()), "lost")]
+    head = ["seed", "horizon_days", "days_simulated", *rungs]
+    end = ["bankrupt", "bankrupt_day"]
+    if scenario.ladder.mode == "matrix":
+        return [*head, "customers", *money_figures(), *end]
+    design = scenario.program()
+    natural = design is None or design.is_natural()
+    return [
+        *head,
+        "agents",
+        *(f"customers_won.{c}" for c in CHANNELS[1:]),
+        "customers_won_back",
+        *(f"customers_lost.{r}" for r in LOSS_REASONS),
+        "retention_rate",
+        "retention_window_days",
+        "purchases",
+        *(f"word_of_mouth.{k}" for k in WORD_OF_MOUTH_FIGURES),
+        *money_figures(),
+        *(f"program.{k}" for k in program_figures(natural)),
+        *end,
+    ]

@@ -1,5 +1,5 @@
-"""Sweep designs and sensitivity analysis: sizes, bounds, reproducibility, and indices that
-rank a parameter that matters above one that does not."""
+"""Sweep designs and sensitivity analysis: sizes, bounds, reproducibility, indices that rank
+a parameter that matters above one that does not, and the summary figures a request may name."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from conftest import small_scenario
 
 import sim
 from sim.designs import design_points
+from sim.results import summary_figures
+from sim.store import flatten
 
 
 @pytest.fixture(scope="module")
@@ -141,3 +143,29 @@ def test_sensitivity_rejects_bad_requests(tiny):
             samples=2,
             executor="serial",
         )
+
+
+CARD = {"name": "card", "joining": {"mode": "automatic"}, "points": {}}
+MATRIX = {
+    "ladder": {
+        "mode": "matrix",
+        "migration": {
+            "period_days": 30,
+            "matrix": {"customer": {"customer": 0.8, "lost": 0.2}},
+            "contribution": {"customer": 10},
+            "initial": {"customer": 100},
+        },
+    }
+}
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{}, {"programs": [CARD]}, {"programs": [{"name": "quality only"}]}, MATRIX],
+    ids=["natural", "program", "design without mechanics", "matrix"],
+)
+def test_the_figures_a_request_may_name_are_those_a_run_reports(overrides):
+    """Outputs are checked against ``summary_figures`` before any run, so it must list exactly
+    the figures a run files, in the same order."""
+    sc = small_scenario(horizon_days=30).with_overrides(overrides)
+    assert summary_figures(sc) == list(flatten(sim.simulate(sc, seed=1).summary))
