@@ -146,20 +146,24 @@ def _new(console: Console, args: argparse.Namespace) -> int:
 
 
 def _experiment(console: Console, scenario: Scenario, args: argparse.Namespace) -> int:
+    from rich.markup import escape
+
     from sim.executors import ExecutorError
 
+    # Messages echo what was typed (an output name, a path): escaped, so that brackets in it
+    # are printed as typed rather than read as markup.
     try:
         run_command(console, scenario, args)
-    except (ValueError, ScenarioError) as exc:  # bad parameters, runs, or folder
+    except (ValueError, ScenarioError) as exc:  # bad parameters, outputs, runs, or folder
         problems = getattr(exc, "problems", None) or [str(exc)]
         for problem in problems:
-            console.print(f"[red]error[/red] {problem}", highlight=False)
+            console.print(f"[red]error[/red] {escape(problem)}", highlight=False)
         return EXIT_INVALID
     except ExecutorError as exc:
-        console.print(f"[red]error[/red] {exc}", highlight=False)
+        console.print(f"[red]error[/red] {escape(str(exc))}", highlight=False)
         return EXIT_FAILED
     except OSError as exc:
-        console.print(f"[red]error[/red] cannot write results: {exc}", highlight=False)
+        console.print(f"[red]error[/red] cannot write results: {escape(str(exc))}", highlight=False)
         return EXIT_WRITE
     return EXIT_OK
 

@@ -24,7 +24,14 @@ import pandas as pd
 from scipy.stats import qmc
 
 from sim.estimates import mean_interval
-from sim.experiment import ProgressCallback, ReplicationTask, replication_seed, run_experiment
+from sim.experiment import (
+    ProgressCallback,
+    ReplicationTask,
+    replication_seed,
+    run_experiment,
+)
+from sim.fields import did_you_mean
+from sim.results import summary_figures
 from sim.scenario import Scenario
 
 DESIGNS = ("grid", "lhs", "random")
@@ -118,9 +125,39 @@ def _bounds(path: str, spec: Sequence[Any]) -> tuple[float, float]:
     return low, high
 
 
+def _point_scenarios(scenario: Scenario, frame: pd.DataFrame) -> list[Scenario]:
+    """The scenario at each point of a design (a value a field refuses is named here)."""
+    return [scenario.with_overrides(values) for values in frame.to_dict("records")]
+
+
+def _check_runs(runs: Any) -> int:
+    """Replications per point: an integer of at least 1."""
+    if isinstance(runs, bool) or not isinstance(runs, int | np.integer) or runs < 1:
+        raise ValueError(f"runs must be an integer of at least 1 (got {runs!r})")
+    return int(runs)
+
+
+def _check_outputs(names: Sequence[str], scenarios: Sequence[Scenario]) -> None:
+    """Refuse, before any run, an output that no point's runs would report.
+
+    Raises
+    ------
+    ValueError
+        Naming the first unknown output, the closest summary figure and every allowed one.
+    """
+    allowed = list(dict.fromkeys(f for sc in scenarios for f in summary_figures(sc)))
+    for name in names:
+        if not isinstance(name, str) or name not in allowed:
+            raise ValueError(
+                f"output = {name!r} is not a summary figure; "
+                f"{did_you_mean(str(name), allowed)}allowed: {', '.join(allowed)}"
+            )
+
+
 def _run_points(
     scenario: Scenario,
     frame: pd.DataFrame,
+    scenarios: Sequence[Scenario],
     runs: int,
     seed: int,
     kind: str,
@@ -130,10 +167,12 @@ def _run_points(
     out: str | Path | None,
     progress: bool | ProgressCallback,
 ) -> pd.DataFrame:
-    """Run every point ``runs`` times (same seeds at every point); inputs and outputs, tidy."""
+    """Run every point ``runs`` times (same seeds at every point); inputs and outputs, tidy.
+
+    ``scenarios`` holds the scenario at each row of ``frame``.
+    """
     tasks = []
-    for p, values in enumerate(frame.to_dict("records")):
-        point = scenario.with_overrides(values)
+    for p, (values, point) in enumerate(zip(frame.to_dict("records"), scenarios, strict=True)):
         for i in range(runs):
             s = replication_seed(seed, i)
             label = {"point": p, **values, "replication": i, "seed": s}
@@ -153,16 +192,6 @@ def _run_points(
         **extra,
     ) as store:
         return store.summary()
-
-
-def _no_output(name: str, table: pd.DataFrame, out: str | Path | None) -> str:
-    """The message for an output that is no summary figure, with the closest names."""
-    import difflib
-
-    figures = [c for c in table.columns if c not in ("point", "replication", "seed")]
-    close = difflib.get_close_matches(name, figures, n=3) or ["profit", "lowest_cash"]
-    kept = f"; the runs are kept in {out}, run again with the same folder" if out else ""
-    return f"no output {name!r}: outputs are summary figures, e.g. {', '.join(close)}{kept}"
 
 
 @dataclass
@@ -232,11 +261,15 @@ def sweep(
         As for ``sim.replicate``.
     """
     frame = design_points(scenario, parameters, design, points, seed)
-    if runs < 1:
-        raise ValueError(f"runs must be at least 1 (got {runs})")
+    runs = _check_runs(runs)
+    if isinstance(outputs, str):
+        raise ValueError(f"outputs = {outputs!r}: give a list of summary figures, e.g. ['profit']")
+    scenarios = _point_scenarios(scenario, frame)
+    _check_outputs(outputs, scenarios)
     table = _run_points(
         scenario,
         frame,
+        scenarios,
         runs,
         seed,
         "sweep",
@@ -246,9 +279,6 @@ def sweep(
         out,
         progress,
     )
-    missing = [o for o in outputs if o not in table]
-    if missing:
-        raise ValueError(_no_output(missing[0], table, out))
     level = scenario.experiment.confidence
     rows = []
     for p, part in table.groupby("point", sort=True):
@@ -338,6 +368,9 @@ def sensitivity(
         raise ValueError(f"method = {method!r}; allowed: {', '.join(METHODS)}")
     if not isinstance(samples, int) or samples < 2:
         raise ValueError(f"samples must be an integer of at least 2 (got {samples!r})")
+    runs = _check_runs(runs)
+    if not parameters:
+        raise ValueError("give at least one parameter to vary")
     names = list(parameters)
     bounds = [list(_bounds(path, spec)) for path, spec in parameters.items()]
     problem = {"num_vars": len(names), "names": names, "bounds": bounds}
@@ -354,9 +387,12 @@ def sensitivity(
         for value in (low, high)
     ]
     frame = pd.concat([sampled, pd.DataFrame([*ends, current])], ignore_index=True)
+    scenarios = _point_scenarios(scenario, frame)
+    _check_outputs([output], scenarios)
     table = _run_points(
         scenario,
         frame,
+        scenarios,
         runs,
         seed,
         "sensitivity",
@@ -366,8 +402,6 @@ def sensitivity(
         out,
         progress,
     )
-    if output not in table:
-        raise ValueError(_no_output(output, table, out))
     y = table.groupby("point", sort=True)[output].mean().to_numpy(dtype=float)
     n = len(sampled)
     if method == "sobol":

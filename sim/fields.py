@@ -38,6 +38,13 @@ class Section(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
 
 
+def did_you_mean(name: str, allowed: list[str]) -> str:
+    """``"did you mean 'x'? "`` for the allowed name closest to ``name``, or ``""`` when none
+    is close (``difflib``'s default similarity of 0.6)."""
+    close = difflib.get_close_matches(name, allowed, n=1)
+    return f"did you mean '{close[0]}'? " if close else ""
+
+
 def describe_error(
     error: dict[str, Any], fields: list[str] | None = None, bounds: str | None = None
 ) -> str:
@@ -64,8 +71,7 @@ def describe_error(
     if error["type"] == "extra_forbidden":
         if not fields:
             return f"{path}: unknown field (check the spelling; see `loyalsim schema`)"
-        close = difflib.get_close_matches(str(error["loc"][-1]), fields, n=1)
-        hint = f"did you mean '{close[0]}'? " if close else ""
+        hint = did_you_mean(str(error["loc"][-1]), fields)
         return f"{path}: unknown field; {hint}allowed here: {', '.join(fields)}"
     if error["type"] == "missing":
         return f"{path}: required field is missing"

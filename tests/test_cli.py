@@ -285,6 +285,36 @@ def test_experiment_commands_report_bad_requests_without_a_traceback(tmp_path):
         assert "Traceback" not in done.stdout + done.stderr
 
 
+def test_a_misspelt_output_is_refused_before_any_run(tmp_path):
+    """The message names the output as typed (brackets too), the closest summary figure and
+    the allowed ones; exit 2, no traceback, and no experiment folder: nothing ran."""
+    scenario = write(tmp_path / "shop.yaml", SMALL)
+    cases = [
+        (
+            ["sweep", "--param", "business.fixed_costs_per_month=500,1500", "--output", "profits"],
+            "output = 'profits' is not a summary figure; did you mean 'profit'? allowed: seed,",
+        ),
+        (
+            [
+                "sensitivity",
+                "--param",
+                "business.fixed_costs_per_month=500:1500",
+                "--output",
+                "retention[b]",
+            ],
+            "output = 'retention[b]' is not a summary figure; did you mean 'retention_rate'?",
+        ),
+    ]
+    for (command, *args), message in cases:
+        out = tmp_path / command
+        done = loyalsim(command, str(scenario), *args, "--out", str(out), "--quiet")
+        assert done.returncode == 2, (command, done.stdout, done.stderr)
+        assert message in done.stdout, done.stdout
+        assert "retention_rate, retention_window_days" in done.stdout  # the allowed figures
+        assert "Traceback" not in done.stdout + done.stderr
+        assert not out.exists()
+
+
 def test_new_writes_a_commented_starter_that_validates(tmp_path):
     path = tmp_path / "mine.yaml"
     done = loyalsim("new", str(path), "--name", "My shop")

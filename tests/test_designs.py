@@ -1,5 +1,6 @@
 """Sweep designs and sensitivity analysis: sizes, bounds, reproducibility, indices that rank
-a parameter that matters above one that does not, and the summary figures a request may name."""
+a parameter that matters above one that does not, the summary figures a request may name, and
+bad requests refused before any run."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from conftest import small_scenario
 
 import sim
+import sim.experiment
 from sim.designs import design_points
 from sim.results import summary_figures
 from sim.store import flatten
@@ -134,7 +136,7 @@ def test_morris_screening(tiny):
 def test_sensitivity_rejects_bad_requests(tiny):
     with pytest.raises(ValueError, match="allowed: sobol, morris"):
         sim.sensitivity(tiny, {"market.size": [1000, 2000]}, method="fast", executor="serial")
-    with pytest.raises(ValueError, match="no output 'profits'"):
+    with pytest.raises(ValueError, match="output = 'profits' is not a summary figure"):
         sim.sensitivity(
             tiny,
             {"market.size": [1000, 2000]},
@@ -169,3 +171,71 @@ def test_the_figures_a_request_may_name_are_those_a_run_reports(overrides):
     the figures a run files, in the same order."""
     sc = small_scenario(horizon_days=30).with_overrides(overrides)
     assert summary_figures(sc) == list(flatten(sim.simulate(sc, seed=1).summary))
+
+
+def _no_runs(*args, **kwargs):
+    raise AssertionError("a replication was started")
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        (
+            {"kind": "sweep", "outputs": ["profit", "profits"]},
+            r"output = 'profits' is not a summary figure; did you mean 'profit'\? allowed: "
+            r"seed, horizon_days, .*retention_rate, .*profit, .*bankrupt_day$",
+        ),
+        ({"kind": "sweep", "outputs": ["xyzzy"]}, r"output = 'xyzzy' is not .*; allowed: seed"),
+        ({"kind": "sweep", "outputs": "profit"}, r"outputs = 'profit': give a list"),
+        ({"kind": "sweep", "runs": 0}, r"runs must be an integer of at least 1 \(got 0\)"),
+        (
+            {"kind": "sensitivity", "output": "retention"},
+            r"output = 'retention' is not a summary figure; did you mean 'retention_rate'\?",
+        ),
+        (
+            {"kind": "sensitivity", "output": "program.points.issued"},
+            r"output = 'program.points.issued' is not a summary figure",
+        ),
+        ({"kind": "sensitivity", "runs": 0}, r"runs must be an integer of at least 1"),
+        ({"kind": "sensitivity", "parameters": {}}, "give at least one parameter to vary"),
+    ],
+    ids=[
+        "sweep-misspelt-output",
+        "sweep-unknown-output",
+        "sweep-outputs-as-text",
+        "sweep-no-runs",
+        "sensitivity-misspelt-output",
+        "sensitivity-output-of-no-program",
+        "sensitivity-no-runs",
+        "sensitivity-no-parameters",
+    ],
+)
+def test_a_bad_request_is_refused_before_any_run(tiny, tmp_path, monkeypatch, request_, message):
+    """Nothing runs and no folder is written: the check comes before the work, so a typo in
+    an output name costs nothing."""
+    monkeypatch.setattr(sim.experiment, "run_tasks", _no_runs)
+    out = tmp_path / "experiment"
+    args = dict(request_)
+    kind = args.pop("kind")
+    parameters = args.pop("parameters", {"business.fixed_costs_per_month": [2000, 3000]})
+    common = {"executor": "serial", "out": out, **args}
+    with pytest.raises(ValueError, match=message):
+        if kind == "sweep":
+            sim.sweep(tiny, parameters, **common)
+        else:
+            sim.sensitivity(tiny, parameters, method="morris", samples=2, **common)
+    assert not out.exists()
+
+
+def test_an_output_reported_at_some_points_only_may_be_asked_for(tiny):
+    """Program figures exist only where a program is in place: sweeping the design in place
+    makes them valid outputs, averaged over the points that report them."""
+    sc = tiny.with_overrides({"programs": [CARD]})
+    s = sim.sweep(
+        sc,
+        {"active_program": ["none", "card"]},
+        outputs=["program.points.issued"],
+        executor="serial",
+    )
+    issued = s.means["program.points.issued"].tolist()
+    assert np.isnan(issued[0]) and issued[1] > 0
