@@ -28,6 +28,7 @@ from sim.experiment import (
     ProgressCallback,
     ReplicationTask,
     replication_seed,
+    retention_rates,
     run_experiment,
 )
 from sim.fields import did_you_mean
@@ -169,7 +170,9 @@ def _run_points(
 ) -> pd.DataFrame:
     """Run every point ``runs`` times (same seeds at every point); inputs and outputs, tidy.
 
-    ``scenarios`` holds the scenario at each row of ``frame``.
+    ``scenarios`` holds the scenario at each row of ``frame``. A run that went bankrupt before
+    its retention cohort's day reports a ``retention_rate`` of 0, as in ``compare``
+    (``sim.experiment.retention_rates``).
     """
     tasks = []
     for p, (values, point) in enumerate(zip(frame.to_dict("records"), scenarios, strict=True)):
@@ -191,7 +194,10 @@ def _run_points(
         points=frame.to_dict("records"),
         **extra,
     ) as store:
-        return store.summary()
+        table = store.summary()
+    if "retention_rate" in table:
+        table["retention_rate"] = retention_rates(table)
+    return table
 
 
 @dataclass

@@ -649,9 +649,23 @@ def _get(frame: pd.DataFrame, column: str, missing: float = 0.0) -> np.ndarray:
     return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
 
 
-def _retention(frame: pd.DataFrame) -> np.ndarray:
-    """Retention rates, with 0 for a run that went bankrupt before its retention cohort's day
-    (it kept nobody: it stopped trading); other empty rates stay NaN."""
+def retention_rates(frame: pd.DataFrame) -> np.ndarray:
+    """Each run's ``retention_rate``, with 0 for a run that went bankrupt before its retention
+    cohort's day (it kept nobody: it stopped trading); other empty rates stay NaN.
+
+    The one rule by which every experiment reports retention: ``compare`` pairs these rates,
+    ``sweep`` and ``sensitivity`` report them.
+
+    Parameters
+    ----------
+    frame
+        Summary rows with ``retention_rate`` and ``bankrupt``.
+
+    Returns
+    -------
+    ndarray
+        One rate per row, as floats.
+    """
     rate = _get(frame, "retention_rate").copy()
     bankrupt = _get(frame, "bankrupt") > 0
     rate[np.isnan(rate) & bankrupt] = 0.0
@@ -672,7 +686,7 @@ def paired_figures(prog: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
             "incremental_profit": _get(prog, "profit") - _get(base, "profit"),
             "incremental_revenue": _get(prog, "revenue") - _get(base, "revenue"),
             "incremental_gross_margin": _get(prog, "gross_margin") - _get(base, "gross_margin"),
-            "retention_gain": _retention(prog) - _retention(base),
+            "retention_gain": retention_rates(prog) - retention_rates(base),
             "won_by_word_of_mouth": sum(_get(prog, c) - _get(base, c) for c in won),
             "reward_and_discount_cost": reward_cost,
             "program_cost": program_cost,

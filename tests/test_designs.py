@@ -1,6 +1,6 @@
 """Sweep designs and sensitivity analysis: sizes, bounds, reproducibility, indices that rank
-a parameter that matters above one that does not, the summary figures a request may name, and
-bad requests refused before any run."""
+a parameter that matters above one that does not, bad requests refused before any run, and
+retention reported as compare reports it."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from conftest import small_scenario
 import sim
 import sim.experiment
 from sim.designs import design_points
+from sim.experiment import replication_seed, retention_rates
 from sim.results import summary_figures
 from sim.store import flatten
 
@@ -239,3 +240,56 @@ def test_an_output_reported_at_some_points_only_may_be_asked_for(tiny):
     )
     issued = s.means["program.points.issued"].tolist()
     assert np.isnan(issued[0]) and issued[1] > 0
+
+
+def test_retention_rates_follow_one_rule():
+    """0 for a run that went bankrupt before its retention cohort's day (no rate); every
+    other rate, and a solvent run's empty rate, as filed."""
+    frame = pd.DataFrame(
+        {
+            "retention_rate": [0.8, np.nan, np.nan, 0.9],
+            "bankrupt": [False, True, False, True],
+        }
+    )
+    assert np.array_equal(retention_rates(frame), [0.8, 0.0, np.nan, 0.9], equal_nan=True)
+
+
+@pytest.fixture(scope="module")
+def ruin() -> tuple[sim.Scenario, dict[str, list[float]]]:
+    """A 120-day shop (retention cohort on day 60) at fixed costs it survives and at fixed
+    costs that bankrupt it within days, with its fixed costs' range for a sweep."""
+    return small_scenario(horizon_days=120), {"business.fixed_costs_per_month": [3000, 60000]}
+
+
+def test_a_sweep_counts_a_run_bankrupt_before_the_retention_cohort_as_keeping_nobody(ruin):
+    sc, parameters = ruin
+    s = sim.sweep(sc, parameters, runs=2, executor="serial")
+    table = s.table.set_index(["point", "replication"])
+    for r in range(2):
+        seed = replication_seed(0, r)
+        solvent, bankrupt = (
+            sim.simulate(sc.with_overrides({"business.fixed_costs_per_month": v}), seed=seed)
+            for v in parameters["business.fixed_costs_per_month"]
+        )
+        assert not solvent.summary["bankrupt"]
+        assert table.loc[(0, r), "retention_rate"] == solvent.summary["retention_rate"]
+        assert bankrupt.summary["bankrupt_day"] < 60
+        assert np.isnan(bankrupt.summary["retention_rate"])  # the run itself has no rate
+        assert table.loc[(1, r), "retention_rate"] == 0.0
+    means = s.means.set_index("point")
+    assert 0.5 < means.loc[0, "retention_rate"] < 1.0
+    assert means.loc[1, "retention_rate"] == means.loc[1, "retention_rate_high"] == 0.0
+
+
+def test_sensitivity_of_retention_counts_a_bankrupt_run_as_keeping_nobody(ruin):
+    sc, parameters = ruin
+    t = sim.sensitivity(
+        sc, parameters, "retention_rate", method="morris", samples=2, executor="serial"
+    )
+    row = t.tornado.iloc[0]
+    low = sim.simulate(
+        sc.with_overrides({"business.fixed_costs_per_month": 3000}), seed=replication_seed(0, 0)
+    )
+    assert row["output_at_low"] == low.summary["retention_rate"]
+    assert row["output_at_high"] == 0.0  # 60,000 a month: bankrupt within days
+    assert t.samples["retention_rate"].notna().all()
