@@ -170,8 +170,8 @@ def _run_points(
 ) -> pd.DataFrame:
     """Run every point ``runs`` times (same seeds at every point); inputs and outputs, tidy.
 
-    ``scenarios`` holds the scenario at each row of ``frame``. A run that went bankrupt before
-    its retention cohort's day reports a ``retention_rate`` of 0, as in ``compare``
+    ``scenarios`` holds the scenario at each row of ``frame``. A run that went bankrupt
+    reports a ``retention_rate`` of 0, as in ``compare``
     (``sim.experiment.retention_rates``).
     """
     tasks = []

@@ -650,8 +650,9 @@ def _get(frame: pd.DataFrame, column: str, missing: float = 0.0) -> np.ndarray:
 
 
 def retention_rates(frame: pd.DataFrame) -> np.ndarray:
-    """Each run's ``retention_rate``, with 0 for a run that went bankrupt before its retention
-    cohort's day (it kept nobody: it stopped trading); other empty rates stay NaN.
+    """Each run's ``retention_rate``, with 0 for a run that went bankrupt (it stopped trading, so
+    it kept nobody to the end of the window, however high its rate over the days it traded);
+    other empty rates stay NaN.
 
     The one rule by which every experiment reports retention: ``compare`` pairs these rates,
     ``sweep`` and ``sensitivity`` report them.
@@ -668,7 +669,7 @@ def retention_rates(frame: pd.DataFrame) -> np.ndarray:
     """
     rate = _get(frame, "retention_rate").copy()
     bankrupt = _get(frame, "bankrupt") > 0
-    rate[np.isnan(rate) & bankrupt] = 0.0
+    rate[bankrupt] = 0.0
     return rate
 
 

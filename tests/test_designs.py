@@ -243,15 +243,15 @@ def test_an_output_reported_at_some_points_only_may_be_asked_for(tiny):
 
 
 def test_retention_rates_follow_one_rule():
-    """0 for a run that went bankrupt before its retention cohort's day (no rate); every
-    other rate, and a solvent run's empty rate, as filed."""
+    """0 for a run that went bankrupt, before its retention cohort's day (no rate) or after it
+    (a rate over the days it traded); a solvent run's rate, or empty rate, as filed."""
     frame = pd.DataFrame(
         {
             "retention_rate": [0.8, np.nan, np.nan, 0.9],
             "bankrupt": [False, True, False, True],
         }
     )
-    assert np.array_equal(retention_rates(frame), [0.8, 0.0, np.nan, 0.9], equal_nan=True)
+    assert np.array_equal(retention_rates(frame), [0.8, 0.0, np.nan, 0.0], equal_nan=True)
 
 
 @pytest.fixture(scope="module")
@@ -279,6 +279,21 @@ def test_a_sweep_counts_a_run_bankrupt_before_the_retention_cohort_as_keeping_no
     means = s.means.set_index("point")
     assert 0.5 < means.loc[0, "retention_rate"] < 1.0
     assert means.loc[1, "retention_rate"] == means.loc[1, "retention_rate_high"] == 0.0
+
+
+def test_a_sweep_counts_a_run_bankrupt_after_the_retention_cohort_as_keeping_nobody(ruin):
+    """A run that traded past its cohort's day (60) and then went bankrupt has a rate over the
+    days it traded, which can look high; the sweep reports 0."""
+    sc, _ = ruin
+    s = sim.sweep(sc, {"business.fixed_costs_per_month": [12000]}, runs=2, executor="serial")
+    for r, row in s.table.iterrows():
+        run = sim.simulate(
+            sc.with_overrides({"business.fixed_costs_per_month": 12000}),
+            seed=replication_seed(0, r),
+        )
+        assert 60 < run.summary["bankrupt_day"] < 120
+        assert run.summary["retention_rate"] > 0.5  # its own summary: the days it traded
+        assert row["retention_rate"] == 0.0
 
 
 def test_sensitivity_of_retention_counts_a_bankrupt_run_as_keeping_nobody(ruin):
