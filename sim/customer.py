@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from scipy import special
 
+from sim.kernel import FLOAT_FIELDS, INT_FIELDS, CustomerTable
 from sim.streams import own_seed
 
 CHANNELS: tuple[str, ...] = ("existing", "marketing", "word_of_mouth", "referral")
@@ -155,6 +156,70 @@ class Customer:
         self.offer_due = 0.0
         self.pending_loss = -1
         self.callbacks: list[Callable[[Customer], None]] | None = None
+
+
+def _float_column(name: str) -> property:
+    def get(c: TabledCustomer) -> float:
+        return getattr(c.table, name)[c.id]
+
+    def put(c: TabledCustomer, value: float) -> None:
+        getattr(c.table, name)[c.id] = value
+
+    return property(get, put, doc=f"``{name}``, kept in the customer table.")
+
+
+def _int_column(name: str) -> property:
+    def get(c: TabledCustomer) -> int:
+        return getattr(c.table, name)[c.id]
+
+    def put(c: TabledCustomer, value: int) -> None:
+        getattr(c.table, name)[c.id] = value
+
+    return property(get, put, doc=f"``{name}``, kept in the customer table.")
+
+
+def _get_fresh(c: TabledCustomer) -> bool:
+    return c.table.fresh[c.id] != 0
+
+
+def _put_fresh(c: TabledCustomer, value: bool) -> None:
+    c.table.fresh[c.id] = 1 if value else 0
+
+
+def _get_fate(c: TabledCustomer) -> int:
+    return c.table.fate[c.id]
+
+
+def _put_fate(c: TabledCustomer, value: int) -> None:
+    c.table.fate[c.id] = value
+
+
+class TabledCustomer(Customer):
+    """A customer whose numbers live in a :class:`sim.kernel.CustomerTable`.
+
+    The same attributes as :class:`Customer`, so every rule and handler works on either; the
+    fields of ``sim.kernel.FLOAT_FIELDS`` and ``INT_FIELDS`` and ``fate`` are read from and
+    written to the table's column ``id``, where the compiled purchase opportunity
+    (``sim.kernel.opportunity_step``) works on them directly.
+    """
+
+    __slots__ = ("table",)
+
+    def __init__(self, table: CustomerTable, agent_id: int, *args: Any):
+        self.table = table
+        self.id = agent_id
+        table.reserve(agent_id)
+        super().__init__(agent_id, *args)
+
+
+for _name in FLOAT_FIELDS:
+    setattr(TabledCustomer, _name, _float_column(_name))
+for _name in INT_FIELDS:
+    if _name not in ("fresh", "fate"):
+        setattr(TabledCustomer, _name, _int_column(_name))
+TabledCustomer.fresh = property(_get_fresh, _put_fresh, doc="``fresh``, kept in the table.")
+TabledCustomer.fate = property(_get_fate, _put_fate, doc="``fate``, kept in the table.")
+del _name
 
 
 class WinBackOffer:

@@ -20,13 +20,14 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 import simpy
 from scipy import special
 from simpy.events import NORMAL
 
-from sim import churn, ledger, wom
+from sim import churn, kernel, ledger, wom
 from sim.buying import next_gap, price_factor, purchase_rate
 from sim.churn import (
     LOSS_REASONS,
@@ -44,6 +45,7 @@ from sim.customer import (
     TRAIT_COLUMNS,
     WORD_OF_MOUTH,
     Customer,
+    TabledCustomer,
     WinBackOffer,
     traits_from_uniforms,
 )
@@ -226,6 +228,10 @@ class AgentModel(_ProgramHost):
         Seed of the run's ``SeedSequence``.
     progress
         Optional callback ``progress(day_done, horizon)`` called once per simulated day.
+    compiled
+        Whether purchase opportunities may run as the compiled step of ``sim.kernel`` (same
+        results, several times faster). By default they do where ``sim.kernel.enabled()``
+        says so and the run has no program and exponential timing.
     """
 
     def __init__(
@@ -233,6 +239,7 @@ class AgentModel(_ProgramHost):
         scenario: Scenario,
         seed: int,
         progress: Callable[[int, int], None] | None = None,
+        compiled: bool | None = None,
     ):
         self.scenario = sc = scenario
         self.seed = seed
@@ -326,6 +333,55 @@ class AgentModel(_ProgramHost):
         self._at_opportunity = [self._on_opportunity]
         self._at_win_back = [self._on_win_back]
         self._at_word_of_mouth_return = [self._on_word_of_mouth_return]
+        if compiled is None:
+            compiled = kernel.enabled()
+        self.table: kernel.CustomerTable | None = None
+        if compiled and self.program is None and not self.periodic:
+            self._setup_step(sc)
+
+    def _setup_step(self, sc: Scenario) -> None:
+        """Run purchase opportunities as ``sim.kernel.opportunity_step``, on a customer table."""
+        self.table = kernel.CustomerTable(sc.market.initial_customers + 1024)
+        self._at_opportunity = [self._on_opportunity_step]
+        comp, rules = self.competition, self.rules
+        values = {
+            **{name: getattr(self, name, None) for name in kernel.PARAMETERS},
+            "horizon": self.horizon,
+            "survey_window": self.survey_window,
+            "drift_waits_for_repeat": 1.0 if self.drift_waits_for_repeat else 0.0,
+            "needs_changed_rate": self.life_rates[0],
+            "moved_away_rate": self.life_rates[1],
+            "went_bankrupt_rate": self.life_rates[2],
+            "acceptance_probability": comp.acceptance_probability,
+            "reach_share": comp.reach_share,
+            "fickle_share_of_wallet": comp.fickle_share_of_wallet,
+            "committed_share_of_wallet": comp.committed_share_of_wallet,
+            "committed_acceptance_factor": comp.committed_acceptance_factor,
+            "advocate_min_promoter_days": rules.advocate_min_promoter_days,
+            "fan_min_promoter_days": rules.fan_min_promoter_days,
+            "fan_min_score": rules.fan_min_score,
+            "fan_min_attachment": rules.fan_min_attachment,
+            "touched_steady": self.touched[0],
+            "touched_rate": self.touched[1],
+            "untouched_steady": self.untouched[0],
+            "untouched_rate": self.untouched[1],
+        }
+        constants = np.zeros(kernel.CONSTANTS)
+        constants[: kernel.STAGE_OFFSET] = [float(values[name]) for name in kernel.PARAMETERS]
+        stages = constants[kernel.STAGE_OFFSET : kernel.TABLE_OFFSET].reshape(
+            len(kernel.STAGE_MULTIPLIERS), kernel.STAGE_COLUMNS
+        )
+        stages[:] = 1.0
+        for row, name in enumerate(kernel.STAGE_MULTIPLIERS):
+            multipliers = getattr(self, name)
+            stages[row, : len(multipliers)] = multipliers
+        constants[kernel.TABLE_OFFSET : kernel.OUT_OFFSET] = [
+            *self.basket_quantiles,
+            *STANDARD_NORMAL,
+        ]
+        self.step_constants = constants
+        self._step_out = constants.data
+        self._ladder_codes = tuple(_MOVE_CODE[why] for why in kernel.LADDER_REASONS)
 
     def _cache_parameters(self, sc: Scenario) -> None:
         """Copy the scenario numbers used at every event into plain attributes.
@@ -538,7 +594,7 @@ class AgentModel(_ProgramHost):
         """A person leaves the anonymous pool and becomes an agent (DOMAIN L1)."""
         sc = self.scenario
         node = self._claim_person(node)
-        c = Customer(
+        c = (Customer if self.table is None else partial(TabledCustomer, self.table))(
             len(self.customers),
             stage,
             time,
@@ -634,11 +690,69 @@ class AgentModel(_ProgramHost):
                 c.callbacks = self._at_opportunity
                 self._schedule(c, NORMAL, gap)
             return
+        self._offer_win_back(c)
+
+    def _offer_win_back(self, c: Customer) -> None:
+        """Schedule a win-back offer to a customer just lost, if they are to get one."""
         delay = self.win_back_delay(c)
         if delay is not None:
             offer = WinBackOffer(c)
             offer.callbacks = self._at_win_back
             self._schedule(offer, NORMAL, delay)
+
+    def _on_opportunity_step(self, c: TabledCustomer) -> None:
+        """``_on_opportunity`` through the compiled step (``sim.kernel``), for runs with no
+        program and exponential timing: the step does the arithmetic, this the bookkeeping."""
+        now = self.env._now
+        t = self.table
+        flags = kernel.opportunity_step(
+            c.id, now, len(self.campaigns), t.floats, t.ints, self.step_constants
+        )
+        if flags & kernel.LOST_FLAG:
+            self.lose(c, (flags >> kernel.REASON) & 255)
+            self._offer_win_back(c)
+            return
+        out = self._step_out
+        if flags & kernel.BOUGHT:
+            day = int(now)
+            self.revenue_book[day] += out[kernel.OUT_REVENUE]
+            self.cogs_book[day] -= out[kernel.OUT_COST]
+            self.purchases[day] += 1
+            if flags & kernel.RECOVERY_COST:
+                self.ledger.post(day, ledger.SERVICE_RECOVERY, -self.recovery_cost)
+            if flags & kernel.LEVEL_CHANGED:  # _set_level: the step has set the new level
+                old = ((flags >> kernel.OLD_LEVEL) & 15) - 1
+                if old >= 0:
+                    self.level_counts[old] -= 1
+                self.level_counts[(flags >> kernel.NEW_LEVEL) & 15] += 1
+            if flags & kernel.MOVED:
+                why = self._ladder_codes[(flags >> kernel.WHY) & 15]
+                self.move(c, (flags >> kernel.STAGE_TO) & 15, why)
+            # _set_voice(c, voice, day, day); the step has recorded the new answer.
+            voice, last = (flags >> kernel.VOICE_OUT) & 15, flags >> kernel.LAST
+            expiry = self.voice_expiry
+            if flags & kernel.VOICE_RENEWED:
+                leaving = expiry[voice]
+                leaving[last] -= 1
+                leaving[day + self.survey_window] += 1
+            else:
+                old = ((flags >> kernel.OLD_VOICE) & 15) - 1
+                counts = self.voice_counts
+                if old >= 0 and last > day:
+                    counts[old] -= 1
+                    expiry[old][last] -= 1
+                if c.talk_slot >= 0 and old != voice:
+                    self._unlist(c, old)
+                counts[voice] += 1
+                expiry[voice][day + self.survey_window] += 1
+                if TALKS[voice] and c.talk_slot < 0:
+                    talkers = self.talkers[voice]
+                    c.talk_slot = len(talkers)
+                    talkers.append(c)
+        gap = out[kernel.OUT_GAP]
+        if gap != math.inf:
+            c.callbacks = self._at_opportunity
+            self._schedule(c, NORMAL, gap)
 
     def _on_win_back(self, offer: WinBackOffer) -> None:
         c = offer.customer
