@@ -1,0 +1,165 @@
+"""The compiled purchase opportunity (``sim.kernel``) against the engine's Python handlers.
+
+A run with no program and exponential timing makes its purchase opportunities through
+``sim.kernel.opportunity_step``; with ``LOYALSIM_COMPILED=0`` the same run goes through
+``AgentModel.opportunity``, ``purchase`` and ``gap``, which stay the reference. Every table must
+come out identical, float bits included, in runs that exercise every branch of the step: loss
+to competitors, life events and drift, service failures and recoveries, every rung of the
+ladder, survey answers that change voice, win-backs, and a social network.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import small_scenario
+
+import sim
+from sim import kernel
+from sim.customer import Customer, TabledCustomer
+from sim.kernel import CustomerTable
+from sim.ladder import ADVOCATE, CUSTOMER, MEMBER, PROSPECT, RAVING_FAN, SHOPPER, next_stage
+from sim.model import AgentModel
+from sim.scenario import load_scenario
+
+pytestmark = pytest.mark.skipif(not kernel.enabled(), reason="numba is not installed")
+
+TABLES = ("daily", "customers", "ledger", "movements")
+
+
+def _busy(scenario):
+    """``scenario`` with every branch of the step frequent: failures, recoveries, competitor
+    campaigns, life events, drift, win-backs, word of mouth and the upper rungs."""
+    return scenario.with_overrides(
+        {
+            "product.service_failure_rate": 0.05,
+            "product.quality_mean": 0.85,
+            "product.recovery_probability": 0.5,
+            "competition.offers_per_year": 6,
+            "life_events.moved_away_per_year": 0.3,
+            "win_back.rate_per_year": 2.0,
+            "ladder.promotion.advocate_min_promoter_days": 10,
+            "ladder.promotion.fan_min_promoter_days": 20,
+            "ladder.promotion.fan_min_attachment": 0.3,
+        }
+    )
+
+
+CASES = {
+    "coffee shop, natural": lambda: load_scenario("scenarios/coffee_shop.yaml").with_overrides(
+        {"active_program": "none", "horizon_days": 400}
+    ),
+    "busy small shop": lambda: _busy(small_scenario(horizon_days=400)),
+    "busy, on a small world": lambda: _busy(small_scenario(horizon_days=400)).with_overrides(
+        {"word_of_mouth.network": "small_world"}
+    ),
+    "MBG/NBD dropout, no touches": lambda: _busy(small_scenario(horizon_days=400)).with_overrides(
+        {"customers.dropout_model": "mbgnbd", "business.touches_per_month": 0}
+    ),
+    "steady market": lambda: load_scenario("scenarios/steady_market.yaml"),
+}
+
+
+def _run(scenario, monkeypatch, compiled: bool):
+    monkeypatch.setenv("LOYALSIM_COMPILED", "1" if compiled else "0")
+    return sim.simulate(scenario, 7)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_the_compiled_step_gives_the_python_handlers_tables_bit_for_bit(case, monkeypatch):
+    scenario = CASES[case]()
+    python = _run(scenario, monkeypatch, compiled=False)
+    compiled = _run(scenario, monkeypatch, compiled=True)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(
+            getattr(compiled, name), getattr(python, name), check_exact=True, obj=name
+        )
+    assert repr(compiled.summary) == repr(python.summary)  # repr: NaN equals NaN, bits exact
+    # The runs were not trivial: the business traded to the end, people bought and left.
+    moves = python.movements["reason"].astype(str)
+    assert python.summary["bankrupt"] is False
+    assert python.daily["purchases"].sum() > 1000
+    assert moves.str.startswith("lost:").sum() > 10
+
+
+def test_the_busy_cases_reach_every_branch(monkeypatch):
+    """The cases above exercise what they claim: every loss reason the step can give, failures
+    recovered and not, the top rung, and win-backs."""
+    monkeypatch.setenv("LOYALSIM_COMPILED", "1")
+    result = sim.simulate(CASES["busy small shop"](), 7)
+    reasons = set(result.movements["reason"].astype(str))
+    for why in (
+        "lost:competitor_offer",
+        "lost:moved_away",
+        "lost:low_interaction",
+        "won_back",
+        "repeat_purchase",
+        "sustained_promoter",
+        "no_longer_promoter",
+        "enthusiastic_and_attached",
+    ):
+        assert why in reasons, why
+    assert result.ledger.query("account == 'service_recovery'")["amount"].sum() < 0
+
+
+def test_runs_use_the_step_only_where_it_applies(monkeypatch):
+    monkeypatch.setenv("LOYALSIM_COMPILED", "1")
+    natural = small_scenario(horizon_days=400)
+    assert AgentModel(natural, 0).table is not None
+    assert AgentModel(natural, 0, compiled=False).table is None
+    periodic = natural.with_overrides({"customers.purchase_timing": "periodic"})
+    assert AgentModel(periodic, 0).table is None
+    card = load_scenario("scenarios/coffee_points_card.yaml")
+    assert card.program() is not None and AgentModel(card, 0).table is None
+    monkeypatch.setenv("LOYALSIM_COMPILED", "0")
+    assert AgentModel(natural, 0).table is None
+
+
+def test_the_step_ladder_is_next_stage_for_customers_outside_a_program():
+    """``_rung_after_purchase`` gives ``sim.ladder.next_stage``'s rung and reason."""
+    rules = AgentModel(small_scenario(horizon_days=400), 0).rules
+    p = np.zeros(kernel.CONSTANTS)
+    p[kernel.P_ADVOCATE_MIN_PROMOTER_DAYS] = rules.advocate_min_promoter_days
+    p[kernel.P_FAN_MIN_PROMOTER_DAYS] = rules.fan_min_promoter_days
+    p[kernel.P_FAN_MIN_SCORE] = rules.fan_min_score
+    p[kernel.P_FAN_MIN_ATTACHMENT] = rules.fan_min_attachment
+    stages = (PROSPECT, SHOPPER, CUSTOMER, MEMBER, ADVOCATE, RAVING_FAN)
+    days = (0.0, rules.advocate_min_promoter_days, rules.fan_min_promoter_days + 1.0)
+    attachments = (0.0, rules.fan_min_attachment, 1.0)
+    checked = 0
+    for stage, purchases, score, promoter_days, attachment in itertools.product(
+        stages, (1, 2, 5), range(11), days, attachments
+    ):
+        want = next_stage(stage, purchases, score, promoter_days, attachment, False, rules)
+        got_stage, got_why = kernel._rung_after_purchase(
+            stage, purchases, score, promoter_days, attachment, p
+        )
+        why = None if got_why == kernel.NO_MOVE else kernel.LADDER_REASONS[got_why]
+        assert (got_stage, why) == want, (stage, purchases, score, promoter_days, attachment)
+        checked += 1
+    assert checked == 6 * 3 * 11 * 3 * 3
+
+
+def test_a_tabled_customer_reads_and_writes_its_table_row():
+    table = CustomerTable(capacity=2)
+    args = (CUSTOMER, 3.0, 1, 0.1, 0.2, 5.0, 0.3, 2**64 - 5, 0.6, 0.5, 0.4)
+    plain = Customer(0, *args)
+    tabled = [TabledCustomer(table, i, *args) for i in range(5)]
+    assert table.capacity >= 5  # grown past its first two rows
+    for c in tabled:
+        for name in (*kernel.FLOAT_FIELDS, *kernel.INT_FIELDS):
+            assert getattr(c, name) == getattr(plain, name) or (
+                getattr(plain, name) != getattr(plain, name)  # NaN
+            ), name
+    last = tabled[4]
+    last.satisfaction = 0.25
+    last.fate = 2**63 + 1
+    last.fresh = False
+    last.stage = RAVING_FAN
+    assert table.floats[4, kernel.SATISFACTION] == 0.25
+    assert int(table.ints[4, kernel.FATE].view(np.uint64)) == 2**63 + 1
+    assert (last.fate, last.fresh, last.stage) == (2**63 + 1, False, RAVING_FAN)
+    assert tabled[3].satisfaction == 0.6 and tabled[3].fate == 2**64 - 5
