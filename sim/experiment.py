@@ -323,12 +323,19 @@ def _runs_by_days(
 
 
 def summary_estimates(summary: pd.DataFrame, confidence: float) -> pd.DataFrame:
-    """Mean and confidence interval of every numeric summary figure (one row per figure)."""
+    """Mean and confidence interval of every numeric summary figure (one row per figure).
+
+    ``retention_rate`` counts a bankrupt run as 0, as every experiment does
+    (:func:`retention_rates`).
+    """
     rows = []
     for column in summary.columns:
         if column in LABELS:
             continue
-        values = pd.to_numeric(summary[column], errors="coerce").to_numpy(dtype=float)
+        if column == "retention_rate" and "bankrupt" in summary:
+            values = retention_rates(summary)
+        else:
+            values = pd.to_numeric(summary[column], errors="coerce").to_numpy(dtype=float)
         e = mean_interval(values, confidence)
         rows.append(
             {"figure": column, "mean": e.mean, "low": e.low, "high": e.high, "sd": e.sd, "n": e.n}
@@ -654,8 +661,9 @@ def retention_rates(frame: pd.DataFrame) -> np.ndarray:
     it kept nobody to the end of the window, however high its rate over the days it traded);
     other empty rates stay NaN.
 
-    The one rule by which every experiment reports retention: ``compare`` pairs these rates,
-    ``sweep`` and ``sensitivity`` report them.
+    The one rule by which every experiment reports retention: ``replicate`` and ``compare``
+    estimate from these rates, ``compare`` pairs them, ``sweep`` and ``sensitivity`` report
+    them.
 
     Parameters
     ----------

@@ -260,3 +260,15 @@ def test_band_quantiles_match_numpy_and_fill_only_after_a_run_stops():
     assert flow[0].tolist() == [5.0, 6.0, 0.0, 0.0]  # no trade, no flow
     assert np.isnan(stock[1, 1]) and np.isnan(flow[1, 1])  # a gap inside a run stays empty
     assert [band_name(x) for x in (0.05, 0.5, 0.025, 0.975)] == ["q05", "q50", "q02.5", "q97.5"]
+
+
+def test_replicate_estimates_retention_with_bankrupt_runs_keeping_nobody():
+    """A 120-day shop bankrupt after its retention cohort's day (60): each run's own summary
+    has its rate over the days it traded, the ensemble's estimate counts every run as 0."""
+    sc = small_scenario(horizon_days=120, business={"fixed_costs_per_month": 12000})
+    e = sim.replicate(sc, runs=2, executor="serial")
+    assert e.summary["bankrupt"].all()
+    assert (e.summary["bankrupt_day"] > 60).all()
+    assert (e.summary["retention_rate"] > 0.5).all()
+    estimate = e.estimate("retention_rate")
+    assert (estimate.mean, estimate.n) == (0.0, 2)
