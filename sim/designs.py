@@ -410,13 +410,20 @@ def sensitivity(
     )
     y = table.groupby("point", sort=True)[output].mean().to_numpy(dtype=float)
     n = len(sampled)
+    level = scenario.experiment.confidence  # of the indices' bootstrap intervals
     if method == "sobol":
-        found = sobol_analyze.analyze(problem, y[:n], calc_second_order=False, seed=seed)
+        # SALib's Sobol' analysis draws its bootstrap unseeded when given seed 0 (it tests
+        # ``if seed``), so its intervals would change from call to call: never give it 0.
+        found = sobol_analyze.analyze(
+            problem, y[:n], calc_second_order=False, conf_level=level, seed=seed + 1
+        )
         indices = pd.DataFrame(
             {k: np.asarray(found[k]) for k in ("S1", "S1_conf", "ST", "ST_conf")}, index=names
         )
     else:
-        found = morris_analyze.analyze(problem, unit, y[:n], num_levels=4, seed=seed)
+        found = morris_analyze.analyze(
+            problem, unit, y[:n], num_levels=4, conf_level=level, seed=seed
+        )
         indices = pd.DataFrame(
             {k: np.asarray(found[k]) for k in ("mu_star", "mu_star_conf", "sigma")}, index=names
         )
