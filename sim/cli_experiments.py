@@ -42,6 +42,17 @@ EXPERIMENT_EXAMPLES = {
 }
 
 
+def _at_least_one(text: str) -> int:
+    """An option's whole number of at least 1, or argparse's usage error naming the option."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1 (got {text!r})")
+    return value
+
+
 def add_scenario_arguments(parser: argparse.ArgumentParser, seed: str, out: str) -> None:
     """The arguments of every command that simulates a scenario file: the file, ``--seed``,
     ``--out``, ``--set`` and ``--quiet``."""
@@ -82,13 +93,20 @@ def add_experiment_parsers(sub: Any) -> None:
             default="processes",
             help="serial, processes (default: every core) or a Dask scheduler address",
         )
-        p.add_argument("--workers", type=int, default=None, help="local processes (default: cores)")
+        p.add_argument(
+            "--workers", type=_at_least_one, default=None, help="local processes (default: cores)"
+        )
         if name in ("replicate", "compare"):
             p.add_argument(
-                "--runs", type=int, default=None, help="replications (default experiment.runs)"
+                "--runs",
+                type=_at_least_one,
+                default=None,
+                help="replications (default experiment.runs)",
             )
         else:
-            p.add_argument("--runs", type=int, default=1, help="replications per point (default 1)")
+            p.add_argument(
+                "--runs", type=_at_least_one, default=1, help="replications per point (default 1)"
+            )
             p.add_argument(
                 "--param",
                 action="append",

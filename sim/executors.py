@@ -73,10 +73,14 @@ def run_tasks(
     Raises
     ------
     ValueError
-        If the executor is unknown.
+        If the executor is unknown, or ``workers`` is not a whole number of at least 1.
     ExecutorError
         If a task failed on every attempt.
     """
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
+    ):
+        raise ValueError(f"workers must be a whole number of at least 1 (got {workers!r})")
     if not tasks:
         return iter(())
     if executor == "serial":

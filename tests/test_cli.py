@@ -315,6 +315,24 @@ def test_a_misspelt_output_is_refused_before_any_run(tmp_path):
         assert not out.exists()
 
 
+def test_a_count_below_one_is_refused_with_the_option_named(tmp_path):
+    """``--workers`` and ``--runs`` below 1 (or not a number) get argparse's usage error naming
+    the option: exit 2, no traceback, no experiment folder."""
+    scenario = write(tmp_path / "shop.yaml", SMALL)
+    for command, option, value in (
+        ("replicate", "--workers", "-1"),
+        ("compare", "--runs", "0"),
+        ("sweep", "--runs", "two"),
+    ):
+        out = tmp_path / command
+        done = loyalsim(command, str(scenario), option, value, "--out", str(out), "--quiet")
+        assert done.returncode == 2, (command, done.stdout, done.stderr)
+        message = f"argument {option}: must be a whole number of at least 1 (got '{value}')"
+        assert message in done.stderr, done.stderr
+        assert "Traceback" not in done.stdout + done.stderr
+        assert not out.exists()
+
+
 def test_new_writes_a_commented_starter_that_validates(tmp_path):
     path = tmp_path / "mine.yaml"
     done = loyalsim("new", str(path), "--name", "My shop")

@@ -272,3 +272,9 @@ def test_replicate_estimates_retention_with_bankrupt_runs_keeping_nobody():
     assert (e.summary["retention_rate"] > 0.5).all()
     estimate = e.estimate("retention_rate")
     assert (estimate.mean, estimate.n) == (0.0, 2)
+
+
+@pytest.mark.parametrize("workers", [0, -1, 1.5, True])
+def test_run_tasks_refuses_a_worker_count_below_one(workers):
+    with pytest.raises(ValueError, match="workers must be a whole number of at least 1"):
+        run_tasks(abs, [(0, (1,))], executor="processes", workers=workers)
