@@ -13,8 +13,9 @@ numbers.
 
 The Python event handlers of ``sim.model.AgentModel`` (``opportunity``, ``purchase`` and
 ``gap``) stay the reference. The step makes the same operations in the same order, calling the
-pure rules of ``sim.churn`` and ``sim.experience`` compiled as they are, so a run gives the same
-tables bit for bit either way; ``tests/test_kernel.py`` runs both and compares them. A run with a
+pure rules of ``sim.churn``, ``sim.experience``, ``sim.relationship``, ``sim.wom`` and
+``sim.buying`` (``RULES``) compiled from their one source, so a run gives the same tables bit for
+bit either way; ``tests/test_kernel.py`` runs both and compares them. A run with a
 program or periodic timing uses the Python handlers throughout.
 """
 
@@ -25,21 +26,16 @@ import os
 
 import numpy as np
 
-from sim import churn, experience
+from sim import buying, churn, experience, wom
 from sim.churn import COMPETITOR_OFFER
 from sim.ladder import ADVOCATE, CUSTOMER, LOST, MEMBER, PROSPECT, RAVING_FAN, SHOPPER
+from sim.relationship import after_interaction
 from sim.streams import GOLDEN_GAMMA, MIX_1, MIX_2, QUANTILE_POINTS, QUANTILE_SHIFT, TO_UNIT
-from sim.wom import (
-    PASSIVE_MIN_SCORE,
-    PROMOTER_MIN_SCORE,
-    VOICE_DETRACTOR,
-    VOICE_FAN,
-    VOICE_PASSIVE,
-    VOICE_PROMOTER,
-)
+from sim.wom import PROMOTER_MIN_SCORE
 
 try:  # numba is a dependency; without it (or with LOYALSIM_COMPILED=0) runs use Python only.
     import numba
+    from numba.extending import register_jitable
 except ImportError:  # pragma: no cover - exercised only where numba cannot be installed
     numba = None
 
@@ -348,12 +344,30 @@ def _jit(function):
     return numba.njit(cache=True)(function)
 
 
-# The pure rules the step applies, compiled from their one Python source.
-_competitor_acceptance = _jit(churn.competitor_acceptance)
-_drift_reason = _jit(churn.drift_reason)
-_life_event_reason = _jit(churn.life_event_reason)
-_experienced_quality = _jit(experience.experienced_quality)
-_satisfaction_level = _jit(experience.satisfaction_level)
+# The pure rules the step applies, callable from compiled code as they are: numba compiles
+# each from its one Python source into the step (and inlines it), while Python callers keep
+# calling the plain function.
+RULES = (
+    churn.life_event_reason,
+    churn.competitor_acceptance,
+    churn.drift_probability,
+    churn.drift_reason,
+    experience.experienced_quality,
+    experience.experience_score,
+    experience.updated_satisfaction,
+    experience.updated_expectation,
+    experience.satisfaction_level,
+    after_interaction,
+    wom.attachment_after_experience,
+    wom.likelihood_to_recommend,
+    wom.nps_category,
+    wom.voice,
+    buying.purchase_rate,
+    buying.next_gap,
+)
+if numba is not None:
+    for _rule in RULES:
+        register_jitable(_rule)
 
 
 @_jit
@@ -442,9 +456,9 @@ def opportunity_step(i, now, campaigns, f, n, k):
         n[i, PENDING_LOSS] = -1
     elif now >= f[i, LIFE_END]:
         rates = (p[P_NEEDS_CHANGED_RATE], p[P_MOVED_AWAY_RATE], p[P_WENT_BANKRUPT_RATE])
-        reason = _life_event_reason(rates, _uniform(n, i))
+        reason = churn.life_event_reason(rates, _uniform(n, i))
     if reason < 0 and n[i, OFFERS_SEEN] < campaigns:
-        accept = _competitor_acceptance(
+        accept = churn.competitor_acceptance(
             p[P_ACCEPTANCE_PROBABILITY],
             stage_table[S_ACCEPT, stage],
             f[i, SHARE_OF_WALLET],
@@ -461,18 +475,18 @@ def opportunity_step(i, now, campaigns, f, n, k):
     fresh = n[i, FRESH]
     n[i, FRESH] = 0
     if reason < 0 and not (fresh and p[P_DRIFT_WAITS_FOR_REPEAT] > 0.0):
-        # sim.churn.drift_probability
-        q = (
-            f[i, PROPENSITY]
-            * stage_table[S_DROP, stage]
-            * math.exp(
-                p[P_DROP_SATISFACTION_SENS] * (p[P_REF_SATISFACTION] - f[i, SATISFACTION])
-                + p[P_DROP_RELATIONSHIP_SENS] * (p[P_REF_RELATIONSHIP] - relationship)
-            )
+        q = churn.drift_probability(
+            f[i, PROPENSITY],
+            stage_table[S_DROP, stage],
+            f[i, SATISFACTION],
+            relationship,
+            p[P_REF_SATISFACTION],
+            p[P_REF_RELATIONSHIP],
+            p[P_DROP_SATISFACTION_SENS],
+            p[P_DROP_RELATIONSHIP_SENS],
         )
-        q = 1.0 if q > 1.0 else q
         if _uniform(n, i) < q:
-            reason = _drift_reason(relationship, p[P_LOW_INTERACTION_THRESHOLD])
+            reason = churn.drift_reason(relationship, p[P_LOW_INTERACTION_THRESHOLD])
     if reason >= 0:
         return LOST_FLAG | (reason << REASON)
 
@@ -508,42 +522,42 @@ def opportunity_step(i, now, campaigns, f, n, k):
                 flags |= RECOVERY_COST
         expectation = f[i, EXPECTATION]
         quality = p[P_QUALITY_MEAN] + p[P_QUALITY_SD] * tables[1, _next_output(n, i) >> _QSHIFT]
-        quality = _experienced_quality(
+        quality = experience.experienced_quality(
             quality, expectation, failed, recovered, p[P_FAILURE_SEVERITY], p[P_RECOVERY_BONUS]
         )
-        x = p[P_SLOPE] * ((quality - expectation) + p[P_PERFORMANCE_WEIGHT] * (quality - 0.5))
-        score = 0.0 if x < -60.0 else 1.0 / (1.0 + math.exp(-x))
-        satisfaction = f[i, SATISFACTION]
-        satisfaction = satisfaction + p[P_LEARNING_RATE] * (score - satisfaction)
+        score = experience.experience_score(
+            quality, expectation, p[P_SLOPE], p[P_PERFORMANCE_WEIGHT]
+        )
+        satisfaction = experience.updated_satisfaction(
+            f[i, SATISFACTION], score, p[P_LEARNING_RATE]
+        )
         if failed and not recovered and stage >= ADVOCATE:
             satisfaction = min(satisfaction, p[P_LOVE_TO_HATE])
         f[i, SATISFACTION] = satisfaction
         if not failed:
-            gap = quality - expectation
-            f[i, EXPECTATION] = (
-                expectation + (p[P_EXPECTATION_UP] if gap > 0.0 else p[P_EXPECTATION_DOWN]) * gap
+            f[i, EXPECTATION] = experience.updated_expectation(
+                expectation, quality, p[P_EXPECTATION_UP], p[P_EXPECTATION_DOWN]
             )
-        level = _satisfaction_level(satisfaction)
+        level = experience.satisfaction_level(satisfaction)
         old_level = n[i, LEVEL]
         if level != old_level:
             n[i, LEVEL] = level
             flags |= LEVEL_CHANGED | ((old_level + 1) << OLD_LEVEL) | (level << NEW_LEVEL)
 
-        # Relationship and attachment (sim.relationship, sim.wom).
-        relationship = relationship + p[P_GAIN_PER_PURCHASE] * (1.0 - relationship)
+        # Relationship and attachment, the answer to the NPS question, and the ladder.
+        relationship = after_interaction(relationship, p[P_GAIN_PER_PURCHASE])
         f[i, RELATIONSHIP] = relationship
-        attachment = f[i, ATTACHMENT]
-        attachment = attachment + p[P_ATTACHMENT_RATE] * (satisfaction * relationship - attachment)
-        f[i, ATTACHMENT] = attachment
-
-        # The answer to the NPS question and the ladder.
-        shortfall = (
-            (1.0 - satisfaction)
-            * (1.0 - p[P_RELATIONSHIP_FORGIVENESS] * relationship)
-            * (1.0 - p[P_ATTACHMENT_FORGIVENESS] * attachment)
+        attachment = wom.attachment_after_experience(
+            f[i, ATTACHMENT], satisfaction, relationship, p[P_ATTACHMENT_RATE]
         )
-        answer = math.floor(10.0 * (1.0 - shortfall) + 0.5)
-        answer = 10 if answer > 10 else (0 if answer < 0 else answer)
+        f[i, ATTACHMENT] = attachment
+        answer = wom.likelihood_to_recommend(
+            satisfaction,
+            relationship,
+            attachment,
+            p[P_RELATIONSHIP_FORGIVENESS],
+            p[P_ATTACHMENT_FORGIVENESS],
+        )
         n[i, SCORE] = answer
         if answer < PROMOTER_MIN_SCORE:
             f[i, PROMOTER_SINCE] = math.nan
@@ -559,11 +573,8 @@ def opportunity_step(i, now, campaigns, f, n, k):
             if why != NO_MOVE:
                 flags |= MOVED | (new_stage << STAGE_TO) | (why << WHY)
 
-        # The survey answer's voice (sim.wom.voice).
-        if answer >= PROMOTER_MIN_SCORE:
-            voice = VOICE_FAN if new_stage == RAVING_FAN else VOICE_PROMOTER
-        else:
-            voice = VOICE_PASSIVE if answer >= PASSIVE_MIN_SCORE else VOICE_DETRACTOR
+        # The survey answer's voice.
+        voice = wom.voice(answer, new_stage == RAVING_FAN)
         last = n[i, SURVEY_DAY] + int(p[P_SURVEY_WINDOW])
         old_voice = n[i, VOICE]
         if voice == old_voice and voice >= 0 and last > day:
@@ -575,15 +586,16 @@ def opportunity_step(i, now, campaigns, f, n, k):
         flags |= (voice << VOICE_OUT) | (last << LAST)
 
     # AgentModel.gap, exponential timing, no program factor.
-    rate = (
-        f[i, BASE_RATE]
-        * stage_table[S_FREQ, new_stage]
-        * p[P_PRICE_FACTOR]
-        * math.exp(
-            p[P_FREQ_SATISFACTION_SENS] * (f[i, SATISFACTION] - p[P_REF_SATISFACTION])
-            + p[P_FREQ_RELATIONSHIP_SENS] * (f[i, RELATIONSHIP] - p[P_REF_RELATIONSHIP])
-        )
+    rate = buying.purchase_rate(
+        f[i, BASE_RATE],
+        stage_table[S_FREQ, new_stage],
+        f[i, SATISFACTION],
+        f[i, RELATIONSHIP],
+        p[P_REF_SATISFACTION],
+        p[P_REF_RELATIONSHIP],
+        p[P_FREQ_SATISFACTION_SENS],
+        p[P_FREQ_RELATIONSHIP_SENS],
+        p[P_PRICE_FACTOR],
     )
-    draw = -math.log(1.0 - _uniform(n, i))
-    k[OUT_GAP] = math.inf if rate <= 0.0 else draw / rate
+    k[OUT_GAP] = buying.next_gap(rate, False, 0.0, -math.log(1.0 - _uniform(n, i)))
     return flags
