@@ -158,21 +158,13 @@ class Customer:
         self.callbacks: list[Callable[[Customer], None]] | None = None
 
 
-def _float_column(name: str) -> property:
-    def get(c: TabledCustomer) -> float:
+def _column(name: str) -> property:
+    """The attribute ``name`` of a :class:`TabledCustomer`, kept in its table's column."""
+
+    def get(c: TabledCustomer) -> Any:
         return getattr(c.table, name)[c.id]
 
-    def put(c: TabledCustomer, value: float) -> None:
-        getattr(c.table, name)[c.id] = value
-
-    return property(get, put, doc=f"``{name}``, kept in the customer table.")
-
-
-def _int_column(name: str) -> property:
-    def get(c: TabledCustomer) -> int:
-        return getattr(c.table, name)[c.id]
-
-    def put(c: TabledCustomer, value: int) -> None:
+    def put(c: TabledCustomer, value: Any) -> None:
         getattr(c.table, name)[c.id] = value
 
     return property(get, put, doc=f"``{name}``, kept in the customer table.")
@@ -184,14 +176,6 @@ def _get_fresh(c: TabledCustomer) -> bool:
 
 def _put_fresh(c: TabledCustomer, value: bool) -> None:
     c.table.fresh[c.id] = 1 if value else 0
-
-
-def _get_fate(c: TabledCustomer) -> int:
-    return c.table.fate[c.id]
-
-
-def _put_fate(c: TabledCustomer, value: int) -> None:
-    c.table.fate[c.id] = value
 
 
 class TabledCustomer(Customer):
@@ -212,13 +196,9 @@ class TabledCustomer(Customer):
         super().__init__(agent_id, *args)
 
 
-for _name in FLOAT_FIELDS:
-    setattr(TabledCustomer, _name, _float_column(_name))
-for _name in INT_FIELDS:
-    if _name not in ("fresh", "fate"):
-        setattr(TabledCustomer, _name, _int_column(_name))
+for _name in (*FLOAT_FIELDS, *INT_FIELDS):  # fate: the table's unsigned view of its column
+    setattr(TabledCustomer, _name, _column(_name))
 TabledCustomer.fresh = property(_get_fresh, _put_fresh, doc="``fresh``, kept in the table.")
-TabledCustomer.fate = property(_get_fate, _put_fate, doc="``fate``, kept in the table.")
 del _name
 
 

@@ -321,8 +321,8 @@ class CustomerTable:
         for column, name in enumerate(FLOAT_FIELDS):
             setattr(self, name, self.floats[:, column].data)
         for column, name in enumerate(INT_FIELDS):
-            setattr(self, name, self.ints[:, column].data)
-        self.fate = self.ints[:, FATE].view(np.uint64).data
+            values = self.ints[:, column]
+            setattr(self, name, (values.view(np.uint64) if column == FATE else values).data)
 
     def reserve(self, agent_id: int) -> None:
         """Make room for the agent numbered ``agent_id``."""
