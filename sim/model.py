@@ -720,35 +720,21 @@ class AgentModel(_ProgramHost):
             self.purchases[day] += 1
             if flags & kernel.RECOVERY_COST:
                 self.ledger.post(day, ledger.SERVICE_RECOVERY, -self.recovery_cost)
-            if flags & kernel.LEVEL_CHANGED:  # _set_level: the step has set the new level
-                old = ((flags >> kernel.OLD_LEVEL) & 15) - 1
-                if old >= 0:
-                    self.level_counts[old] -= 1
-                self.level_counts[(flags >> kernel.NEW_LEVEL) & 15] += 1
+            if flags & kernel.LEVEL_CHANGED:  # the step has set the new level
+                self._count_level(
+                    ((flags >> kernel.OLD_LEVEL) & 15) - 1, (flags >> kernel.NEW_LEVEL) & 15
+                )
             if flags & kernel.MOVED:
                 why = self._ladder_codes[(flags >> kernel.WHY) & 15]
                 self.move(c, (flags >> kernel.STAGE_TO) & 15, why)
             # _set_voice(c, voice, day, day); the step has recorded the new answer.
             voice, last = (flags >> kernel.VOICE_OUT) & 15, flags >> kernel.LAST
-            expiry = self.voice_expiry
             if flags & kernel.VOICE_RENEWED:
-                leaving = expiry[voice]
+                leaving = self.voice_expiry[voice]
                 leaving[last] -= 1
                 leaving[day + self.survey_window] += 1
             else:
-                old = ((flags >> kernel.OLD_VOICE) & 15) - 1
-                counts = self.voice_counts
-                if old >= 0 and last > day:
-                    counts[old] -= 1
-                    expiry[old][last] -= 1
-                if c.talk_slot >= 0 and old != voice:
-                    self._unlist(c, old)
-                counts[voice] += 1
-                expiry[voice][day + self.survey_window] += 1
-                if TALKS[voice] and c.talk_slot < 0:
-                    talkers = self.talkers[voice]
-                    c.talk_slot = len(talkers)
-                    talkers.append(c)
+                self._count_voice(c, ((flags >> kernel.OLD_VOICE) & 15) - 1, last, voice, day, day)
         gap = out[kernel.OUT_GAP]
         if gap != math.inf:
             c.callbacks = self._at_opportunity
@@ -955,12 +941,20 @@ class AgentModel(_ProgramHost):
             leaving[survey_day + window] += 1
             c.survey_day = survey_day
             return
-        if old >= 0 and c.survey_day + window > day:
+        self._count_voice(c, old, c.survey_day + window, voice, survey_day, day)
+        c.voice, c.survey_day = voice, survey_day
+
+    def _count_voice(
+        self, c: Customer, old: int, old_last: int, voice: int, survey_day: int, day: int
+    ) -> None:
+        """Move the survey's counts, expiry days and talkers from ``c``'s answer ``old``
+        (surveyed until ``old_last``) to ``voice`` given on ``survey_day`` (-1: none)."""
+        window = self.survey_window
+        if old >= 0 and old_last > day:
             self.voice_counts[old] -= 1
-            self.voice_expiry[old][c.survey_day + window] -= 1
+            self.voice_expiry[old][old_last] -= 1
         if c.talk_slot >= 0 and old != voice:
             self._unlist(c, old)
-        c.voice, c.survey_day = voice, survey_day
         if voice >= 0 and survey_day + window > day:
             self.voice_counts[voice] += 1
             self.voice_expiry[voice][survey_day + window] += 1
@@ -1261,10 +1255,14 @@ class AgentModel(_ProgramHost):
     def _set_level(self, c: Customer) -> None:
         level = satisfaction_level(c.satisfaction)
         if level != c.level:
-            if c.level >= 0:
-                self.level_counts[c.level] -= 1
-            self.level_counts[level] += 1
+            self._count_level(c.level, level)
             c.level = level
+
+    def _count_level(self, old: int, new: int) -> None:
+        """Move one customer's count from satisfaction level ``old`` (-1: none) to ``new``."""
+        if old >= 0:
+            self.level_counts[old] -= 1
+        self.level_counts[new] += 1
 
     def lose(self, c: Customer, reason: int) -> None:
         """The customer leaves for ``reason`` (DOMAIN L4)."""
