@@ -129,7 +129,7 @@ def test_the_step_ladder_is_next_stage_for_customers_outside_a_program():
     stages = (PROSPECT, SHOPPER, CUSTOMER, MEMBER, ADVOCATE, RAVING_FAN)
     days = (0.0, rules.advocate_min_promoter_days, rules.fan_min_promoter_days + 1.0)
     attachments = (0.0, rules.fan_min_attachment, 1.0)
-    checked = 0
+    reasons = set()
     for stage, purchases, score, promoter_days, attachment in itertools.product(
         stages, (1, 2, 5), range(11), days, attachments
     ):
@@ -139,8 +139,8 @@ def test_the_step_ladder_is_next_stage_for_customers_outside_a_program():
         )
         why = None if got_why == kernel.NO_MOVE else kernel.LADDER_REASONS[got_why]
         assert (got_stage, why) == want, (stage, purchases, score, promoter_days, attachment)
-        checked += 1
-    assert checked == 6 * 3 * 11 * 3 * 3
+        reasons.add(why)
+    assert reasons == {*kernel.LADDER_REASONS, None}  # the grid reaches every move and staying
 
 
 def test_a_tabled_customer_reads_and_writes_its_table_row():
@@ -151,9 +151,7 @@ def test_a_tabled_customer_reads_and_writes_its_table_row():
     assert table.capacity >= 5  # grown past its first two rows
     for c in tabled:
         for name in (*kernel.FLOAT_FIELDS, *kernel.INT_FIELDS):
-            assert getattr(c, name) == getattr(plain, name) or (
-                getattr(plain, name) != getattr(plain, name)  # NaN
-            ), name
+            assert repr(getattr(c, name)) == repr(getattr(plain, name)), name  # repr: NaN too
     last = tabled[4]
     last.satisfaction = 0.25
     last.fate = 2**63 + 1
