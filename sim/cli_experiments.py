@@ -43,13 +43,13 @@ EXPERIMENT_EXAMPLES = {
 
 
 def _at_least_one(text: str) -> int:
-    """An option's whole number of at least 1, or argparse's usage error naming the option."""
+    """An option's integer of at least 1, or argparse's usage error naming the option."""
     try:
         value = int(text)
     except ValueError:
         value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1 (got {text!r})")
+        raise argparse.ArgumentTypeError(f"must be an integer of at least 1 (got {text!r})")
     return value
 
 

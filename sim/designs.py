@@ -31,7 +31,7 @@ from sim.experiment import (
     retention_rates,
     run_experiment,
 )
-from sim.fields import did_you_mean
+from sim.fields import did_you_mean, integer_at_least
 from sim.results import summary_figures
 from sim.scenario import Scenario
 
@@ -129,13 +129,6 @@ def _bounds(path: str, spec: Sequence[Any]) -> tuple[float, float]:
 def _point_scenarios(scenario: Scenario, frame: pd.DataFrame) -> list[Scenario]:
     """The scenario at each point of a design (a value a field refuses is named here)."""
     return [scenario.with_overrides(values) for values in frame.to_dict("records")]
-
-
-def _check_runs(runs: Any) -> int:
-    """Replications per point: an integer of at least 1."""
-    if isinstance(runs, bool) or not isinstance(runs, int | np.integer) or runs < 1:
-        raise ValueError(f"runs must be an integer of at least 1 (got {runs!r})")
-    return int(runs)
 
 
 def _check_outputs(names: Sequence[str], scenarios: Sequence[Scenario]) -> None:
@@ -267,7 +260,7 @@ def sweep(
         As for ``sim.replicate``.
     """
     frame = design_points(scenario, parameters, design, points, seed)
-    runs = _check_runs(runs)
+    runs = integer_at_least("runs", runs, 1)
     if isinstance(outputs, str):
         raise ValueError(f"outputs = {outputs!r}: give a list of summary figures, e.g. ['profit']")
     scenarios = _point_scenarios(scenario, frame)
@@ -372,9 +365,8 @@ def sensitivity(
 
     if method not in METHODS:
         raise ValueError(f"method = {method!r}; allowed: {', '.join(METHODS)}")
-    if not isinstance(samples, int) or samples < 2:
-        raise ValueError(f"samples must be an integer of at least 2 (got {samples!r})")
-    runs = _check_runs(runs)
+    samples = integer_at_least("samples", samples, 2)
+    runs = integer_at_least("runs", runs, 1)
     if not parameters:
         raise ValueError("give at least one parameter to vary")
     names = list(parameters)

@@ -24,6 +24,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from sim.fields import integer_at_least
+
 EXECUTORS = ("serial", "processes")
 RECYCLE_AFTER = 50
 """Tasks per local worker before the pool is replaced by a fresh one: a long-lived Python
@@ -73,14 +75,12 @@ def run_tasks(
     Raises
     ------
     ValueError
-        If the executor is unknown, or ``workers`` is not a whole number of at least 1.
+        If the executor is unknown, or ``workers`` is not an integer of at least 1.
     ExecutorError
         If a task failed on every attempt.
     """
-    if workers is not None and (
-        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
-    ):
-        raise ValueError(f"workers must be a whole number of at least 1 (got {workers!r})")
+    if workers is not None:
+        workers = integer_at_least("workers", workers, 1)
     if not tasks:
         return iter(())
     if executor == "serial":

@@ -32,6 +32,7 @@ from sim import verdict as rules
 from sim.engine import simulate
 from sim.estimates import Estimate, mean_interval, proportion_interval, ratio_interval
 from sim.executors import EXECUTORS, run_tasks
+from sim.fields import integer_at_least
 from sim.ledger import LIABILITIES, PROGRAM_ACCOUNTS
 from sim.scenario import Scenario
 from sim.store import Store, flatten, save_replication
@@ -463,10 +464,7 @@ def replicate(
 
 
 def _check_runs(runs: int | None, scenario: Scenario) -> int:
-    runs = scenario.experiment.runs if runs is None else runs
-    if not isinstance(runs, int | np.integer) or runs < 2:
-        raise ValueError(f"runs must be an integer of at least 2 (got {runs!r})")
-    return int(runs)
+    return integer_at_least("runs", scenario.experiment.runs if runs is None else runs, 2)
 
 
 # ------------------------------------------------------------------------------------ compare

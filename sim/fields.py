@@ -8,6 +8,7 @@ DOMAIN fact id, a paper, or an explicitly marked illustrative assumption), so th
 from __future__ import annotations
 
 import difflib
+import numbers
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -36,6 +37,19 @@ class Section(BaseModel):
     """Base of every scenario section: immutable, and unknown fields are errors."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+
+def integer_at_least(field: str, value: Any, minimum: int) -> int:
+    """``value`` as an ``int`` if it is an integer (not a bool) of at least ``minimum``.
+
+    Raises
+    ------
+    ValueError
+        Naming ``field``, the value and the allowed range.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{field} must be an integer of at least {minimum} (got {value!r})")
+    return int(value)
 
 
 def did_you_mean(name: str, allowed: list[str]) -> str:

@@ -327,7 +327,7 @@ def test_a_count_below_one_is_refused_with_the_option_named(tmp_path):
         out = tmp_path / command
         done = loyalsim(command, str(scenario), option, value, "--out", str(out), "--quiet")
         assert done.returncode == 2, (command, done.stdout, done.stderr)
-        message = f"argument {option}: must be a whole number of at least 1 (got '{value}')"
+        message = f"argument {option}: must be an integer of at least 1 (got '{value}')"
         assert message in done.stderr, done.stderr
         assert "Traceback" not in done.stdout + done.stderr
         assert not out.exists()

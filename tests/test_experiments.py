@@ -276,5 +276,5 @@ def test_replicate_estimates_retention_with_bankrupt_runs_keeping_nobody():
 
 @pytest.mark.parametrize("workers", [0, -1, 1.5, True])
 def test_run_tasks_refuses_a_worker_count_below_one(workers):
-    with pytest.raises(ValueError, match="workers must be a whole number of at least 1"):
+    with pytest.raises(ValueError, match="workers must be an integer of at least 1"):
         run_tasks(abs, [(0, (1,))], executor="processes", workers=workers)
