@@ -35,6 +35,18 @@ def small_scenario(horizon_days: int = 200, **sections) -> sim.Scenario:
     return sim.scenario_from_dict(data)
 
 
+SMALL_MATRIX_LADDER = {
+    "mode": "matrix",
+    "migration": {
+        "period_days": 30,
+        "matrix": {"customer": {"customer": 0.8, "lost": 0.2}},
+        "contribution": {"customer": 10},
+        "initial": {"customer": 100},
+    },
+}
+"""A one-rung migration-matrix ladder: 100 customers, 80% kept each 30 days, 10 each."""
+
+
 @pytest.fixture
 def small() -> sim.Scenario:
     return small_scenario()

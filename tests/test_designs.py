@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import small_scenario
+from conftest import SMALL_MATRIX_LADDER, small_scenario
 
 import sim
 import sim.experiment
@@ -149,17 +149,7 @@ def test_sensitivity_rejects_bad_requests(tiny):
 
 
 CARD = {"name": "card", "joining": {"mode": "automatic"}, "points": {}}
-MATRIX = {
-    "ladder": {
-        "mode": "matrix",
-        "migration": {
-            "period_days": 30,
-            "matrix": {"customer": {"customer": 0.8, "lost": 0.2}},
-            "contribution": {"customer": 10},
-            "initial": {"customer": 100},
-        },
-    }
-}
+MATRIX = {"ladder": SMALL_MATRIX_LADDER}
 
 
 @pytest.mark.parametrize(

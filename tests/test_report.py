@@ -7,6 +7,7 @@ import re
 
 import matplotlib.pyplot as plt
 import pytest
+from conftest import SMALL_MATRIX_LADDER
 
 import sim
 from sim.program_results import participants_by_segment
@@ -51,20 +52,7 @@ def test_every_chart_is_titled_with_the_scenario_and_labelled_with_units(card, n
 def test_charts_that_do_not_apply_say_why(baseline, tmp_path):
     with pytest.raises(ValueError, match="no loyalty program"):
         RUN_CHARTS["participants"](baseline)
-    matrix = sim.scenario_from_dict(
-        {
-            "horizon_days": 180,
-            "ladder": {
-                "mode": "matrix",
-                "migration": {
-                    "period_days": 30,
-                    "matrix": {"customer": {"customer": 0.8, "lost": 0.2}},
-                    "contribution": {"customer": 10},
-                    "initial": {"customer": 100},
-                },
-            },
-        }
-    )
+    matrix = sim.scenario_from_dict({"horizon_days": 180, "ladder": SMALL_MATRIX_LADDER})
     result = sim.simulate(matrix, seed=0)
     for name in ("flows", "nps", "losses", "satisfaction", "sales_share"):
         with pytest.raises(ValueError, match="matrix"):
