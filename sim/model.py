@@ -343,31 +343,27 @@ class AgentModel(_ProgramHost):
         """Run purchase opportunities as ``sim.kernel.opportunity_step``, on a customer table."""
         self.table = kernel.CustomerTable(sc.market.initial_customers + 1024)
         self._at_opportunity = [self._on_opportunity_step]
-        comp, rules = self.competition, self.rules
-        values = {
-            **{name: getattr(self, name, None) for name in kernel.PARAMETERS},
-            "horizon": self.horizon,
-            "survey_window": self.survey_window,
+        # Most parameters are attributes of the model, its competition section or its promotion
+        # rules under the same name; the rest are unpacked here.
+        unpacked = {
             "drift_waits_for_repeat": 1.0 if self.drift_waits_for_repeat else 0.0,
             "needs_changed_rate": self.life_rates[0],
             "moved_away_rate": self.life_rates[1],
             "went_bankrupt_rate": self.life_rates[2],
-            "acceptance_probability": comp.acceptance_probability,
-            "reach_share": comp.reach_share,
-            "fickle_share_of_wallet": comp.fickle_share_of_wallet,
-            "committed_share_of_wallet": comp.committed_share_of_wallet,
-            "committed_acceptance_factor": comp.committed_acceptance_factor,
-            "advocate_min_promoter_days": rules.advocate_min_promoter_days,
-            "fan_min_promoter_days": rules.fan_min_promoter_days,
-            "fan_min_score": rules.fan_min_score,
-            "fan_min_attachment": rules.fan_min_attachment,
             "touched_steady": self.touched[0],
             "touched_rate": self.touched[1],
             "untouched_steady": self.untouched[0],
             "untouched_rate": self.untouched[1],
         }
+
+        def parameter(name: str) -> float:
+            if name in unpacked:
+                return unpacked[name]
+            owner = next(o for o in (self, self.competition, self.rules) if hasattr(o, name))
+            return float(getattr(owner, name))
+
         constants = np.zeros(kernel.CONSTANTS)
-        constants[: kernel.STAGE_OFFSET] = [float(values[name]) for name in kernel.PARAMETERS]
+        constants[: kernel.STAGE_OFFSET] = [parameter(name) for name in kernel.PARAMETERS]
         stages = constants[kernel.STAGE_OFFSET : kernel.TABLE_OFFSET].reshape(
             len(kernel.STAGE_MULTIPLIERS), kernel.STAGE_COLUMNS
         )
