@@ -11,8 +11,8 @@ What it measures, in one Python process (see benchmarks/README.md for the reason
 2. **Bare SimPy throughput.** Two bare SimPy loops that schedule the same number of events as
    the model, for as many agents, each only waiting on pre-drawn exponential gaps: one with a
    generator process per agent (the textbook SimPy loop), one with each agent its own wake-up
-   event (the mechanism the model uses, ``sim.customer``). The ratio model / bare says how much
-   of SimPy's own speed the model keeps (target >= 0.5); it is far less machine dependent than
+   event (the mechanism the model uses, ``sim.engine.customer``). The ratio model / bare says how
+   much of SimPy's own speed the model keeps (target >= 0.5); it is far less machine dependent than
    the absolute rates. Both loops run twice: in this process after the model, and in a copy of
    this process forked before the model (a heap as clean as the model's was). The target is
    checked against the process loop, the lower of its two placements; the wake-up loop's ratios
@@ -52,8 +52,8 @@ import yaml
 from simpy.events import NORMAL
 
 import sim
-from sim import kernel
-from sim.model import MOVE_REASONS, AgentModel
+from sim.engine import kernel
+from sim.engine.model import MOVE_REASONS, AgentModel
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_SCENARIO = HERE / "benchmark.yaml"
@@ -286,8 +286,8 @@ class _Sleeper:
 def bare_wakeups(n_agents: int, total_events: int, horizon: float, seed: int) -> dict[str, Any]:
     """A bare SimPy loop of ``total_events`` wake-ups shared by ``n_agents`` sleeping objects.
 
-    The same scheduling mechanism as the model (``sim.customer``): each object is its own event,
-    put on the queue with ``env.schedule`` and re-scheduled by its callback with a pre-drawn
+    The same scheduling mechanism as the model (``sim.engine.customer``): each object is its own
+    event, put on the queue with ``env.schedule`` and re-scheduled by its callback with a pre-drawn
     exponential gap. No processes, so every scheduled event is a wake-up.
     """
     wakeups = max(total_events, n_agents)

@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 import sim
-from sim.executors import cores
+from sim.experiments.executors import cores
 
 ROOT = Path(__file__).resolve().parent.parent
 COFFEE_SHOP = ROOT / "scenarios" / "coffee_shop.yaml"

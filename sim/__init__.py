@@ -16,13 +16,13 @@ Public API::
                                   added_promoters=300)
 """
 
-from sim.designs import Sensitivity, Sweep, sensitivity, sweep
 from sim.engine import simulate
-from sim.estimates import Estimate
-from sim.experiment import Comparison, Ensemble, compare, replicate
+from sim.experiments.designs import Sensitivity, Sweep, sensitivity, sweep
+from sim.experiments.estimates import Estimate
+from sim.experiments.experiment import Comparison, Ensemble, compare, replicate
+from sim.experiments.word_of_mouth_ledger import LedgerEstimate, word_of_mouth_ledger
 from sim.results import RunResult
 from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
-from sim.wom_experiment import LedgerEstimate, word_of_mouth_ledger
 
 __all__ = [
     "Comparison",

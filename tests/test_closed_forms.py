@@ -13,7 +13,7 @@ import pytest
 from scipy.special import hyp2f1
 
 import sim
-from sim.migration import (
+from sim.engine.migration import (
     analytic_values,
     migration_states,
     next_states,

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.churn import L4_SHARES, LOSS_REASONS
-from sim.ledger import ACCOUNTS
+from sim.money.ledger import ACCOUNTS
+from sim.rules.churn import L4_SHARES, LOSS_REASONS
 
 
 def assert_invariants(result: sim.RunResult) -> None:

@@ -13,9 +13,9 @@ import pytest
 from conftest import small_scenario
 
 import sim
-from sim.executors import ExecutorError, run_tasks
-from sim.experiment import _runs_by_days, band_name, column_quantiles, replication_seed
-from sim.store import ExperimentFolderError
+from sim.experiments.executors import ExecutorError, run_tasks
+from sim.experiments.experiment import _runs_by_days, band_name, column_quantiles, replication_seed
+from sim.experiments.store import ExperimentFolderError
 
 STAMP_CARD = {
     "name": "stamp card",

@@ -1,11 +1,12 @@
 """The engine's inlined hot path against the pure rules it inlines, bit for bit.
 
 ``AgentModel.purchase``, ``opportunity``, ``gap`` and ``_refresh_relationship`` inline the
-pure functions of ``sim.buying``, ``sim.churn``, ``sim.experience``, ``sim.relationship``,
-``sim.wom`` and ``sim.ladder`` (a function call costs about as much as the arithmetic it
-wraps). The functions stay the reference: here the same customers go once through the engine
-and once through a reference written with the pure functions only, and every field of the
-customer and every counter of the model must come out identical, float bits included.
+pure functions of ``sim.rules.buying``, ``sim.rules.churn``, ``sim.rules.experience``,
+``sim.rules.relationship``, ``sim.rules.wom`` and ``sim.rules.ladder`` (a function call costs about
+as much as the arithmetic it wraps). The functions stay the reference: here the same customers go
+once through the engine and once through a reference written with the pure functions only, and
+every field of the customer and every counter of the model must come out identical, float bits
+included.
 """
 
 from __future__ import annotations
@@ -16,20 +17,9 @@ import numpy as np
 import pytest
 from conftest import small_scenario
 
-from sim import ledger, wom
-from sim.buying import next_gap, purchase_rate
-from sim.churn import drift_probability, drift_reason
-from sim.customer import Customer
-from sim.experience import (
-    experience_score,
-    experienced_quality,
-    updated_expectation,
-    updated_satisfaction,
-)
-from sim.ladder import ADVOCATE, CUSTOMER, LOST, PROSPECT, RAVING_FAN, SHOPPER, next_stage
-from sim.model import _MOVE_CODE, AgentModel
-from sim.relationship import after_interaction, closed_form, relationship_after
-from sim.streams import (
+from sim.engine.customer import Customer
+from sim.engine.model import _MOVE_CODE, AgentModel
+from sim.engine.streams import (
     QUANTILE_POINTS,
     own_exponential,
     own_normal,
@@ -37,6 +27,18 @@ from sim.streams import (
     own_seed,
     own_uniform,
 )
+from sim.money import ledger
+from sim.rules import wom
+from sim.rules.buying import next_gap, purchase_rate
+from sim.rules.churn import drift_probability, drift_reason
+from sim.rules.experience import (
+    experience_score,
+    experienced_quality,
+    updated_expectation,
+    updated_satisfaction,
+)
+from sim.rules.ladder import ADVOCATE, CUSTOMER, LOST, PROSPECT, RAVING_FAN, SHOPPER, next_stage
+from sim.rules.relationship import after_interaction, closed_form, relationship_after
 
 CASES = 400
 

@@ -1,7 +1,7 @@
-"""The compiled purchase opportunity (``sim.kernel``) against the engine's Python handlers.
+"""The compiled purchase opportunity (``sim.engine.kernel``) against the engine's Python handlers.
 
 A run with no program and exponential timing makes its purchase opportunities through
-``sim.kernel.opportunity_step``; with ``LOYALSIM_COMPILED=0`` the same run goes through
+``sim.engine.kernel.opportunity_step``; with ``LOYALSIM_COMPILED=0`` the same run goes through
 ``AgentModel.opportunity``, ``purchase`` and ``gap``, which stay the reference. Every table must
 come out identical, float bits included, in runs that exercise every branch of the step: loss
 to competitors, life events and drift, service failures and recoveries, every rung of the
@@ -18,11 +18,11 @@ import pytest
 from conftest import small_scenario
 
 import sim
-from sim import kernel
-from sim.customer import Customer, TabledCustomer
-from sim.kernel import CustomerTable
-from sim.ladder import ADVOCATE, CUSTOMER, MEMBER, PROSPECT, RAVING_FAN, SHOPPER, next_stage
-from sim.model import AgentModel
+from sim.engine import kernel
+from sim.engine.customer import Customer, TabledCustomer
+from sim.engine.kernel import CustomerTable
+from sim.engine.model import AgentModel
+from sim.rules.ladder import ADVOCATE, CUSTOMER, MEMBER, PROSPECT, RAVING_FAN, SHOPPER, next_stage
 from sim.scenario import load_scenario
 
 pytestmark = pytest.mark.skipif(not kernel.enabled(), reason="numba is not installed")
@@ -119,7 +119,7 @@ def test_runs_use_the_step_only_where_it_applies(monkeypatch):
 
 
 def test_the_step_ladder_is_next_stage_for_customers_outside_a_program():
-    """``_rung_after_purchase`` gives ``sim.ladder.next_stage``'s rung and reason."""
+    """``_rung_after_purchase`` gives ``sim.rules.ladder.next_stage``'s rung and reason."""
     rules = AgentModel(small_scenario(horizon_days=400), 0).rules
     p = np.zeros(kernel.CONSTANTS)
     p[kernel.P_ADVOCATE_MIN_PROMOTER_DAYS] = rules.advocate_min_promoter_days

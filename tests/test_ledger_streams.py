@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 from scipy import special
 
-from sim import ledger
-from sim.streams import (
+from sim.engine.streams import (
     PURPOSES,
     QUANTILE_POINTS,
     STANDARD_NORMAL,
@@ -19,6 +18,7 @@ from sim.streams import (
     quantile_table,
     spawn_streams,
 )
+from sim.money import ledger
 
 
 def test_cash_is_derived_from_postings():

@@ -14,7 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.liability import PointsLiability, allocate_by_standalone_price, points_standalone_price
+from sim.money.liability import (
+    PointsLiability,
+    allocate_by_standalone_price,
+    points_standalone_price,
+)
 
 
 def test_ifrs15_example_52_to_the_currency_unit():

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from sim.programs import points
+from sim.money.programs import points
 
 
 class TestEarning:

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.program_results import participants_vs_non_participants
-from sim.relationship import DAYS_PER_MONTH
+from sim.results.program_tables import participants_vs_non_participants
+from sim.rules.relationship import DAYS_PER_MONTH
 
 STAMP_CARD = {
     "name": "stamp card",

@@ -13,21 +13,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim import ledger
-from sim.ledger import Ledger
-from sim.programs import response
-from sim.programs.discounts import discount_level
-from sim.programs.lottery import expected_prize_rate
-from sim.programs.member import PointLots
-from sim.programs.membership import expected_savings, join_probability, unused_fee
-from sim.programs.points import best_reward
-from sim.programs.referral import referral_cost, refers
-from sim.programs.revenue_share import is_payout_day, share_of
-from sim.programs.runtime import Program
-from sim.programs.terms import ProgramDesign, ProgramResponse
-from sim.programs.tiers import qualifying_tier, reviews_due, tier_after_review
-from sim.streams import spawn_streams
-from sim.wom import VOICE_DETRACTOR, VOICE_FAN, VOICE_PASSIVE, VOICE_PROMOTER
+from sim.engine.streams import spawn_streams
+from sim.money import ledger
+from sim.money.ledger import Ledger
+from sim.money.programs.discounts import discount_level
+from sim.money.programs.lottery import expected_prize_rate
+from sim.money.programs.member import PointLots
+from sim.money.programs.membership import expected_savings, join_probability, unused_fee
+from sim.money.programs.points import best_reward
+from sim.money.programs.referral import referral_cost, refers
+from sim.money.programs.revenue_share import is_payout_day, share_of
+from sim.money.programs.runtime import Program
+from sim.money.programs.tiers import qualifying_tier, reviews_due, tier_after_review
+from sim.rules import response
+from sim.rules.wom import VOICE_DETRACTOR, VOICE_FAN, VOICE_PASSIVE, VOICE_PROMOTER
+from sim.scenario.program_terms import ProgramDesign, ProgramResponse
 
 
 class TestTiers:

@@ -10,11 +10,11 @@ import pytest
 from conftest import SMALL_MATRIX_LADDER
 
 import sim
-from sim.program_results import participants_by_segment
 from sim.report.charts import RUN_CHARTS, ladder_moves, run_charts
 from sim.report.html import CAPTIONS, run_report
 from sim.report.style import ChartNotApplicableError, save_chart, save_charts
 from sim.report.text import interval_text, scenario_in_words
+from sim.results.program_tables import participants_by_segment
 
 SMALL = {"market.size": 2500, "market.initial_customers": 250, "horizon_days": 240}
 

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from sim import buying, churn, experience, ladder, relationship
-from sim.ladder import ADVOCATE, CUSTOMER, MEMBER, PROSPECT, RAVING_FAN, SHOPPER, next_stage
+from sim.rules import buying, churn, experience, ladder, relationship
+from sim.rules.ladder import ADVOCATE, CUSTOMER, MEMBER, PROSPECT, RAVING_FAN, SHOPPER, next_stage
 
 RULES = ladder.PromotionRules(
     advocate_min_promoter_days=90,

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.ledger import PROGRAM_ACCOUNTS
+from sim.money.ledger import PROGRAM_ACCOUNTS
 
 LIBRARY = Path("scenarios")  # tests run from the repository root, as CI does
 SEED = 0

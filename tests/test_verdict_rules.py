@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from sim import verdict as rules
-from sim.estimates import Estimate, mean_interval, proportion_interval, ratio_interval
+from sim.experiments import verdict as rules
+from sim.experiments.estimates import Estimate, mean_interval, proportion_interval, ratio_interval
 
 
 def interval(mean: float, low: float, high: float, n: int = 30) -> Estimate:

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from sim import wom
-from sim.wom import DETRACTOR, PASSIVE, PROMOTER
+from sim.rules import wom
+from sim.rules.wom import DETRACTOR, PASSIVE, PROMOTER
 
 
 class TestLikelihoodToRecommend:

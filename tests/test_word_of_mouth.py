@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.model import AgentModel
+from sim.engine.model import AgentModel
 
 COFFEE = "scenarios/coffee_shop.yaml"
 STEADY = "scenarios/steady_market.yaml"

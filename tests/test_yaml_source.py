@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sim.scenario import ScenarioError, allowed_fields, allowed_range, scenario_from_dict
-from sim.yaml_source import yaml_source
+from sim.scenario.yaml_source import yaml_source
 
 TEXT = """\
 name: shop

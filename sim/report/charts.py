@@ -17,8 +17,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from sim.ladder import SHOPPER, slug
-from sim.program_results import participants_by_segment
 from sim.report.style import (
     DPI,
     GREY,
@@ -30,6 +28,8 @@ from sim.report.style import (
     save_charts,
 )
 from sim.results import RunResult
+from sim.results.program_tables import participants_by_segment
+from sim.rules.ladder import SHOPPER, slug
 
 MONTH_DAYS = 30
 """Days per bar in the monthly charts."""

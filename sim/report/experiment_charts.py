@@ -23,11 +23,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
-from sim.churn import L4_SHARES
-from sim.designs import Sensitivity, Sweep
-from sim.estimates import Estimate, mean_interval
-from sim.experiment import BASELINE, Comparison, Ensemble, band_name
-from sim.ladder import SHOPPER, rung_names, slug
+from sim.experiments.designs import Sensitivity, Sweep
+from sim.experiments.estimates import Estimate, mean_interval
+from sim.experiments.experiment import BASELINE, Comparison, Ensemble, band_name
 from sim.report.charts import MONTH_DAYS
 from sim.report.style import (
     GREY,
@@ -38,6 +36,8 @@ from sim.report.style import (
     colour,
     line_style,
 )
+from sim.rules.churn import L4_SHARES
+from sim.rules.ladder import SHOPPER, rung_names, slug
 from sim.scenario import Scenario
 
 __all__ = [
@@ -213,7 +213,7 @@ def _figure_unit(figure: str) -> str:
 
 
 def _parameter_unit(scenario: Scenario | None, path: str) -> str:
-    """The unit a scenario field declares (``sim.fields.param``), or ``"value"``."""
+    """The unit a scenario field declares (``sim.scenario.fields.param``), or ``"value"``."""
     if scenario is None:
         return "value"
     node: Any = scenario

@@ -43,7 +43,8 @@ VERDICT_COLOURS = {
     "destroys_value": "#D55E00",
     "would_bankrupt": "#000000",
 }
-"""One colour per verdict (sim.verdict.VERDICTS), the same in every chart and the report."""
+"""One colour per verdict (sim.experiments.verdict.VERDICTS), the same in every chart and the
+report."""
 
 SATISFACTION_COLOURS = {
     "very_dissatisfied": "#D55E00",

@@ -13,7 +13,7 @@ VERDICT_MEANING = {
     "marginal": "the confidence interval of incremental profit includes zero",
     "pays_back": "the whole confidence interval of incremental profit is above zero",
 }
-"""What each verdict of :func:`sim.verdict.verdict` means, in one line."""
+"""What each verdict of :func:`sim.experiments.verdict.verdict` means, in one line."""
 
 COMPARISON_COLUMNS = ("program", "verdict", "incremental profit", "P(bankrupt)", "ROI", "payback")
 """The columns of a comparison's one-line-per-program table."""
@@ -81,7 +81,7 @@ def interval_text(x: float, low: float, high: float, money: bool = True) -> str:
 
 
 def comparison_rows(table: Any) -> list[dict[str, str]]:
-    """One row of words per program of a :class:`~sim.experiment.Comparison` table."""
+    """One row of words per program of a :class:`~sim.experiments.experiment.Comparison` table."""
     rows = []
     for row in table.to_dict("records"):
         payback = row["payback_day"]

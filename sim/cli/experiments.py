@@ -1,0 +1,309 @@
+"""The experiment commands of ``loyalsim``: replicate, compare, sweep, sensitivity.
+
+Each mirrors the function of the same name in ``sim``; the output folder is the experiment's
+folder (``sim.experiments.store``), so re-running an interrupted command with the same ``--out``
+resumes it.
+"""
+
+from __future__ import annotations
+
+import argparse
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from sim.report.text import COMPARISON_COLUMNS, comparison_rows, interval_text
+
+VERDICT_STYLE = {
+    "pays_back": "bold green",
+    "marginal": "bold yellow",
+    "destroys_value": "bold red",
+    "would_bankrupt": "bold white on red",
+}
+
+EXPERIMENT_EXAMPLES = {
+    "replicate": "  loyalsim replicate scenarios/coffee_shop.yaml --runs 30 --seed 1",
+    "compare": (
+        "  loyalsim compare scenarios/coffee_shop.yaml --runs 30\n"
+        "  loyalsim compare scenarios/supermarket_club_card.yaml --program 'club card'"
+    ),
+    "sweep": (
+        "  loyalsim sweep scenarios/coffee_shop.yaml \\\n"
+        "      --param market.reach_rate_per_year=0.3,0.6,0.9\n"
+        "  loyalsim sweep scenarios/coffee_shop.yaml --design lhs --points 20 \\\n"
+        "      --param product.quality_mean=0.6:0.85 --param business.touches_per_month=0:4"
+    ),
+    "sensitivity": (
+        "  loyalsim sensitivity scenarios/coffee_shop.yaml --output profit --samples 16 \\\n"
+        "      --param product.quality_mean=0.6:0.85 --param market.reach_rate_per_year=0.3:0.9"
+    ),
+}
+
+
+def _at_least_one(text: str) -> int:
+    """An option's integer of at least 1, or argparse's usage error naming the option."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer of at least 1 (got {text!r})")
+    return value
+
+
+def add_scenario_arguments(parser: argparse.ArgumentParser, seed: str, out: str) -> None:
+    """The arguments of every command that simulates a scenario file: the file, ``--seed``,
+    ``--out``, ``--set`` and ``--quiet``."""
+    parser.add_argument("scenario", help="scenario YAML file")
+    parser.add_argument("--seed", type=int, default=0, help=f"{seed} (default 0)")
+    parser.add_argument("--out", default=None, help=out)
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a field, e.g. --set market.size=50000 (repeatable; VALUE is YAML)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def add_experiment_parsers(sub: Any) -> None:
+    """Add the four experiment sub-commands to the ``loyalsim`` parser."""
+    helps = {
+        "replicate": "run a scenario many times: intervals and quantile bands",
+        "compare": "each program design against no program, paired: verdicts",
+        "sweep": "run a scenario over a design of parameter values",
+        "sensitivity": "global sensitivity of one output (Sobol' or Morris) and a tornado",
+    }
+    for name, text in helps.items():
+        p = sub.add_parser(
+            name,
+            help=text,
+            description=text,
+            epilog="example:\n" + EXPERIMENT_EXAMPLES[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        add_scenario_arguments(
+            p, "experiment seed", f"experiment folder (default out/<scenario file>-{name})"
+        )
+        p.add_argument(
+            "--executor",
+            default="processes",
+            help="serial, processes (default: every core) or a Dask scheduler address",
+        )
+        p.add_argument(
+            "--workers", type=_at_least_one, default=None, help="local processes (default: cores)"
+        )
+        if name in ("replicate", "compare"):
+            p.add_argument(
+                "--runs",
+                type=_at_least_one,
+                default=None,
+                help="replications (default experiment.runs)",
+            )
+        else:
+            p.add_argument(
+                "--runs", type=_at_least_one, default=1, help="replications per point (default 1)"
+            )
+            p.add_argument(
+                "--param",
+                action="append",
+                default=[],
+                required=True,
+                metavar="PATH=VALUES",
+                help="a parameter: PATH=v1,v2,v3 (grid) or PATH=low:high (lhs, random, "
+                "sensitivity); repeatable",
+            )
+        if name == "compare":
+            p.add_argument(
+                "--program",
+                action="append",
+                default=None,
+                metavar="NAME",
+                help="compare only this design (repeatable; default: every design)",
+            )
+        if name == "sweep":
+            p.add_argument("--design", default="grid", choices=["grid", "lhs", "random"])
+            p.add_argument("--points", type=int, default=None, help="points of lhs or random")
+            p.add_argument(
+                "--output",
+                action="append",
+                default=None,
+                help="summary figure to average per point (repeatable; default profit, "
+                "lowest_cash, bankrupt, revenue, retention_rate)",
+            )
+        if name == "sensitivity":
+            p.add_argument("--output", default="profit", help="summary figure (default profit)")
+            p.add_argument("--method", default="sobol", choices=["sobol", "morris"])
+            p.add_argument(
+                "--samples",
+                type=int,
+                default=16,
+                help="Sobol' base sample (runs: samples x (parameters + 2)) or Morris "
+                "trajectories (default 16)",
+            )
+
+
+def parse_parameters(items: list[str], ranges: bool) -> dict[str, list[Any]]:
+    """``PATH=v1,v2`` into values, or ``PATH=low:high`` into a range (values are YAML)."""
+    import yaml
+
+    out: dict[str, list[Any]] = {}
+    for item in items:
+        if "=" not in item:
+            raise ValueError(f"--param {item}: expected PATH=VALUES")
+        path, text = (part.strip() for part in item.split("=", 1))
+        if ranges:
+            if ":" not in text:
+                raise ValueError(f"--param {item}: give a range as PATH=low:high")
+            out[path] = [yaml.safe_load(x) for x in text.split(":", 1)]
+        else:
+            out[path] = [yaml.safe_load(x) for x in text.split(",")]
+    return out
+
+
+def run_command(console: Console, scenario: Any, args: argparse.Namespace) -> None:
+    """Run the experiment sub-command ``args.command`` and print and write its results."""
+    import sim
+    from sim.report.experiment_charts import (
+        COMPARISON_CHARTS,
+        ENSEMBLE_CHARTS,
+        sweep_heatmap,
+        tornado_chart,
+    )
+    from sim.report.html import comparison_report
+    from sim.report.style import save_charts
+
+    stem = Path(args.scenario).stem
+    out = Path(args.out) if args.out else Path("out") / f"{stem}-{args.command}"
+    common = {
+        "seed": args.seed,
+        "executor": args.executor,
+        "workers": args.workers,
+        "out": out,
+        "progress": not args.quiet,
+    }
+    if args.command == "replicate":
+        e = sim.replicate(scenario, args.runs, **common)
+        e.estimates.to_csv(out / "estimates.csv", index=False)
+        e.bands.to_parquet(out / "bands.parquet", index=False)
+        print_ensemble(console, e)
+        written = save_charts(ENSEMBLE_CHARTS, e, out)
+    elif args.command == "compare":
+        c = sim.compare(scenario, args.runs, programs=args.program, **common)
+        c.table.to_csv(out / "comparison.csv", index=False)
+        c.pairs.to_csv(out / "pairs.csv", index=False)
+        c.bands.to_parquet(out / "bands.parquet", index=False)
+        print_comparison(console, c)
+        written = save_charts(COMPARISON_CHARTS, c, out)
+        comparison_report(c, out, written)
+    elif args.command == "sweep":
+        design = args.design
+        params = parse_parameters(args.param, ranges=design != "grid")
+        outputs = tuple(args.output) if args.output else sim.experiments.designs.DEFAULT_OUTPUTS
+        s = sim.sweep(
+            scenario,
+            params,
+            design=design,
+            points=args.points,
+            runs=args.runs,
+            outputs=outputs,
+            **common,
+        )
+        s.table.to_csv(out / "sweep.csv", index=False)
+        s.means.to_csv(out / "means.csv", index=False)
+        print_frame(console, f"Sweep ({design}, {len(s.points)} points)", s.means)
+        heatmaps = {f"heatmap_{name}": partial(sweep_heatmap, output=name) for name in outputs}
+        written = save_charts(heatmaps, s, out)
+    else:
+        params = parse_parameters(args.param, ranges=True)
+        t = sim.sensitivity(
+            scenario,
+            params,
+            args.output,
+            method=args.method,
+            samples=args.samples,
+            runs=args.runs,
+            **common,
+        )
+        t.indices.to_csv(out / "indices.csv", index=False)
+        t.tornado.to_csv(out / "tornado.csv", index=False)
+        t.samples.to_csv(out / "samples.csv", index=False)
+        print_frame(console, f"Sensitivity of {t.output} ({t.method})", t.indices)
+        print_frame(console, "Tornado (one at a time, others at the scenario's values)", t.tornado)
+        written = save_charts({"tornado": tornado_chart}, t, out)
+    report = " and report.html" if (out / "report.html").exists() else ""
+    charts = f", charts (PNG and SVG: {', '.join(written)}){report}" if written else ""
+    console.print(f"\nResults{charts} in {out}/")
+
+
+ENSEMBLE_FIGURES = (
+    ("profit", "profit"),
+    ("revenue", "revenue"),
+    ("lowest_cash", "lowest cash"),
+    ("final_cash", "final cash"),
+    ("purchases", "purchases"),
+    ("retention_rate", "retention rate"),
+    ("word_of_mouth.nps_at_end", "NPS at the end"),
+)
+
+
+def print_ensemble(console: Console, e: Any) -> None:
+    """The main figures of a replication experiment with their intervals."""
+    level = e.scenario.experiment.confidence
+    table = Table(
+        title=f"{e.scenario.name}: {e.runs} replications, mean [{level:.0%} interval]",
+        title_justify="left",
+    )
+    table.add_column("figure")
+    table.add_column("mean [interval]", justify="right")
+    for key, label in ENSEMBLE_FIGURES:
+        if key in set(e.estimates["figure"]):
+            x = e.estimate(key)
+            rate = key == "retention_rate"
+            table.add_row(label, interval_text(x.mean, x.low, x.high, money=not rate))
+    b = e.bankruptcy
+    table.add_row("bankrupt within the horizon", interval_text(b.mean, b.low, b.high, money=False))
+    console.print(table)
+
+
+def print_comparison(console: Console, c: Any) -> None:
+    """One line per program with its verdict in colour, then the warnings with evidence."""
+    level = c.scenario.experiment.confidence
+    table = Table(
+        title=f"{c.scenario.name}: each program against no program, {c.runs} paired "
+        f"replications, mean [{level:.0%} interval]",
+        title_justify="left",
+    )
+    for column in COMPARISON_COLUMNS:
+        table.add_column(column, justify="left" if column in ("program", "verdict") else "right")
+    for row in comparison_rows(c.table):
+        style = VERDICT_STYLE[row["verdict"]]
+        cells = [row[column] for column in COMPARISON_COLUMNS]
+        cells[1] = f"[{style}]{row['verdict']}[/{style}]"
+        table.add_row(*cells)
+    console.print(table)
+    base = c.table["baseline_bankruptcy_probability"].iloc[0]
+    console.print(f"Without a program the business went bankrupt in {base:.0%} of replications.")
+    for program, found in c.warnings.items():
+        for w in found:
+            console.print(f"[yellow]warning[/yellow] {program}: {w.message} ({w.source})")
+
+
+def print_frame(console: Console, title: str, frame: Any) -> None:
+    """A small table of numbers, rounded for reading."""
+    table = Table(title=title, title_justify="left")
+    for column in frame.columns:
+        table.add_column(str(column), justify="right")
+    for row in frame.itertuples(index=False):
+        table.add_row(*(_cell(v) for v in row))
+    console.print(table)
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+    return str(v)

@@ -1,0 +1,1 @@
+"""Many runs of a scenario: replications, paired comparisons, sweeps, sensitivity."""

@@ -1,0 +1,155 @@
+"""The verdict on a program design, and the warnings beside it (DOMAIN E6, E7, E8).
+
+Pure rules on estimates across paired replications; ``sim.compare`` gathers the evidence and
+calls them. Thresholds live in the scenario's ``experiment`` section.
+
+Verdict, checked in this order:
+
+1. ``would_bankrupt``: the share of replications in which the business goes bankrupt within the
+   horizon with the program in place exceeds ``experiment.ruin_threshold`` (DOMAIN E7: companies
+   have gone bankrupt because of fatal discounts and bonuses).
+2. ``destroys_value``: the whole confidence interval of incremental profit lies below zero.
+3. ``pays_back``: the whole interval lies above zero.
+4. ``marginal``: the interval spans zero; the runs cannot tell the program from no program.
+
+Warnings do not change the verdict; each carries its evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sim.experiments.estimates import Estimate
+
+VERDICTS: tuple[str, ...] = ("would_bankrupt", "destroys_value", "marginal", "pays_back")
+"""Possible verdicts, worst first."""
+
+WARNINGS: dict[str, str] = {
+    "participants_not_more_valuable": "DOMAIN E6",
+    "cost_exceeds_margin": "DOMAIN E7, E8",
+    "liability_grows": "DOMAIN E7",
+    "churn_cause_elsewhere": "DOMAIN E8",
+}
+"""Warning codes and the DOMAIN facts behind them."""
+
+
+@dataclass(frozen=True)
+class ProgramWarning:
+    """A warning beside a verdict: a code, a sentence for the planner, and its evidence."""
+
+    code: str
+    message: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        """The DOMAIN fact behind the warning."""
+        return WARNINGS[self.code]
+
+
+def verdict(ruin_probability: float, incremental_profit: Estimate, ruin_threshold: float) -> str:
+    """The verdict on one program design.
+
+    Parameters
+    ----------
+    ruin_probability
+        Share of replications that went bankrupt within the horizon with the program.
+    incremental_profit
+        Paired difference in profit (program minus no program) with its confidence interval.
+    ruin_threshold
+        Largest acceptable risk of ruin (default 5%, ``experiment.ruin_threshold``).
+    """
+    if ruin_probability > ruin_threshold:
+        return "would_bankrupt"
+    if incremental_profit.high < 0:
+        return "destroys_value"
+    if incremental_profit.low > 0:
+        return "pays_back"
+    return "marginal"
+
+
+def participants_not_more_valuable(ratio: Estimate, floor: float) -> ProgramWarning | None:
+    """DOMAIN E6: participants must bring more than comparable non-participants.
+
+    ``ratio`` is the participants' spend per customer-year over that of non-participants in the
+    same segment (``summary["program"]["participants_vs_non_participants"]``). The warning fires
+    when the interval's lower bound is at or below ``floor``: the runs do not show participants
+    to be worth more, so the program's budget may be rewarding what would have happened anyway.
+    """
+    if ratio.n == 0 or ratio.low != ratio.low or ratio.low > floor:
+        return None
+    return ProgramWarning(
+        "participants_not_more_valuable",
+        f"participants are not shown to spend more than comparable non-participants "
+        f"(ratio {ratio.mean:.2f}, interval {ratio.low:.2f} to {ratio.high:.2f})",
+        {"same_segment_ratio": ratio.mean, "low": ratio.low, "high": ratio.high},
+    )
+
+
+def cost_exceeds_margin(
+    reward_cost: Estimate, incremental_margin: Estimate
+) -> ProgramWarning | None:
+    """The discount-cost-against-retention-gain test: rewards cost more than the margin they add.
+
+    ``reward_cost`` is discounts, rewards, prizes, perks and referral rewards with the program;
+    ``incremental_margin`` is the gross margin it adds over no program (paired). The warning
+    fires when the mean cost exceeds the mean margin gained (DOMAIN E7, E8: discounts lower
+    profitability).
+    """
+    if reward_cost.mean <= max(incremental_margin.mean, 0.0):
+        return None
+    margin = incremental_margin.mean
+    brought = (
+        f"they bring {margin:,.0f} of extra gross margin"
+        if margin >= 0
+        else f"gross margin falls by {-margin:,.0f} against no program"
+    )
+    return ProgramWarning(
+        "cost_exceeds_margin",
+        f"discounts and rewards cost {reward_cost.mean:,.0f}, and {brought}",
+        {
+            "reward_and_discount_cost": reward_cost.mean,
+            "incremental_gross_margin": incremental_margin.mean,
+            "incremental_gross_margin_low": incremental_margin.low,
+            "incremental_gross_margin_high": incremental_margin.high,
+        },
+    )
+
+
+def liability_grows(at_two_thirds: float, at_end: float, threshold: float) -> ProgramWarning | None:
+    """DOMAIN E7: the liability of unredeemed promises keeps growing to the horizon.
+
+    A working points program's liability levels off once redemptions and expiry balance
+    issuance. The warning fires when the mean liability at the horizon exceeds that at two
+    thirds of it by more than ``threshold`` (a share): it is still growing when the run ends.
+    """
+    if at_end <= 0 or at_end <= at_two_thirds * (1 + threshold):
+        return None
+    growth = at_end / at_two_thirds - 1 if at_two_thirds > 0 else float("inf")
+    return ProgramWarning(
+        "liability_grows",
+        f"the liability is still growing at the horizon ({at_two_thirds:,.0f} at two thirds "
+        f"of it, {at_end:,.0f} at the end)",
+        {"liability_at_two_thirds": at_two_thirds, "liability_at_end": at_end, "growth": growth},
+    )
+
+
+def churn_cause_elsewhere(
+    dissatisfied_share: float, retention_gain: float, threshold: float
+) -> ProgramWarning | None:
+    """DOMAIN E8: a program used to fix churn whose real cause is elsewhere.
+
+    ``dissatisfied_share`` is the share of active customers who are dissatisfied or very
+    dissatisfied without the program (last quarter of the horizon, DOMAIN L8): experience below
+    expectation. When it reaches ``threshold`` and the program buys retention (positive gain),
+    the program pays to keep customers whose reason to leave is the product or the service.
+    """
+    if not dissatisfied_share >= threshold or not retention_gain > 0:
+        return None
+    return ProgramWarning(
+        "churn_cause_elsewhere",
+        f"{dissatisfied_share:.0%} of customers are dissatisfied without the program: the "
+        "experience, not the lack of a reward, drives churn (fix the rooms, not the discount)",
+        {"dissatisfied_share": dissatisfied_share, "retention_gain": retention_gain},
+    )

@@ -1,0 +1,1 @@
+"""Pure rules of the model: functions of numbers, no SimPy, no state."""

@@ -1,0 +1,148 @@
+"""How a member responds to a program: the perceived deal, habituation, rational attachment.
+
+Pure functions of plain numbers (DOMAIN L5, L6, E6; parameters in
+``sim.scenario.program_terms.ProgramResponse``):
+
+* the **deal** is the share of spend the program gives back; immediate discounts count in
+  full, delayed rewards at a weight below one;
+* **habituation**: the felt deal fades from the day a member joined, or was last surprised by
+  better terms, towards a floor (L5: customers get used to a bonus);
+* the felt deal acts like a price cut on **purchase frequency**, through the scenario's price
+  elasticity, and raises the **basket**; a nearly full card speeds purchases up (goal gradient);
+* the **stake** (what leaving forfeits) gives **rational attachment** on 0..1, which lowers
+  dropout and the acceptance of competitor offers while the stake lasts (L6);
+* when a program ends or is cut, rational loyalty goes with it: a member leaves with a
+  probability that shrinks with their emotional attachment.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sim.scenario.program_terms import ProgramResponse
+
+MAX_FELT_DEAL = 0.75
+"""The largest felt deal customers respond to (three quarters off): a guard that keeps a
+runaway promotion's purchase rates finite; Hoover-style designs reach it."""
+
+
+def deal(immediate: float, delayed: float, delayed_weight: float) -> float:
+    """Share of spend a member feels the program gives back, before habituation.
+
+    Parameters
+    ----------
+    immediate
+        Discounts and other savings at the till, as a share of list price.
+    delayed
+        Rewards received later (points, prizes, a revenue share), as a share of spend.
+    delayed_weight
+        What a delayed reward is worth against an immediate one (Yi & Jeon 2003; Keh & Lee
+        2006: delayed rewards are valued less).
+    """
+    return immediate + delayed_weight * delayed
+
+
+def novelty(days_since_refresh: float, floor: float, time_constant: float) -> float:
+    """Share of the deal still felt after getting used to it (DOMAIN L5).
+
+    ``floor + (1 - floor) * exp(-days / time_constant)``: 1 on the day of joining (or of
+    better terms), falling towards ``floor``.
+    """
+    if days_since_refresh <= 0.0:
+        return 1.0
+    return floor + (1.0 - floor) * math.exp(-days_since_refresh / time_constant)
+
+
+def frequency_factor(felt_deal: float, elasticity: float, goal_gradient: float, progress: float):
+    """Multiplier on purchase frequency from the felt deal and the nearness of a reward.
+
+    ``(1 - d)^elasticity * (1 + goal_gradient * progress)``, where ``d`` is the felt deal
+    (at most :data:`MAX_FELT_DEAL`) and ``progress`` in 0..1 the balance's progress to the next
+    reward (Kivetz, Urminsky & Zheng 2006). With a negative elasticity a deal raises
+    frequency, as a price cut of the same size would.
+    """
+    d = _clip_deal(felt_deal)
+    return (1.0 - d) ** elasticity * (1.0 + goal_gradient * progress)
+
+
+def basket_factor(felt_deal: float, sensitivity: float) -> float:
+    """Multiplier on basket value: ``1 + sensitivity * d`` (DOMAIN L9)."""
+    return 1.0 + sensitivity * _clip_deal(felt_deal)
+
+
+def rational_attachment(stake: float, basket: float, half_baskets: float) -> float:
+    """Rational attachment on 0..1 from what leaving would forfeit (DOMAIN L6).
+
+    ``s / (s + half_baskets)`` with the stake ``s`` counted in the member's average baskets:
+    0 with nothing at stake, 0.5 at ``half_baskets`` baskets.
+    """
+    if stake <= 0.0 or basket <= 0.0:
+        return 0.0
+    s = stake / basket
+    return s / (s + half_baskets)
+
+
+def retention_factor(attachment: float, switching_cost_effect: float) -> float:
+    """Multiplier on dropout and on competitor acceptance: ``1 - effect * attachment``."""
+    return 1.0 - switching_cost_effect * attachment
+
+
+def departure_probability(
+    base_probability: float, emotional_attachment: float, fan_attachment: float
+) -> float:
+    """Chance that a member leaves when their rational reason to stay goes (DOMAIN L6).
+
+    ``base * (1 - A / A_fan)`` for emotional attachment ``A`` below the raving-fan level
+    ``A_fan``, 0 above it: purely rational members leave at the base rate, emotionally
+    attached ones mostly stay.
+    """
+    if fan_attachment <= 0.0:
+        return 0.0
+    share_rational = max(0.0, 1.0 - emotional_attachment / fan_attachment)
+    return base_probability * share_rational
+
+
+def cut_share(old_deal: float, new_deal: float) -> float:
+    """Share of the deal taken away by new terms (0 if the terms are as good or better)."""
+    if old_deal <= 0.0 or new_deal >= old_deal:
+        return 0.0
+    return (old_deal - new_deal) / old_deal
+
+
+def member_effects(
+    deal_now: float,
+    days_since_refresh: float,
+    progress: float,
+    stake: float,
+    basket: float,
+    elasticity: float,
+    reaction: ProgramResponse,
+) -> tuple[float, float, float]:
+    """A member's three multipliers until their next purchase.
+
+    The felt deal is the deal after :func:`novelty`; it gives the :func:`frequency_factor` and
+    the :func:`basket_factor`; the stake gives the :func:`rational_attachment` and so the
+    :func:`retention_factor`, all with the parameters of ``reaction``.
+
+    Returns
+    -------
+    tuple
+        Multipliers on purchase rate, on basket, and on dropout and competitor acceptance.
+    """
+    r = reaction
+    felt = deal_now * novelty(days_since_refresh, r.habituation_floor, r.habituation_days)
+    attachment = rational_attachment(stake, basket, r.stake_half_baskets)
+    return (
+        frequency_factor(felt, elasticity, r.goal_gradient, progress),
+        basket_factor(felt, r.basket_sensitivity),
+        retention_factor(attachment, r.switching_cost_effect),
+    )
+
+
+def _clip_deal(felt_deal: float) -> float:
+    """The felt deal within 0 .. MAX_FELT_DEAL (comparisons: cheaper than min/max per event)."""
+    if felt_deal <= 0.0:
+        return 0.0
+    return felt_deal if felt_deal < MAX_FELT_DEAL else MAX_FELT_DEAL
