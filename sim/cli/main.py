@@ -334,4 +334,3 @@ def print_summary(console: Console, s: dict[str, Any]) -> None:
         )
     else:
         console.print("[bold green]Not bankrupt[/bold green]: cash stayed above the credit line.")
-

@@ -100,3 +100,9 @@ def describe_error(
     if not path:  # a whole-scenario check: its message names the fields
         return message
     return f"{path}: {message}{shown}{allowed}"
+
+
+CALIBRATED_L4 = (
+    "calibrated so the bundled coffee-shop scenario reproduces the DOMAIN L4 loss shares"
+)
+"""Source note of the defaults tuned so the default run loses customers in the L4 shares."""

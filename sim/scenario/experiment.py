@@ -1,0 +1,90 @@
+"""The scenario's experiment section: replications, confidence and verdict thresholds."""
+
+from __future__ import annotations
+
+from pydantic import model_validator
+
+from sim.scenario.fields import ASSUMPTION, Section, param
+
+
+class Experiment(Section):
+    """How experiments replicate a scenario and the thresholds of their verdicts (DOMAIN E6-E8).
+
+    ``sim.replicate`` and ``sim.compare`` read these; a single ``sim.simulate`` ignores them.
+    """
+
+    runs: int = param(
+        30,
+        unit="replications",
+        source="30 replications: a t-based interval is then close to normal (common practice)",
+        description="Replications per arm when an experiment is not told otherwise.",
+        ge=2,
+        le=100_000,
+    )
+    confidence: float = param(
+        0.95,
+        unit="probability",
+        source="conventional 95% level",
+        description="Confidence level of every interval an experiment reports.",
+        gt=0.5,
+        lt=1,
+    )
+    ruin_threshold: float = param(
+        0.05,
+        unit="probability",
+        source="DOMAIN E7 (feasibility is probabilistic); 5% is a conventional risk of ruin",
+        description=(
+            "Verdict would_bankrupt when the share of replications that go bankrupt within the "
+            "horizon exceeds this."
+        ),
+        ge=0,
+        le=1,
+    )
+    participant_ratio_floor: float = param(
+        1.0,
+        unit="ratio",
+        source="DOMAIN E6 (participants must bring more than comparable non-participants)",
+        description=(
+            "Warn when the lower confidence bound of participants' spend per customer-year over "
+            "same-segment non-participants' is at or below this."
+        ),
+        ge=0,
+    )
+    liability_growth_threshold: float = param(
+        0.10,
+        unit="share",
+        source="DOMAIN E7 (unredeemed promises are a liability); " + ASSUMPTION,
+        description=(
+            "Warn that the liability grows without bound when it grows by more than this share "
+            "over the last third of the horizon."
+        ),
+        ge=0,
+    )
+    dissatisfied_threshold: float = param(
+        0.25,
+        unit="share",
+        source="DOMAIN E8 (a program does not fix churn caused elsewhere), L8; " + ASSUMPTION,
+        description=(
+            "Warn that the program treats churn whose cause lies elsewhere when, without the "
+            "program, at least this share of active customers is dissatisfied or very "
+            "dissatisfied over the last quarter of the horizon while the program buys retention."
+        ),
+        ge=0,
+        le=1,
+    )
+    band_quantiles: tuple[float, ...] = param(
+        (0.05, 0.25, 0.5, 0.75, 0.95),
+        unit="probabilities",
+        source="a 90% and a 50% band around the median",
+        description="Quantiles of every daily series across replications.",
+    )
+
+    @model_validator(mode="after")
+    def _check_quantiles(self) -> Experiment:
+        q = self.band_quantiles
+        if not q or any(not 0 < x < 1 for x in q) or list(q) != sorted(set(q)):
+            raise ValueError(
+                f"experiment.band_quantiles = {list(q)}: give increasing probabilities "
+                "strictly between 0 and 1"
+            )
+        return self

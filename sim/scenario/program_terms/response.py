@@ -1,0 +1,113 @@
+"""How customers respond to any program's rewards: a property of the market, not of a design
+(DOMAIN L5, L6)."""
+
+from __future__ import annotations
+
+from sim.scenario.fields import ASSUMPTION, Section, param
+
+
+class ProgramResponse(Section):
+    """How customers respond to program rewards, whatever the design (DOMAIN L5, L6, E6).
+
+    A member sees a **deal**: the share of their spend the program gives back. Immediate
+    discounts count fully, delayed rewards (points, prizes, a revenue share) at
+    ``delayed_reward_weight``; customers get used to the deal (habituation), so its perceived
+    size fades from the day they joined or were last surprised by better terms, towards
+    ``habituation_floor``. The perceived deal acts like a price cut, through the scenario's
+    price elasticity, on purchase frequency, and on basket size. A member also has a
+    **stake**: what leaving would forfeit (points at face value, the unused part of a paid fee,
+    the benefits of a status tier). Rational attachment, stake / (stake + half), lowers dropout
+    and the acceptance of competitor offers. See docs/model.md, "Loyalty programs".
+    """
+
+    delayed_reward_weight: float = param(
+        0.5,
+        unit="weight",
+        source="delayed rewards are valued below immediate ones (Yi & Jeon 2003; Keh & Lee "
+        "2006); " + ASSUMPTION,
+        description="Weight of a delayed reward's value against an immediate discount.",
+        ge=0,
+        le=1,
+    )
+    basket_sensitivity: float = param(
+        0.5,
+        unit="basket change per unit of deal",
+        source="DOMAIN L9 (loyal customers buy more than last time); " + ASSUMPTION,
+        description="Basket multiplier is 1 + basket_sensitivity x perceived deal.",
+        ge=0,
+        le=10,
+    )
+    goal_gradient: float = param(
+        0.2,
+        unit="rate change at a full card",
+        source="goal gradient: purchases accelerate as a reward nears (Kivetz, Urminsky & "
+        "Zheng 2006); size " + ASSUMPTION,
+        description=(
+            "Purchase-rate multiplier is 1 + goal_gradient x progress towards the next reward "
+            "(0..1); it resets after a redemption (Drèze & Nunes 2011)."
+        ),
+        ge=0,
+        le=5,
+    )
+    habituation_floor: float = param(
+        0.5,
+        unit="share of the deal",
+        source="DOMAIN L5, E6 (buyers must not get used to the bonus); " + ASSUMPTION,
+        description="Share of the deal still felt once a member is used to it.",
+        ge=0,
+        le=1,
+    )
+    habituation_days: float = param(
+        180.0,
+        unit="days",
+        source="DOMAIN L5 (customers get used to a higher level quickly); " + ASSUMPTION,
+        description="Time constant of getting used to the deal.",
+        gt=0,
+    )
+    switching_cost_effect: float = param(
+        0.5,
+        unit="share",
+        source="switching costs keep customers (Burnham, Frels & Mahajan 2003); DOMAIN L6; "
+        + ASSUMPTION,
+        description=(
+            "Largest cut in dropout and competitor acceptance from rational attachment "
+            "(at attachment 1)."
+        ),
+        ge=0,
+        le=1,
+    )
+    stake_half_baskets: float = param(
+        2.0,
+        unit="baskets",
+        source=ASSUMPTION,
+        description="Stake, in the member's average baskets, at which rational attachment is 0.5.",
+        gt=0,
+    )
+    end_departure_probability: float = param(
+        0.3,
+        unit="probability",
+        source="DOMAIN L6 (rational loyalty lasts only as long as the reward); " + ASSUMPTION,
+        description=(
+            "Chance that a member with no emotional attachment leaves when the program ends; "
+            "it falls to 0 at the raving-fan attachment."
+        ),
+        ge=0,
+        le=1,
+    )
+    cut_satisfaction_drop: float = param(
+        0.1,
+        unit="0..1 scale at a full cut",
+        source="DOMAIN L5 (a reward one is used to is expected; losing it disappoints); "
+        + ASSUMPTION,
+        description="Satisfaction lost by a member when the deal is cut, times the share cut.",
+        ge=0,
+        le=1,
+    )
+    broken_promise_satisfaction_drop: float = param(
+        0.3,
+        unit="0..1 scale",
+        source="DOMAIN E7 (refusing to honour obligations); L7 (love to hate); " + ASSUMPTION,
+        description="Satisfaction lost by a member whose points are forfeited.",
+        ge=0,
+        le=1,
+    )
