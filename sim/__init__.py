@@ -17,9 +17,10 @@ Public API::
 """
 
 from sim.engine import simulate
+from sim.experiments.compare import Comparison, compare
 from sim.experiments.designs import Sensitivity, Sweep, sensitivity, sweep
 from sim.experiments.estimates import Estimate
-from sim.experiments.experiment import Comparison, Ensemble, compare, replicate
+from sim.experiments.replicate import Ensemble, replicate
 from sim.experiments.word_of_mouth_ledger import LedgerEstimate, word_of_mouth_ledger
 from sim.results import RunResult
 from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict

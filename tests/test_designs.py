@@ -10,9 +10,10 @@ import pytest
 from conftest import SMALL_MATRIX_LADDER, small_scenario
 
 import sim
-import sim.experiments.experiment
+import sim.experiments.runner
+from sim.experiments.bands import retention_rates
 from sim.experiments.designs import design_points
-from sim.experiments.experiment import replication_seed, retention_rates
+from sim.experiments.runner import replication_seed
 from sim.experiments.store import flatten
 from sim.results import summary_figures
 
@@ -204,7 +205,7 @@ def _no_runs(*args, **kwargs):
 def test_a_bad_request_is_refused_before_any_run(tiny, tmp_path, monkeypatch, request_, message):
     """Nothing runs and no folder is written: the check comes before the work, so a typo in
     an output name costs nothing."""
-    monkeypatch.setattr(sim.experiments.experiment, "run_tasks", _no_runs)
+    monkeypatch.setattr(sim.experiments.runner, "run_tasks", _no_runs)
     out = tmp_path / "experiment"
     args = dict(request_)
     kind = args.pop("kind")

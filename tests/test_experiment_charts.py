@@ -12,6 +12,7 @@ from matplotlib.patches import Rectangle
 
 import sim
 from sim.report import experiment_charts as xc
+from sim.report.experiment_style import E6_RATIO, number_text
 from sim.report.style import SATISFACTION_COLOURS, VERDICT_COLOURS, save_chart
 
 UNIT = re.compile(r"\(.+\)")
@@ -286,7 +287,7 @@ def test_participants_ratio_per_program(comparison, tmp_path):
     (ax,) = fig.axes
     assert [t.get_text() for t in ax.get_yticklabels()] == comparison.programs
     counted = [t.get_text() for t in ax.texts if "runs had a figure" in t.get_text()]
-    ratios = comparison.summary.groupby("arm")[xc.E6_RATIO]
+    ratios = comparison.summary.groupby("arm")[E6_RATIO]
     for program, text in zip(comparison.programs, counted, strict=True):
         assert f"{ratios.get_group(program).notna().sum()} of 3 runs" in text
         assert ("below 1" in text) == (ratios.get_group(program).mean() < 1)
@@ -297,7 +298,7 @@ def test_participants_ratio_per_program(comparison, tmp_path):
 
 def test_participants_below_one_are_marked(comparison):
     summary = comparison.summary.copy()
-    summary.loc[summary.arm == "stamp card", xc.E6_RATIO] = [0.8, np.nan, 0.9]
+    summary.loc[summary.arm == "stamp card", E6_RATIO] = [0.8, np.nan, 0.9]
     ax = xc.participants_ratio_chart(dataclasses.replace(comparison, summary=summary)).axes[0]
     assert any(t.get_text() == "below 1; 2 of 3 runs had a figure" for t in ax.texts)
 
@@ -305,7 +306,7 @@ def test_participants_below_one_are_marked(comparison):
 def test_participants_need_a_comparison_with_the_ratio(ensemble, comparison):
     with pytest.raises(ValueError, match="needs a Comparison"):
         xc.participants_ratio_chart(ensemble)
-    summary = comparison.summary.drop(columns=xc.E6_RATIO)
+    summary = comparison.summary.drop(columns=E6_RATIO)
     with pytest.raises(ValueError, match="same_segment_ratio"):
         xc.participants_ratio_chart(dataclasses.replace(comparison, summary=summary))
 
@@ -354,7 +355,7 @@ def test_heatmap_annotates_each_cell(grid, scenario, tmp_path):
     ax, bar = fig.axes
     assert len(ax.texts) == 6
     first = grid.means.sort_values(["product.quality_mean", "business.touches_per_month"])
-    assert ax.texts[0].get_text().split("\n")[0] == xc._number(first["revenue"].iloc[0])
+    assert ax.texts[0].get_text().split("\n")[0] == number_text(first["revenue"].iloc[0])
     assert ax.get_images()[0].get_cmap().name == "cividis"
     assert bar.get_ylabel() == "mean revenue (currency units)"
     assert ax.get_xlabel() == "business.touches_per_month (touches per customer per month)"

@@ -13,8 +13,9 @@ import pytest
 from conftest import small_scenario
 
 import sim
+from sim.experiments.bands import _runs_by_days, band_name, column_quantiles
 from sim.experiments.executors import ExecutorError, run_tasks
-from sim.experiments.experiment import _runs_by_days, band_name, column_quantiles, replication_seed
+from sim.experiments.runner import replication_seed
 from sim.experiments.store import ExperimentFolderError
 
 STAMP_CARD = {

@@ -23,12 +23,12 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
+from sim.experiments.bands import retention_rates
 from sim.experiments.estimates import mean_interval
-from sim.experiments.experiment import (
+from sim.experiments.runner import (
     ProgressCallback,
     ReplicationTask,
     replication_seed,
-    retention_rates,
     run_experiment,
 )
 from sim.results import summary_figures
@@ -165,7 +165,7 @@ def _run_points(
 
     ``scenarios`` holds the scenario at each row of ``frame``. A run that went bankrupt
     reports a ``retention_rate`` of 0, as in ``compare``
-    (``sim.experiments.experiment.retention_rates``).
+    (``sim.experiments.bands.retention_rates``).
     """
     tasks = []
     for p, (values, point) in enumerate(zip(frame.to_dict("records"), scenarios, strict=True)):

@@ -191,7 +191,7 @@ def comparison_report(
     Parameters
     ----------
     comparison
-        A :class:`~sim.experiments.experiment.Comparison` from :func:`sim.compare`.
+        A :class:`~sim.experiments.compare.Comparison` from :func:`sim.compare`.
     folder
         Where to write the report.
     charts

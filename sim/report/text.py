@@ -81,7 +81,7 @@ def interval_text(x: float, low: float, high: float, money: bool = True) -> str:
 
 
 def comparison_rows(table: Any) -> list[dict[str, str]]:
-    """One row of words per program of a :class:`~sim.experiments.experiment.Comparison` table."""
+    """One row of words per program of a :class:`~sim.experiments.compare.Comparison` table."""
     rows = []
     for row in table.to_dict("records"):
         payback = row["payback_day"]

@@ -1,0 +1,374 @@
+"""``compare``: each program design of a scenario against the natural baseline, paired.
+
+``compare`` runs each program design against the natural baseline (no program, DOMAIN P1) with
+common random numbers: replication ``i`` of every arm uses the same seed, and since the engine
+draws each customer's decisions from the customer's own stream and each day's newcomers from the
+day's own stream (``sim.engine.streams``), the same people meet the same luck in both arms except
+where the program changes what happens. Paired differences then cancel most of the noise (Law
+2015, ch. 11), and the verdict (``sim.experiments.verdict``) rests on their confidence intervals."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.experiments import verdict as rules
+from sim.experiments.bands import (
+    _runs_by_days,
+    daily_bands,
+    retention_rates,
+    summary_column,
+    summary_estimates,
+)
+from sim.experiments.estimates import mean_interval, proportion_interval, ratio_interval
+from sim.experiments.replicate import _check_runs
+from sim.experiments.runner import (
+    BASELINE,
+    INDEPENDENT_ARM_STRIDE,
+    ProgressCallback,
+    ReplicationTask,
+    replication_seed,
+    run_experiment,
+)
+from sim.experiments.store import Store
+from sim.money.ledger import LIABILITIES, PROGRAM_ACCOUNTS
+from sim.scenario import Scenario
+
+REWARD_ACCOUNTS = ("discounts", "reward_cost", "prizes_and_perks", "referral_rewards")
+"""What the program gives customers: the cost side of the discount-against-retention test."""
+
+
+COMPARISON_FIGURES: tuple[str, ...] = (
+    "incremental_profit",
+    "incremental_revenue",
+    "incremental_gross_margin",
+    "retention_gain",
+    "won_by_word_of_mouth",
+    "reward_and_discount_cost",
+    "program_cost",
+    "fee_income",
+    "liability_at_horizon",
+)
+"""Paired figures per program and replication (program arm minus baseline where incremental)."""
+
+
+@dataclass
+class Comparison:
+    """Each program design of a scenario against the natural baseline, paired replication by
+    replication with common random numbers.
+
+    Attributes
+    ----------
+    table
+        One row per program: ``verdict``; every figure of ``COMPARISON_FIGURES`` with its
+        interval (``incremental_profit``, ``incremental_profit_low``, ``..._high``); ``roi``
+        (incremental profit per unit of program cost, a ratio of means) with its interval;
+        ``payback_day`` (mean over the replications that paid back, with its interval) and
+        ``paid_back_share``;
+        ``bankruptcy_probability`` with its interval, ``baseline_bankruptcy_probability``,
+        ``median_bankrupt_day``; and ``warnings`` (codes, comma-separated).
+    pairs
+        One row per program and replication: the paired figures, ``payback_day``, ``bankrupt``
+        and ``bankrupt_day`` (NaN when the business survived): the distribution of the day of
+        ruin.
+    warnings
+        Per program, the warnings with their evidence (``sim.experiments.verdict.ProgramWarning``).
+    summary
+        One row per arm and replication: every summary figure (``arm`` names the design, or
+        ``none`` for the baseline).
+    estimates
+        Per arm, every summary figure's mean and interval.
+    bands
+        Per arm, every daily series' quantile bands across replications.
+    common_random_numbers
+        Whether the arms shared seeds (False only to measure what sharing them is worth).
+    """
+
+    scenario: Scenario
+    runs: int
+    seed: int
+    table: pd.DataFrame
+    pairs: pd.DataFrame
+    warnings: dict[str, list[rules.ProgramWarning]]
+    summary: pd.DataFrame
+    estimates: pd.DataFrame
+    bands: pd.DataFrame
+    common_random_numbers: bool = True
+    folder: Path | None = None
+    programs: list[str] = field(default_factory=list)
+
+    def verdict(self, program: str) -> str:
+        """The verdict on one program design."""
+        return str(self.table.set_index("program").loc[program, "verdict"])
+
+
+def compare(
+    scenario: Scenario,
+    runs: int | None = None,
+    seed: int = 0,
+    *,
+    programs: Sequence[str] | None = None,
+    executor: Any = "processes",
+    workers: int | None = None,
+    out: str | Path | None = None,
+    progress: bool | ProgressCallback = False,
+    common_random_numbers: bool = True,
+) -> Comparison:
+    """Run every program design of a scenario against the no-program baseline, paired.
+
+    Parameters
+    ----------
+    scenario
+        A scenario with at least one design in ``programs``.
+    runs
+        Replications per arm (default ``scenario.experiment.runs``, 30).
+    seed
+        The experiment's seed.
+    programs
+        Names of the designs to compare (default: all).
+    executor, workers, out, progress
+        As for :func:`replicate`.
+    common_random_numbers
+        Replication ``i`` of every arm uses the same seed (default). False gives each arm its
+        own seeds: only useful to measure how much the pairing narrows the intervals.
+
+    Returns
+    -------
+    Comparison
+    """
+    runs = _check_runs(runs, scenario)
+    names = [d.name for d in scenario.programs]
+    if not names:
+        raise ValueError(
+            "compare needs at least one design in the scenario's programs (there is none)"
+        )
+    chosen = list(names if programs is None else programs)
+    unknown = [p for p in chosen if p not in names]
+    if unknown:
+        raise ValueError(f"no program design {unknown[0]!r}; designs: {', '.join(names)}")
+    arms = [BASELINE, *chosen]
+    tasks = []
+    for a, arm in enumerate(arms):
+        arm_scenario = scenario.with_overrides({"active_program": arm})
+        for i in range(runs):
+            own = 0 if common_random_numbers else a * INDEPENDENT_ARM_STRIDE
+            s = replication_seed(seed, i + own)
+            tasks.append(
+                ReplicationTask(
+                    f"a{a:03d}-r{i:06d}", {"arm": arm, "replication": i, "seed": s}, arm_scenario, s
+                )
+            )
+    exp = scenario.experiment
+    horizon = scenario.horizon_days
+    with run_experiment(
+        "compare",
+        scenario,
+        seed,
+        runs,
+        tasks,
+        keep_daily=True,
+        executor=executor,
+        workers=workers,
+        out=out,
+        progress=progress,
+        arms=arms,
+        common_random_numbers=common_random_numbers,
+    ) as store:
+        summary = store.summary()
+        profit = store.daily_columns(["arm", "replication", "day", "profit"])
+        liability = _liability_path(store, horizon)
+        dissatisfied = _dissatisfied_share(store, horizon)
+        bands = daily_bands(store, horizon, exp.band_quantiles, "arm")
+    estimates = pd.concat(
+        [
+            summary_estimates(part, exp.confidence).assign(arm=arm)
+            for arm, part in summary.groupby("arm", sort=False)
+        ],
+        ignore_index=True,
+    )
+    base = summary[summary["arm"] == BASELINE].set_index("replication").sort_index()
+    rows, pair_frames, warnings = [], [], {}
+    for arm in chosen:
+        prog = summary[summary["arm"] == arm].set_index("replication").sort_index()
+        pairs = paired_figures(prog, base)
+        pairs["payback_day"] = _payback_days(profit, arm, horizon)
+        pairs["bankrupt"] = prog["bankrupt"].astype(bool).to_numpy()
+        pairs["bankrupt_day"] = summary_column(
+            prog, "bankrupt_day", math.nan
+        )  # the distribution of ruin
+        pairs.insert(0, "program", arm)
+        pair_frames.append(pairs.reset_index())
+        row, found = _judge(arm, pairs, prog, base, exp, liability.get(arm), dissatisfied)
+        rows.append(row)
+        warnings[arm] = found
+    return Comparison(
+        scenario=scenario,
+        runs=runs,
+        seed=seed,
+        table=pd.DataFrame(rows),
+        pairs=pd.concat(pair_frames, ignore_index=True),
+        warnings=warnings,
+        summary=summary,
+        estimates=estimates,
+        bands=bands,
+        common_random_numbers=common_random_numbers,
+        folder=None if out is None else Path(out),
+        programs=chosen,
+    )
+
+
+def paired_figures(prog: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
+    """Per replication: the program arm's figures against the baseline's of the same seed.
+
+    Both frames are indexed by replication. Program costs come from the program arm alone
+    (the baseline has none); liabilities are those outstanding at the horizon.
+    """
+    won = ("customers_won.word_of_mouth", "customers_won.referral")
+
+    def gain(column: str) -> np.ndarray:
+        return summary_column(prog, column) - summary_column(base, column)
+
+    return pd.DataFrame(
+        {
+            "incremental_profit": gain("profit"),
+            "incremental_revenue": gain("revenue"),
+            "incremental_gross_margin": gain("gross_margin"),
+            "retention_gain": retention_rates(prog) - retention_rates(base),
+            "won_by_word_of_mouth": sum(gain(c) for c in won),
+            "reward_and_discount_cost": sum(
+                summary_column(prog, f"costs.{a}") for a in REWARD_ACCOUNTS
+            ),
+            "program_cost": sum(summary_column(prog, f"costs.{a}") for a in PROGRAM_ACCOUNTS),
+            "fee_income": summary_column(prog, "other_income.membership_fees"),
+            "liability_at_horizon": sum(
+                summary_column(prog, f"liabilities_at_end.{a}") for a in LIABILITIES
+            ),
+        },
+        index=prog.index,
+    )
+
+
+def _payback_days(profit: pd.DataFrame, arm: str, horizon: int) -> np.ndarray:
+    """Per replication, the day from which cumulative incremental profit stays at or above 0.
+
+    0 when it never falls below zero; NaN when it is below zero at the horizon (no payback
+    within the horizon). Days after a bankruptcy count as zero profit (the business stopped
+    trading).
+    """
+    paths = {}
+    for name in (arm, BASELINE):
+        rows = profit[profit["arm"] == name]
+        paths[name] = _runs_by_days(
+            rows["replication"].to_numpy(),
+            rows["day"].to_numpy(),
+            rows["profit"].to_numpy(dtype=float),
+            horizon,
+            False,
+        )
+    cumulative = np.cumsum(np.nan_to_num(paths[arm] - paths[BASELINE]), axis=1)
+    below = cumulative < 0
+    last_below = np.where(below.any(axis=1), horizon - 1 - np.argmax(below[:, ::-1], axis=1), -1)
+    days = (last_below + 1).astype(float)
+    days[last_below == horizon - 1] = math.nan
+    return days
+
+
+def _liability_path(store: Store, horizon: int) -> dict[str, tuple[float, float]]:
+    """Per arm, the mean liability outstanding (money) at two thirds of the horizon and at its
+    end."""
+    schema = store.daily_schema()
+    names = [f"{a}_outstanding" for a in LIABILITIES if f"{a}_outstanding" in schema]
+    if not names:
+        return {}
+    frame = store.daily_columns(["arm", "replication", "day", *names])
+    frame["total"] = frame[names].sum(axis=1)
+    out = {}
+    for arm, part in frame.groupby("arm", sort=False):
+        matrix = _runs_by_days(
+            part["replication"].to_numpy(),
+            part["day"].to_numpy(),
+            part["total"].to_numpy(dtype=float),
+            horizon,
+            True,
+        )
+        out[str(arm)] = (
+            float(np.nanmean(matrix[:, (2 * horizon) // 3])),
+            float(np.nanmean(matrix[:, -1])),
+        )
+    return out
+
+
+def _dissatisfied_share(store: Store, horizon: int) -> float:
+    """Baseline share of dissatisfied and very dissatisfied customers, last quarter (L8)."""
+    columns = ["share_dissatisfied", "share_very_dissatisfied"]
+    if not set(columns) <= set(store.daily_schema()):
+        return math.nan
+    frame = store.daily_columns(["arm", "day", *columns])
+    last = frame[(frame["arm"] == BASELINE) & (frame["day"] >= horizon - horizon // 4)]
+    return float((last[columns[0]] + last[columns[1]]).mean())
+
+
+def _judge(
+    arm: str,
+    pairs: pd.DataFrame,
+    prog: pd.DataFrame,
+    base: pd.DataFrame,
+    exp: Any,
+    liability: tuple[float, float] | None,
+    dissatisfied: float,
+) -> tuple[dict[str, Any], list[rules.ProgramWarning]]:
+    """The table row and the warnings of one program design."""
+    level = exp.confidence
+    row: dict[str, Any] = {"program": arm}
+    estimates = {name: mean_interval(pairs[name], level) for name in COMPARISON_FIGURES}
+    runs = len(pairs)
+    ruin = proportion_interval(int(pairs["bankrupt"].sum()), runs, level)
+    base_ruin = float(base["bankrupt"].astype(bool).mean())
+    row["verdict"] = rules.verdict(ruin.mean, estimates["incremental_profit"], exp.ruin_threshold)
+    for name, e in estimates.items():
+        row.update(e.as_dict(name))
+    row.update(
+        ratio_interval(pairs["incremental_profit"], pairs["program_cost"], level).as_dict("roi")
+    )
+    payback = pairs["payback_day"].to_numpy(dtype=float)
+    paid = payback[~np.isnan(payback)]
+    row.update(mean_interval(paid, level).as_dict("payback_day"))
+    row["paid_back_share"] = len(paid) / runs
+    row.update(ruin.as_dict("bankruptcy_probability"))
+    row["baseline_bankruptcy_probability"] = base_ruin
+    days = pairs["bankrupt_day"].dropna()
+    row["median_bankrupt_day"] = float(days.median()) if len(days) else math.nan
+    found = [
+        w
+        for w in (
+            rules.participants_not_more_valuable(
+                mean_interval(
+                    summary_column(
+                        prog,
+                        "program.participants_vs_non_participants.same_segment_ratio",
+                        math.nan,
+                    ),
+                    level,
+                ),
+                exp.participant_ratio_floor,
+            ),
+            rules.cost_exceeds_margin(
+                estimates["reward_and_discount_cost"], estimates["incremental_gross_margin"]
+            ),
+            rules.liability_grows(*liability, exp.liability_growth_threshold)
+            if liability
+            else None,
+            rules.churn_cause_elsewhere(
+                dissatisfied, estimates["retention_gain"].mean, exp.dissatisfied_threshold
+            ),
+        )
+        if w is not None
+    ]
+    row["warnings"] = ", ".join(w.code for w in found)
+    return row, found

@@ -1,0 +1,171 @@
+"""Running replications: their seeds, their tasks on an executor, and the progress bar.
+
+Replications run on an executor (``sim.experiments.executors``) and stream to a folder
+(``sim.experiments.store``) one by one: memory stays flat, and an interrupted experiment resumes
+where it stopped."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.engine import simulate
+from sim.experiments.executors import EXECUTORS, run_tasks
+from sim.experiments.store import Store, flatten, save_replication
+from sim.scenario import Scenario
+
+BASELINE = "none"
+"""Name of the no-program arm of a comparison (DOMAIN P1, the natural baseline)."""
+
+INDEPENDENT_ARM_STRIDE = 1_000_003
+"""Without common random numbers, arm ``a`` takes replication seeds from ``a`` times this on:
+beyond any experiment's runs (``experiment.runs`` <= 100,000), so no two arms share a seed."""
+
+
+ProgressCallback = Callable[[int, int], None]
+
+LABELS = ("arm", "point", "replication", "seed", "day")
+"""Columns of the collected tables that say which replication and day a row is."""
+
+
+def replication_seed(seed: int, replication: int) -> int:
+    """The seed of replication ``replication`` of an experiment seeded with ``seed``.
+
+    Derived through ``numpy.random.SeedSequence((seed, replication))``, so replications are
+    independent and an experiment of 30 runs holds the first 30 runs of one of 1,000.
+    """
+    state = np.random.SeedSequence((int(seed), int(replication))).generate_state(2, np.uint32)
+    return (int(state[0]) & 0x7FFFFFFF) << 32 | int(state[1])  # 63 bits: fits int64 columns
+
+
+def simulate_replication(
+    scenario: Scenario, seed: int, keep_daily: bool, runs: Path | None = None, key: str = ""
+) -> tuple[dict[str, Any], pd.DataFrame | None] | None:
+    """One replication, as an executor runs it.
+
+    With ``runs`` (a local folder) the worker files the replication itself and returns None;
+    otherwise (a remote Dask worker) it returns the flattened summary and the daily table.
+    """
+    result = simulate(scenario, seed=seed)
+    row, daily = flatten(result.summary), (result.daily if keep_daily else None)
+    if runs is None:
+        return row, daily
+    save_replication(runs, key, row, daily)
+    return None
+
+
+@dataclass(frozen=True)
+class ReplicationTask:
+    """One replication to run: its key in the folder, the label columns that identify it in
+    the collected tables, and the scenario and seed it simulates."""
+
+    key: str
+    label: dict[str, Any]
+    scenario: Scenario
+    seed: int
+
+
+@contextmanager
+def run_experiment(
+    kind: str,
+    scenario: Scenario,
+    seed: int,
+    runs: int,
+    tasks: list[ReplicationTask],
+    *,
+    keep_daily: bool,
+    executor: Any,
+    workers: int | None,
+    out: str | Path | None,
+    progress: bool | ProgressCallback,
+    **manifest: Any,
+) -> Iterator[Store]:
+    """Run the tasks not yet finished in the experiment's folder, collect every result in task
+    order, and yield the folder's :class:`~sim.experiments.store.Store` to read them from.
+
+    ``kind``, ``seed``, ``runs``, the scenario and ``manifest``'s extra items describe the
+    experiment (``experiment.json``); a folder holding another one is refused. Without ``out``
+    the replications go to a temporary folder, removed when the block ends (or fails: there
+    is nothing to resume from it).
+    """
+    with (
+        tempfile.TemporaryDirectory(prefix="loyalsim-") if out is None else nullcontext(out)
+    ) as folder:
+        store = Store(
+            folder,
+            {
+                "kind": kind,
+                "seed": seed,
+                "runs": runs,
+                "scenario": scenario.model_dump(mode="json"),
+                **manifest,
+            },
+        )
+        finished = store.finished()
+        todo = [t for t in tasks if t.key not in finished]
+        description = f"{kind} {scenario.name}"
+        report = _progress_reporter(progress, description, len(tasks), len(tasks) - len(todo))
+        try:
+            # Local workers share the folder and write their own files.
+            local = store.runs if executor in EXECUTORS else None
+            args = [(t.key, (t.scenario, t.seed, keep_daily, local, t.key)) for t in todo]
+            for key, result in run_tasks(simulate_replication, args, executor, workers):
+                if result is not None:
+                    store.save(str(key), *result)
+                report(1)
+        finally:
+            report(None)
+        store.collect([t.key for t in tasks], [t.label for t in tasks], keep_daily)
+        yield store
+
+
+def _progress_reporter(
+    progress: bool | ProgressCallback, description: str, total: int, done: int
+) -> Callable[[int | None], None]:
+    """``report(n)`` advances by ``n`` replications; ``report(None)`` closes the display."""
+    if callable(progress):
+        count = [done]
+
+        def call(n: int | None) -> None:
+            if n:
+                count[0] += n
+                progress(count[0], total)
+
+        return call
+    if not progress:
+        return lambda n: None
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+        transient=True,
+    )
+    bar.start()
+    task = bar.add_task(description, total=total, completed=done)
+
+    def advance(n: int | None) -> None:
+        if n is None:
+            bar.stop()
+        else:
+            bar.advance(task, n)
+
+    return advance
