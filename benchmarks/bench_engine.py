@@ -53,7 +53,8 @@ from simpy.events import NORMAL
 
 import sim
 from sim.engine import kernel
-from sim.engine.model import MOVE_REASONS, AgentModel
+from sim.engine.model import AgentModel
+from sim.results.recorder import MOVE_REASONS
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_SCENARIO = HERE / "benchmark.yaml"
@@ -201,15 +202,16 @@ def time_model(scenario: sim.Scenario, seed: int) -> dict[str, Any]:
         "events_per_s": events / wall,
         "us_per_event": wall / events * 1e6,
         "bankrupt_day": model.bankrupt_day,
-        "days_simulated": len(model.snapshots),
+        "days_simulated": len(model.recorder.snapshots),
         "max_rss_bytes_after_model": max_rss_bytes(),
         # Word of mouth works inside the market-day process, not as SimPy events: the messages
         # are work per event the ratio has to carry.
         "word_of_mouth": {
             "network": scenario.word_of_mouth.network,
-            "messages": sum(model.messages_positive) + sum(model.messages_negative),
+            "messages": sum(model.recorder.messages_positive)
+            + sum(model.recorder.messages_negative),
             "agents_created_by_messages": int(
-                sum(1 for r in model.movements.reason if r == _HEARD_CODE)
+                sum(1 for r in model.recorder.movements.reason if r == _HEARD_CODE)
             ),
         },
     }

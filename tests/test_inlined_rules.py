@@ -1,12 +1,12 @@
 """The engine's inlined hot path against the pure rules it inlines, bit for bit.
 
-``AgentModel.purchase``, ``opportunity``, ``gap`` and ``_refresh_relationship`` inline the
-pure functions of ``sim.rules.buying``, ``sim.rules.churn``, ``sim.rules.experience``,
-``sim.rules.relationship``, ``sim.rules.wom`` and ``sim.rules.ladder`` (a function call costs about
-as much as the arithmetic it wraps). The functions stay the reference: here the same customers go
-once through the engine and once through a reference written with the pure functions only, and
-every field of the customer and every counter of the model must come out identical, float bits
-included.
+``Shop.purchase``, ``opportunity``, ``gap`` and ``refresh_relationship`` (``sim.engine.shop``)
+inline the pure functions of ``sim.rules.buying``, ``sim.rules.churn``, ``sim.rules.experience``,
+``sim.rules.relationship``, ``sim.rules.wom`` and ``sim.rules.ladder`` (a function call costs
+about as much as the arithmetic it wraps). The functions stay the reference: here the same
+customers go once through the engine and once through a reference written with the pure
+functions only, and every field of the customer and every counter of the model must come out
+identical, float bits included.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pytest
 from conftest import small_scenario
 
 from sim.engine.customer import Customer
-from sim.engine.model import _MOVE_CODE, AgentModel
+from sim.engine.model import AgentModel
 from sim.engine.streams import (
     QUANTILE_POINTS,
     own_exponential,
@@ -28,6 +28,7 @@ from sim.engine.streams import (
     own_uniform,
 )
 from sim.money import ledger
+from sim.results.recorder import MOVE_CODE
 from sim.rules import wom
 from sim.rules.buying import next_gap, purchase_rate
 from sim.rules.churn import drift_probability, drift_reason
@@ -48,9 +49,9 @@ def reference_refresh(m: AgentModel, c: Customer, now: float) -> None:
     c.relationship = relationship_after(
         c.relationship,
         now - c.checked,
-        m.touch_rate if SHOPPER <= c.stage < LOST else 0.0,
-        m.gain_per_touch,
-        m.decay,
+        m.shop.p.touch_rate if SHOPPER <= c.stage < LOST else 0.0,
+        m.shop.p.gain_per_touch,
+        m.shop.p.decay,
     )
     c.checked = now
 
@@ -58,93 +59,93 @@ def reference_refresh(m: AgentModel, c: Customer, now: float) -> None:
 def reference_gap(m: AgentModel, c: Customer) -> float:
     rate = purchase_rate(
         c.base_rate,
-        m.freq_mult[c.stage],
+        m.shop.p.freq_mult[c.stage],
         c.satisfaction,
         c.relationship,
-        m.ref_satisfaction,
-        m.ref_relationship,
-        m.freq_satisfaction_sens,
-        m.freq_relationship_sens,
-        m.price_factor,
+        m.shop.p.ref_satisfaction,
+        m.shop.p.ref_relationship,
+        m.shop.p.freq_satisfaction_sens,
+        m.shop.p.freq_relationship_sens,
+        m.shop.p.price_factor,
     )
-    if m.periodic:
-        return next_gap(rate, True, m.jitter, own_normal(c))
+    if m.shop.p.periodic:
+        return next_gap(rate, True, m.shop.p.jitter, own_normal(c))
     return next_gap(rate, False, 0.0, own_exponential(c))
 
 
 def reference_purchase(m: AgentModel, c: Customer, now: float) -> float:
-    """``AgentModel.purchase`` written with the pure rules (no program in these scenarios)."""
+    """``Shop.purchase`` written with the pure rules (no program in these scenarios)."""
     day = int(now)
     stage = c.stage
     spend_stage = stage if stage > PROSPECT else SHOPPER
     basket = (
         c.mean_spend
-        * m.spend_mult[spend_stage]
-        * m.basket_quantiles[int(own_uniform(c) * QUANTILE_POINTS)]
+        * m.shop.p.spend_mult[spend_stage]
+        * m.shop.p.basket_quantiles[int(own_uniform(c) * QUANTILE_POINTS)]
     )
-    revenue = basket * m.price_level
-    cost = basket * m.cogs_share
-    m.revenue_book[day] += revenue
-    m.cogs_book[day] -= cost
-    c.value += (revenue - cost) * math.exp(-m.log_discount_per_day * (now - c.acquired))
+    revenue = basket * m.shop.p.price_level
+    cost = basket * m.shop.p.cogs_share
+    m.shop.revenue_book[day] += revenue
+    m.shop.cogs_book[day] -= cost
+    c.value += (revenue - cost) * math.exp(m.shop.p.neg_log_discount_per_day * (now - c.acquired))
     c.purchases += 1
     c.spend += revenue
     c.last_purchase = now
-    m.purchases[day] += 1
-    failed = own_uniform(c) < m.failure_rate
-    recovered = failed and own_uniform(c) < m.recovery_probability
+    m.recorder.purchases[day] += 1
+    failed = own_uniform(c) < m.shop.p.failure_rate
+    recovered = failed and own_uniform(c) < m.shop.p.recovery_probability
     if recovered:
-        m.ledger.post(day, ledger.SERVICE_RECOVERY, -m.recovery_cost)
+        m.ledger.post(day, ledger.SERVICE_RECOVERY, -m.shop.p.recovery_cost)
     expectation = c.expectation
     quality = experienced_quality(
-        m.quality_mean + m.quality_sd * own_normal(c),
+        m.shop.p.quality_mean + m.shop.p.quality_sd * own_normal(c),
         expectation,
         failed,
         recovered,
-        m.failure_severity,
-        m.recovery_bonus,
+        m.shop.p.failure_severity,
+        m.shop.p.recovery_bonus,
     )
-    score = experience_score(quality, expectation, m.slope, m.performance_weight)
-    satisfaction = updated_satisfaction(c.satisfaction, score, m.learning_rate)
+    score = experience_score(quality, expectation, m.shop.p.slope, m.shop.p.performance_weight)
+    satisfaction = updated_satisfaction(c.satisfaction, score, m.shop.p.learning_rate)
     if failed and not recovered and stage >= ADVOCATE:
-        satisfaction = min(satisfaction, m.love_to_hate)
+        satisfaction = min(satisfaction, m.shop.p.love_to_hate)
     c.satisfaction = satisfaction
     if not failed:
         c.expectation = updated_expectation(
-            expectation, quality, m.expectation_up, m.expectation_down
+            expectation, quality, m.shop.p.expectation_up, m.shop.p.expectation_down
         )
-    m._set_level(c)
-    c.relationship = relationship = after_interaction(c.relationship, m.gain_per_purchase)
+    m.survey.set_level(c)
+    c.relationship = relationship = after_interaction(c.relationship, m.shop.p.gain_per_purchase)
     c.attachment = attachment = wom.attachment_after_experience(
-        c.attachment, satisfaction, relationship, m.attachment_rate
+        c.attachment, satisfaction, relationship, m.shop.p.attachment_rate
     )
-    score, promoter_days = m._answer(c, now)
+    score, promoter_days = m.survey.answer(c, now)
     new_stage, why = next_stage(
-        stage, c.purchases, score, promoter_days, attachment, c.is_member, m.rules
+        stage, c.purchases, score, promoter_days, attachment, c.is_member, m.shop.p.rules
     )
     if why is not None:
-        m.move(c, new_stage, _MOVE_CODE[why])
-    m._set_voice(c, wom.voice(score, new_stage == RAVING_FAN), day, day)
+        m.moves.move(c, new_stage, MOVE_CODE[why])
+    m.survey.set_voice(c, wom.voice(score, new_stage == RAVING_FAN), day, day)
     return revenue
 
 
 def reference_opportunity(m: AgentModel, c: Customer, now: float) -> bool:
-    """The drift part of ``AgentModel.opportunity`` (no life event, offer or pending loss)."""
+    """The drift part of ``Shop.opportunity`` (no life event, offer or pending loss)."""
     reference_refresh(m, c, now)
     fresh, c.fresh = c.fresh, False
-    if not (fresh and m.drift_waits_for_repeat):
+    if not (fresh and m.shop.p.drift_waits_for_repeat):
         p = drift_probability(
             c.propensity,
-            m.drop_mult[c.stage],
+            m.shop.p.drop_mult[c.stage],
             c.satisfaction,
             c.relationship,
-            m.ref_satisfaction,
-            m.ref_relationship,
-            m.drop_satisfaction_sens,
-            m.drop_relationship_sens,
+            m.shop.p.ref_satisfaction,
+            m.shop.p.ref_relationship,
+            m.shop.p.drop_satisfaction_sens,
+            m.shop.p.drop_relationship_sens,
         )
         if own_uniform(c) < p:
-            m.lose(c, drift_reason(c.relationship, m.low_interaction_threshold))
+            m.moves.lose(c, drift_reason(c.relationship, m.shop.p.low_interaction_threshold))
             return False
     reference_purchase(m, c, now)
     return True
@@ -175,11 +176,11 @@ def random_customer(m: AgentModel, rng: np.random.Generator, i: int) -> Customer
     c.is_member = bool(rng.uniform() < 0.3)  # the ladder's member rules (no program here)
     c.promoter_since = float(rng.uniform(-300, 0)) if rng.uniform() < 0.5 else math.nan
     m.customers.append(c)
-    m.stage_counts[stage] += 1
-    m._set_level(c)
+    m.moves.stage_counts[stage] += 1
+    m.survey.set_level(c)
     if rng.uniform() < 0.7:  # surveyed at some point in the last two windows
-        survey_day = int(rng.integers(0, 2 * m.survey_window))
-        m._set_voice(c, int(rng.integers(0, 4)), survey_day, survey_day)
+        survey_day = int(rng.integers(0, 2 * m.shop.p.survey_window))
+        m.survey.set_voice(c, int(rng.integers(0, 4)), survey_day, survey_day)
     return c
 
 
@@ -204,11 +205,13 @@ def assert_same(a: AgentModel, b: AgentModel, xs: list, ys: list) -> None:
                 assert (math.isnan(u) and math.isnan(v)) or u.hex() == v.hex(), (name, u, v)
             else:
                 assert u == v, (name, u, v)
-    for name in ("stage_counts", "level_counts", "voice_counts", "voice_expiry", "purchases"):
-        assert getattr(a, name) == getattr(b, name), name
+    assert a.moves.stage_counts == b.moves.stage_counts
+    for name in ("level_counts", "voice_counts", "voice_expiry"):
+        assert getattr(a.survey, name) == getattr(b.survey, name), name
+    assert a.recorder.purchases == b.recorder.purchases
     assert a.ledger.amounts == b.ledger.amounts
     for column in ("agent", "time", "origin", "target", "reason"):
-        assert getattr(a.movements, column) == getattr(b.movements, column)
+        assert getattr(a.recorder.movements, column) == getattr(b.recorder.movements, column)
 
 
 SCENARIOS = {
@@ -230,7 +233,7 @@ def test_inlined_purchase_equals_the_pure_rules(name):
     now = 1.25
     for round_ in range(3):
         for x, y in zip(xs, ys, strict=True):
-            assert a.purchase(x, now) == reference_purchase(b, y, now)
+            assert a.shop.purchase(x, now) == reference_purchase(b, y, now)
         now += 0.5 + round_
     assert_same(a, b, xs, ys)
 
@@ -242,9 +245,9 @@ def test_inlined_opportunity_and_gap_equal_the_pure_rules(name):
     for m in (a, b):
         m.env.run(until=now)  # the engine reads the clock
     for x, y in zip(xs, ys, strict=True):
-        assert a.opportunity(x) == reference_opportunity(b, y, now)
+        assert a.shop.opportunity(x) == reference_opportunity(b, y, now)
         if x.stage != LOST:
-            assert a.gap(x).hex() == reference_gap(b, y).hex()
+            assert a.shop.gap(x).hex() == reference_gap(b, y).hex()
     assert_same(a, b, xs, ys)
 
 

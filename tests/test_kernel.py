@@ -120,7 +120,7 @@ def test_runs_use_the_step_only_where_it_applies(monkeypatch):
 
 def test_the_step_ladder_is_next_stage_for_customers_outside_a_program():
     """``_rung_after_purchase`` gives ``sim.rules.ladder.next_stage``'s rung and reason."""
-    rules = AgentModel(small_scenario(horizon_days=400), 0).rules
+    rules = AgentModel(small_scenario(horizon_days=400), 0).shop.p.rules
     p = np.zeros(kernel.CONSTANTS)
     p[kernel.P_ADVOCATE_MIN_PROMOTER_DAYS] = rules.advocate_min_promoter_days
     p[kernel.P_FAN_MIN_PROMOTER_DAYS] = rules.fan_min_promoter_days

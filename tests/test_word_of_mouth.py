@@ -144,7 +144,7 @@ def test_messages_on_a_network_travel_along_its_ties(kind):
         }
     )
     model = AgentModel(sc, seed=2).run()
-    net = model.network
+    net = model.market.network
     assert net.size == sc.market.size
     referred = [c for c in model.customers if c.referrer >= 0]
     assert len(referred) > 20

@@ -18,13 +18,10 @@ from typing import Any
 
 import numpy as np
 from scipy import special
+from simpy.events import NORMAL
 
 from sim.engine.kernel import FLOAT_FIELDS, INT_FIELDS, CustomerTable
 from sim.engine.streams import own_seed
-
-CHANNELS: tuple[str, ...] = ("existing", "marketing", "word_of_mouth", "referral")
-"""How an agent was acquired; ``existing`` are customers the business had at day 0."""
-EXISTING, MARKETING, WORD_OF_MOUTH, REFERRAL = range(len(CHANNELS))
 
 
 class Customer:
@@ -218,6 +215,27 @@ class WinBackOffer:
         self.customer = customer
         self.lost_time = customer.lost_time
         self.callbacks: list[Callable[[WinBackOffer], None]] | None = None
+
+
+class Wakeups:
+    """How agents are put on SimPy's queue, and the handlers each kind of wake-up runs.
+
+    The shop (``sim.engine.shop``) registers its handlers; the market and word of mouth wake a
+    prospect for a first purchase or a lost customer for a return. The handler lists are
+    shared and never mutated: SimPy only iterates an event's callbacks.
+    """
+
+    def __init__(self, env: Any) -> None:
+        self._schedule = env.schedule
+        self.at_first_purchase: list[Callable] = []
+        self.at_opportunity: list[Callable] = []
+        self.at_win_back: list[Callable] = []
+        self.at_word_of_mouth_return: list[Callable] = []
+
+    def wake(self, c: Customer, handlers: list[Callable], delay: float) -> None:
+        """Put the agent on SimPy's queue: ``handlers`` run when ``delay`` days have passed."""
+        c.callbacks = handlers
+        self._schedule(c, NORMAL, delay)
 
 
 TRAIT_COLUMNS = 5

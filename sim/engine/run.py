@@ -34,4 +34,4 @@ def simulate(
     from sim.engine.model import AgentModel
     from sim.results import build_agent_result
 
-    return build_agent_result(AgentModel(scenario, seed, progress).run())
+    return build_agent_result(AgentModel(scenario, seed, progress).run().recorder)

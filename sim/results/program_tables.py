@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.money.ledger import ACCOUNTS, INCOME, LIABILITIES, PROGRAM_ACCOUNTS
-from sim.money.programs.runtime import ProgramStats
-from sim.scenario.program_terms import MECHANICS
+from sim.money.ledger import ACCOUNTS, INCOME, LIABILITIES, PROGRAM_ACCOUNTS, Ledger
+from sim.money.programs.runtime import Program, ProgramStats
+from sim.scenario.program_terms import MECHANICS, ProgramDesign
 
 SEGMENTS = 5
 """Participants and non-participants are compared within quintiles of the customers' own
@@ -26,9 +26,8 @@ purchase rate (their BG/NBD rate trait), so that heavy buyers, who join first, a
 heavy buyers (DOMAIN E6: comparable non-participants in the same segment)."""
 
 
-def program_daily_columns(model: Any, days: int) -> dict[str, np.ndarray]:
+def program_daily_columns(program: Program | None, days: int) -> dict[str, np.ndarray]:
     """Daily members and points outstanding (empty without a program)."""
-    program = model.program
     if program is None:
         return {}
     return {
@@ -37,12 +36,10 @@ def program_daily_columns(model: Any, days: int) -> dict[str, np.ndarray]:
     }
 
 
-def program_customer_columns(model: Any) -> dict[str, Any]:
-    """Per-customer program columns, from each customer's latest membership."""
-    program = model.program
+def program_customer_columns(program: Program | None, n: int) -> dict[str, Any]:
+    """Per-customer program columns of ``n`` customers, from each one's latest membership."""
     if program is None:
         return {}
-    n = len(model.customers)
     memberships = program.memberships
     tiers = program.terms.tiers
     tier_names = [level.name for level in tiers.levels] if tiers is not None else None
@@ -203,18 +200,22 @@ def participants_vs_non_participants(
     return result
 
 
-def program_summary(model: Any, customers: pd.DataFrame, days: int) -> dict[str, Any]:
+def program_summary(
+    program: Program | None,
+    design: ProgramDesign | None,
+    book: Ledger,
+    customers: pd.DataFrame,
+    days: int,
+) -> dict[str, Any]:
     """The program's economics and reach in one run (DOMAIN M5, E6, E7)."""
-    design = model.design
-    if model.program is None:
+    if program is None:
         return {
             "name": "none" if design is None else design.name,
             "mechanics": [],
             "natural": True,
         }
-    program = model.program
     stats = program.stats
-    totals = dict(zip(ACCOUNTS, model.ledger.matrix(days).sum(axis=0).tolist(), strict=True))
+    totals = dict(zip(ACCOUNTS, book.matrix(days).sum(axis=0).tolist(), strict=True))
     liability = program.liability
     settled = stats.points_redeemed + stats.points_expired + stats.points_forfeited
     end = float(design.end_day if design.end_day is not None else days)

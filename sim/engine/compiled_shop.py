@@ -1,0 +1,115 @@
+"""The shop with its purchase opportunities made by the compiled step (``sim.engine.kernel``).
+
+For runs with no program and exponential timing: the step does the arithmetic of an
+opportunity on the customer table, in machine code compiled from the same pure rules, and
+hands back flags and a few numbers; :meth:`CompiledShop.on_opportunity_step` does the
+bookkeeping. Same results as :class:`sim.engine.shop.Shop` to the last bit
+(``tests/test_kernel.py``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from simpy.events import NORMAL
+
+from sim.engine import kernel
+from sim.engine.customer import TabledCustomer
+from sim.engine.parameters import ShopParameters
+from sim.engine.shop import Shop
+from sim.engine.streams import STANDARD_NORMAL
+from sim.money import ledger
+from sim.results.recorder import MOVE_CODE
+
+
+class CompiledShop(Shop):
+    """:class:`sim.engine.shop.Shop` whose purchase opportunities run as the compiled step."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.wakeups.at_opportunity = [self.on_opportunity_step]
+        self.step_constants = step_constants(self.p)
+        self._step_out = self.step_constants.data
+        self._ladder_codes = tuple(MOVE_CODE[why] for why in kernel.LADDER_REASONS)
+
+    def on_opportunity_step(self, c: TabledCustomer) -> None:
+        """``on_opportunity`` through the compiled step (``sim.engine.kernel``), for runs with
+        no program and exponential timing: the step does the arithmetic, this the bookkeeping."""
+        now = self.env._now
+        t = self.table
+        flags = kernel.opportunity_step(
+            c.id, now, len(self.campaigns), t.floats, t.ints, self.step_constants
+        )
+        if flags & kernel.LOST_FLAG:
+            self.moves.lose(c, (flags >> kernel.REASON) & 255)
+            self.offer_win_back(c)
+            return
+        out = self._step_out
+        if flags & kernel.BOUGHT:
+            day = int(now)
+            self.revenue_book[day] += out[kernel.OUT_REVENUE]
+            self.cogs_book[day] -= out[kernel.OUT_COST]
+            self.purchases[day] += 1
+            if flags & kernel.RECOVERY_COST:
+                self.ledger.post(day, ledger.SERVICE_RECOVERY, -self.p.recovery_cost)
+            if flags & kernel.LEVEL_CHANGED:  # the step has set the new level
+                self.survey.count_level(
+                    ((flags >> kernel.OLD_LEVEL) & 15) - 1, (flags >> kernel.NEW_LEVEL) & 15
+                )
+            if flags & kernel.MOVED:
+                why = self._ladder_codes[(flags >> kernel.WHY) & 15]
+                self._move(c, (flags >> kernel.STAGE_TO) & 15, why)
+            # survey.set_voice(c, voice, day, day); the step has recorded the new answer.
+            voice, last = (flags >> kernel.VOICE_OUT) & 15, flags >> kernel.LAST
+            if flags & kernel.VOICE_RENEWED:
+                leaving = self.voice_expiry[voice]
+                leaving[last] -= 1
+                leaving[day + self.p.survey_window] += 1
+            else:
+                self.survey.count_voice(
+                    c, ((flags >> kernel.OLD_VOICE) & 15) - 1, last, voice, day, day
+                )
+        gap = out[kernel.OUT_GAP]
+        if gap != math.inf:
+            c.callbacks = self.wakeups.at_opportunity
+            self._schedule(c, NORMAL, gap)
+
+
+def step_constants(p: ShopParameters) -> np.ndarray:
+    """The constants vector of ``sim.engine.kernel.opportunity_step`` for a run's parameters.
+
+    Most parameters are fields of ``p``, its competition section or its promotion rules under
+    the same name; the rest are unpacked here.
+    """
+    unpacked = {
+        "drift_waits_for_repeat": 1.0 if p.drift_waits_for_repeat else 0.0,
+        "needs_changed_rate": p.life_rates[0],
+        "moved_away_rate": p.life_rates[1],
+        "went_bankrupt_rate": p.life_rates[2],
+        "touched_steady": p.touched[0],
+        "touched_rate": p.touched[1],
+        "untouched_steady": p.untouched[0],
+        "untouched_rate": p.untouched[1],
+    }
+
+    def parameter(name: str) -> float:
+        if name in unpacked:
+            return unpacked[name]
+        owner = next(o for o in (p, p.competition, p.rules) if hasattr(o, name))
+        return float(getattr(owner, name))
+
+    constants = np.zeros(kernel.CONSTANTS)
+    constants[: kernel.STAGE_OFFSET] = [parameter(name) for name in kernel.PARAMETERS]
+    stages = constants[kernel.STAGE_OFFSET : kernel.TABLE_OFFSET].reshape(
+        len(kernel.STAGE_MULTIPLIERS), kernel.STAGE_COLUMNS
+    )
+    stages[:] = 1.0
+    for row, name in enumerate(kernel.STAGE_MULTIPLIERS):
+        multipliers = getattr(p, name)
+        stages[row, : len(multipliers)] = multipliers
+    constants[kernel.TABLE_OFFSET : kernel.OUT_OFFSET] = [
+        *p.basket_quantiles,
+        *STANDARD_NORMAL,
+    ]
+    return constants
