@@ -2,7 +2,7 @@
 
 A run with no program and exponential timing makes its purchase opportunities through
 ``sim.engine.kernel.opportunity_step``; with ``LOYALSIM_COMPILED=0`` the same run goes through
-``AgentModel.opportunity``, ``purchase`` and ``gap``, which stay the reference. Every table must
+``Shop.opportunity``, ``purchase`` and ``gap``, which stay the reference. Every table must
 come out identical, float bits included, in runs that exercise every branch of the step: loss
 to competitors, life events and drift, service failures and recoveries, every rung of the
 ladder, survey answers that change voice, win-backs, and a social network.

@@ -11,7 +11,7 @@ agent), the step reads and writes them in place, and it hands back what only the
 do (book the sale, move the customer on the ladder, change the survey) as flags and a few
 numbers.
 
-The Python event handlers of ``sim.engine.model.AgentModel`` (``opportunity``, ``purchase`` and
+The Python event handlers of ``sim.engine.shop.Shop`` (``opportunity``, ``purchase`` and
 ``gap``) stay the reference. The step makes the same operations in the same order, calling the
 pure rules of ``sim.rules.churn``, ``sim.rules.experience``, ``sim.rules.relationship``,
 ``sim.rules.wom`` and ``sim.rules.buying`` (``RULES``) compiled from their one source, so a run
@@ -429,7 +429,7 @@ def _rung_after_purchase(stage, purchases, score, promoter_days, attachment, p):
 def opportunity_step(i, now, campaigns, f, n, k):
     """One purchase opportunity of agent ``i`` at time ``now``: leave, or buy and live it.
 
-    ``AgentModel.opportunity`` followed by ``purchase`` and ``gap`` for a customer with no
+    ``Shop.opportunity`` followed by ``purchase`` and ``gap`` for a customer with no
     program membership and exponential timing, on a :class:`CustomerTable`'s arrays ``f``
     (floats) and ``n`` (integers); ``k`` is the constants vector (``CONSTANTS`` long) and
     ``campaigns`` the number of competitor campaigns launched so far. Returns the flags above
@@ -439,7 +439,7 @@ def opportunity_step(i, now, campaigns, f, n, k):
     p = k
     stage_table = k[STAGE_OFFSET:TABLE_OFFSET].reshape((len(STAGE_MULTIPLIERS), STAGE_COLUMNS))
     tables = k[TABLE_OFFSET:OUT_OFFSET].reshape((2, QUANTILE_POINTS))
-    # AgentModel._refresh_relationship: only active buyers receive touches.
+    # Shop.refresh_relationship: only active buyers receive touches.
     stage = n[i, STAGE]
     if SHOPPER <= stage < LOST:
         steady, rate = p[P_TOUCHED_STEADY], p[P_TOUCHED_RATE]
@@ -449,7 +449,7 @@ def opportunity_step(i, now, campaigns, f, n, k):
     f[i, RELATIONSHIP] = relationship
     f[i, CHECKED] = now
 
-    # AgentModel.opportunity: a pending loss, a life event, competitor offers, drift. Without a
+    # Shop.opportunity: a pending loss, a life event, competitor offers, drift. Without a
     # program the loyalty factor is 1, and multiplying by it changes nothing.
     reason = -1
     if n[i, PENDING_LOSS] >= 0:
@@ -491,7 +491,7 @@ def opportunity_step(i, now, campaigns, f, n, k):
     if reason >= 0:
         return LOST_FLAG | (reason << REASON)
 
-    # AgentModel.purchase
+    # Shop.purchase
     flags = 0
     day = int(now)
     new_stage = stage
@@ -586,7 +586,7 @@ def opportunity_step(i, now, campaigns, f, n, k):
         n[i, SURVEY_DAY] = day
         flags |= (voice << VOICE_OUT) | (last << LAST)
 
-    # AgentModel.gap, exponential timing, no program factor.
+    # Shop.gap, exponential timing, no program factor.
     rate = buying.purchase_rate(
         f[i, BASE_RATE],
         stage_table[S_FREQ, new_stage],

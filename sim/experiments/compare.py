@@ -27,7 +27,7 @@ from sim.experiments.bands import (
     summary_estimates,
 )
 from sim.experiments.estimates import mean_interval, proportion_interval, ratio_interval
-from sim.experiments.replicate import _check_runs
+from sim.experiments.replicate import check_runs
 from sim.experiments.runner import (
     BASELINE,
     INDEPENDENT_ARM_STRIDE,
@@ -142,7 +142,7 @@ def compare(
     -------
     Comparison
     """
-    runs = _check_runs(runs, scenario)
+    runs = check_runs(runs, scenario)
     names = [d.name for d in scenario.programs]
     if not names:
         raise ValueError(

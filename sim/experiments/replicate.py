@@ -108,7 +108,7 @@ def replicate(
     -------
     Ensemble
     """
-    runs = _check_runs(runs, scenario)
+    runs = check_runs(runs, scenario)
     tasks = [
         ReplicationTask(f"r{i:06d}", {"replication": i, "seed": s}, scenario, s)
         for i in range(runs)
@@ -143,5 +143,6 @@ def replicate(
     )
 
 
-def _check_runs(runs: int | None, scenario: Scenario) -> int:
+def check_runs(runs: int | None, scenario: Scenario) -> int:
+    """The replications asked for (default ``experiment.runs``), at least 2, or an error."""
     return integer_at_least("runs", scenario.experiment.runs if runs is None else runs, 2)

@@ -1,7 +1,8 @@
 """What a loyalty program did in one run: its daily series, member columns and economics.
 
-Everything here reads a finished model (``sim.engine.model.AgentModel``) and its program
-(``sim.money.programs.runtime.Program``); nothing changes them. DOMAIN M5 asks for participants
+Everything here reads what a finished run published (``sim.results.recorder.RunEnd``): its
+program (``sim.money.programs.runtime.Program``: members, memberships, stats, liability) and
+its ledger; nothing changes them. DOMAIN M5 asks for participants
 against comparable non-participants, reward cost, the liability of unredeemed rewards and
 breakage; E6 states the test a program must pass: participants must bring more revenue than
 comparable non-participants in the same segment.

@@ -130,8 +130,8 @@ class RunEnd:
     ledger
         The run's books (``sim.money.ledger.Ledger``).
     program
-        The program's published state (``sim.money.programs.runtime.ProgramRecord``), or
-        None for the natural baseline.
+        The program in place (``sim.money.programs.runtime.Program``), finished: its members,
+        memberships, daily series, stats and liability; None for the natural baseline.
     design
         The design in place (None: no design named, the natural baseline).
     bankrupt_day
