@@ -1,9 +1,11 @@
-"""Wall time of ``sim.simulate`` on bundled scenarios at a chosen size: the program paths.
+"""Program runs against the same scenario without its program, and whole runs to compare engines.
 
 ``bench_engine.py`` measures the engine against a bare SimPy loop on a load with no program.
-This script times whole runs of bundled scenarios, with and without their loyalty program, at
-a common size, so that two versions of the engine can be compared run for run (alternate them
-in separate processes and compare the best of each)::
+This script times bundled scenarios at a common size: for each, the model run with its
+loyalty program and with ``active_program: none`` (events, microseconds per event, and the
+ratio of the two per event), and the wall time of ``sim.simulate``, so that two versions of the
+engine can be compared run for run (alternate them in separate processes and compare the best
+of each)::
 
     python benchmarks/bench_scenarios.py                       # 20,000 agents, one year
     python benchmarks/bench_scenarios.py --agents 5000 --repeats 1 --json out.json
@@ -21,6 +23,7 @@ from pathlib import Path
 
 import sim
 from sim.engine import kernel
+from sim.engine.model import AgentModel
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ("coffee_points_card", "supermarket_club_card", "coffee_shop")
@@ -37,6 +40,20 @@ def best_time(scenario: sim.Scenario, repeats: int, seed: int) -> float:
     return best
 
 
+def per_event(scenario: sim.Scenario, repeats: int, seed: int) -> tuple[int, float]:
+    """Events the model schedules and the best microseconds per event of ``model.run()``
+    (SimPy's event-id counter, as ``bench_engine.scheduled_events`` reads it)."""
+    best, events = float("inf"), 0
+    for _ in range(repeats):
+        model = AgentModel(scenario, seed)
+        start = time.perf_counter()
+        model.run()
+        wall = time.perf_counter() - start
+        events = next(model.env._eid)
+        best = min(best, wall / events * 1e6)
+    return events, best
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--agents", type=int, default=20_000, help="customers (default 20,000)")
@@ -51,8 +68,26 @@ def main(argv: list[str] | None = None) -> int:
     for name in SCENARIOS:
         sc = sim.load_scenario(ROOT / "scenarios" / f"{name}.yaml")
         sc = sc.with_overrides({**size, "horizon_days": args.days})
-        figures[name] = round(best_time(sc, args.repeats, args.seed), 3)
-        print(f"{name:24s} {figures[name]:8.3f} s  (program: {sc.program() is not None})")
+        row: dict[str, float] = {"simulate_s": round(best_time(sc, args.repeats, args.seed), 3)}
+        if sc.program() is not None:
+            events, us = per_event(sc, args.repeats, args.seed)
+            plain = sc.with_overrides({"active_program": "none"})
+            base_events, base_us = per_event(plain, args.repeats, args.seed)
+            row.update(
+                events=events,
+                us_per_event=round(us, 2),
+                no_program_events=base_events,
+                no_program_us_per_event=round(base_us, 2),
+                ratio_per_event=round(us / base_us, 2),
+            )
+            extra = (
+                f"  {us:6.2f} us/event ({events:,} events); without the program {base_us:5.2f}"
+                f" us/event ({base_events:,}): {us / base_us:4.2f}x"
+            )
+        else:
+            extra = "  (no program)"
+        figures[name] = row
+        print(f"{name:24s} simulate {row['simulate_s']:7.3f} s{extra}")
     if args.json:
         args.json.write_text(json.dumps({"agents": args.agents, "days": args.days, **figures}))
     return 0
