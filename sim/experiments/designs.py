@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import qmc
 
 from sim.experiments.bands import retention_rates
 from sim.experiments.estimates import mean_interval
@@ -105,6 +104,8 @@ def design_points(
         )
     bounds = np.array([_bounds(path, v) for path, v in parameters.items()], dtype=float)
     if design == "lhs":
+        from scipy.stats import qmc  # imported when needed: scipy.stats is slow to load
+
         unit = qmc.LatinHypercube(d=len(parameters), seed=np.random.default_rng(seed)).random(
             points
         )

@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from sim.engine import simulate
+from sim.experiments.estimates import t_quantile
 from sim.results import RunResult
 from sim.scenario import Scenario
 
@@ -128,5 +128,5 @@ def word_of_mouth_ledger(
         pairs.append((more - base) / added / (window_days / 365.0))
     values = np.array(pairs)
     mean = float(values.mean())
-    half = float(stats.t.ppf(0.975, runs - 1) * values.std(ddof=1) / np.sqrt(runs))
+    half = float(t_quantile(0.975, runs - 1) * values.std(ddof=1) / np.sqrt(runs))
     return LedgerEstimate(voice, added, mean, mean - half, mean + half, tuple(pairs), window_days)
