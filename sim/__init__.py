@@ -14,14 +14,24 @@ Public API::
     t = sim.sensitivity(sc, {"product.quality_mean": [0.6, 0.8]}, "profit")
     w6 = sim.word_of_mouth_ledger(sim.load_scenario("scenarios/steady_market.yaml"),
                                   added_promoters=300)
+
+Also exported, for accountants and analysts: the IFRS 15 points liability
+(``PointsLiability``, ``points_standalone_price``, ``allocate_by_standalone_price``) and the
+migration-matrix customer values ``analytic_values`` (V = (I - P/(1+d))^-1 R).
 """
 
 from sim.engine import simulate
+from sim.engine.migration import analytic_values
 from sim.experiments.compare import Comparison, compare
 from sim.experiments.designs import Sensitivity, Sweep, sensitivity, sweep
 from sim.experiments.estimates import Estimate
 from sim.experiments.replicate import Ensemble, replicate
 from sim.experiments.word_of_mouth_ledger import LedgerEstimate, word_of_mouth_ledger
+from sim.money.liability import (
+    PointsLiability,
+    allocate_by_standalone_price,
+    points_standalone_price,
+)
 from sim.results import RunResult
 from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
 
@@ -30,13 +40,17 @@ __all__ = [
     "Ensemble",
     "Estimate",
     "LedgerEstimate",
+    "PointsLiability",
     "RunResult",
     "Scenario",
     "ScenarioError",
     "Sensitivity",
     "Sweep",
+    "allocate_by_standalone_price",
+    "analytic_values",
     "compare",
     "load_scenario",
+    "points_standalone_price",
     "replicate",
     "scenario_from_dict",
     "sensitivity",

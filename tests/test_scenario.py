@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import sim
@@ -124,3 +125,23 @@ def test_overrides_reach_into_a_program_design_by_name_or_position():
     ):
         with pytest.raises(ScenarioError, match=message):
             sc.with_overrides({path: -1})
+
+
+@pytest.mark.parametrize("text", ["", "# only a comment\n", "{}\n"])
+def test_an_empty_file_is_refused_rather_than_run_as_the_defaults(tmp_path, text):
+    path = tmp_path / "empty.yaml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as err:
+        sim.load_scenario(path)
+    assert err.value.problems == [
+        f"{path}: the file is empty; a scenario needs at least a name "
+        "(`loyalsim new FILE` writes one with every field at its default)"
+    ]
+
+
+def test_the_liability_and_matrix_value_helpers_are_public():
+    liability = sim.PointsLiability(0.8)
+    assert liability.outstanding == 0
+    assert sim.allocate_by_standalone_price(10.0, [3.0, 1.0]) == [7.5, 2.5]
+    values = sim.analytic_values(np.array([[0.5]]), np.array([10.0]), 0.0)
+    assert abs(float(values[0]) - 20.0) < 1e-9  # V = R / (1 - p) at no discounting

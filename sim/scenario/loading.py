@@ -56,12 +56,19 @@ def load_scenario(path: str | Path) -> Scenario:
         reason = getattr(exc, "strerror", None) or "not UTF-8 text"
         raise ScenarioError([f"{path}: cannot read file ({reason})"]) from None
     try:
-        data = yaml.safe_load(text) or {}
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ScenarioError([f"{path}: not valid YAML{where}: {problem}"]) from None
+    if data is None or data == {}:
+        raise ScenarioError(
+            [
+                f"{path}: the file is empty; a scenario needs at least a name "
+                "(`loyalsim new FILE` writes one with every field at its default)"
+            ]
+        )
     if not isinstance(data, dict):
         raise ScenarioError([f"{path}: a scenario must be a mapping of sections"])
     source = yaml_source(text)
