@@ -16,6 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field
 ASSUMPTION = "illustrative assumption; calibrate to your own data"
 
 
+MONEY_LIMIT = 1e12
+"""Largest amount of money a scenario field may hold, either sign: a trillion currency units,
+beyond any business the model is for, and small enough that sums over a run stay exact to the
+cent in 64-bit floats."""
+
+
 def param(
     default: Any,
     *,
@@ -24,7 +30,19 @@ def param(
     description: str,
     **constraints: Any,
 ) -> Any:
-    """A scenario field with its description, unit and the source of its default."""
+    """A scenario field with its description, unit and the source of its default.
+
+    An amount of money (a number whose unit starts with ``currency``) is bounded by
+    :data:`MONEY_LIMIT` either side unless the field states its own bounds.
+    """
+    is_number = default is None or (
+        isinstance(default, int | float) and not isinstance(default, bool)
+    )
+    if unit.startswith("currency") and is_number:
+        if "ge" not in constraints and "gt" not in constraints:
+            constraints["ge"] = -MONEY_LIMIT
+        if "le" not in constraints and "lt" not in constraints:
+            constraints["le"] = MONEY_LIMIT
     return Field(
         default,
         description=description,
@@ -36,7 +54,9 @@ def param(
 class Section(BaseModel):
     """Base of every scenario section: immutable, and unknown fields are errors."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", validate_default=True, allow_inf_nan=False
+    )
 
 
 def integer_at_least(field: str, value: Any, minimum: int) -> int:

@@ -1,0 +1,86 @@
+"""No number field of a scenario accepts NaN or infinity, and money is bounded.
+
+A NaN or an infinite value used to pass validation, simulate, and then crash the report while
+formatting money; every number field now refuses them with a message naming the field. The
+walk covers every float field of every section, program designs included.
+"""
+
+from __future__ import annotations
+
+import math
+import typing
+from collections.abc import Iterator
+
+import pytest
+from pydantic import BaseModel
+
+from sim.scenario import Scenario, ScenarioError, scenario_from_dict
+from sim.scenario.fields import MONEY_LIMIT
+
+
+def _section(annotation: object) -> type[BaseModel] | None:
+    for candidate in (annotation, *typing.get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
+def float_fields(model: type[BaseModel] = Scenario, prefix: str = "") -> Iterator[str]:
+    """Dotted paths of every float field (optional ones too), nested sections included."""
+    for name, info in model.model_fields.items():
+        child = _section(info.annotation)
+        if child is not None:
+            many = typing.get_origin(info.annotation) in (tuple, list)
+            yield from float_fields(child, f"{prefix}{name}{'[0]' if many else ''}.")
+        elif float in (info.annotation, *typing.get_args(info.annotation)):
+            yield prefix + name
+
+
+def scenario_with(path: str, value: float) -> dict:
+    """A minimal scenario with the field at ``path`` set (inside a design for ``programs``;
+    ``name[0]`` is the first entry of a list of sections)."""
+    parts = path.split(".")
+    data: dict = {"name": "finite numbers"}
+    if parts[0] == "programs[0]":
+        design: dict = {"name": "design"}
+        data["programs"] = [design]
+        node, parts = design, parts[1:]
+    else:
+        node = data
+    for part in parts[:-1]:
+        if part.endswith("[0]"):
+            node = node.setdefault(part[:-3], [{}])[0]
+        else:
+            node = node.setdefault(part, {})
+    node[parts[-1]] = value
+    return data
+
+
+FLOAT_FIELDS = sorted(float_fields())
+
+
+def test_the_walk_finds_fields_of_every_kind_of_section():
+    assert len(FLOAT_FIELDS) > 100
+    for path in ("business.starting_cash", "programs[0].points.points_per_currency"):
+        assert path in FLOAT_FIELDS
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
+def test_no_float_field_accepts_nan_or_infinity(value):
+    accepted = []
+    for path in FLOAT_FIELDS:
+        try:
+            scenario_from_dict(scenario_with(path, value))
+        except ScenarioError as err:
+            name = path.rsplit(".", 1)[-1]  # the message names it by position: programs.0...
+            assert any(name in problem for problem in err.problems), (path, err.problems)
+        else:
+            accepted.append(path)
+    assert accepted == []
+
+
+def test_money_is_bounded_either_side_unless_a_field_says_otherwise():
+    for value in (MONEY_LIMIT * 2, -MONEY_LIMIT * 2):
+        with pytest.raises(ScenarioError, match=r"business\.starting_cash"):
+            scenario_from_dict(scenario_with("business.starting_cash", value))
+    scenario_from_dict(scenario_with("business.starting_cash", -MONEY_LIMIT))
