@@ -123,3 +123,19 @@ def test_save_charts_skips_charts_that_do_not_apply_and_nothing_else(tmp_path, c
     assert list(written) == ["cash"]
     with pytest.raises(ValueError, match="fault"):
         save_charts({"faulty": faulty}, card, tmp_path)
+
+
+def test_loss_reasons_are_shown_in_words_and_a_customers_bankruptcy_is_theirs():
+    from sim.report.text import flow_rows
+    from sim.rules.churn import LOSS_REASON_WORDS, LOSS_REASONS
+
+    assert set(LOSS_REASON_WORDS) == set(LOSS_REASONS)
+    summary = {
+        "customers_won": {"marketing": 3, "word_of_mouth": 0, "referral": 0},
+        "customers_won_back": 1,
+        "word_of_mouth": {"won_back_by_word_of_mouth": 0},
+        "customers_lost": {reason: 1 for reason in LOSS_REASONS},
+    }
+    lost = [reason for flow, reason, _ in flow_rows(summary) if flow == "lost"]
+    assert lost == [LOSS_REASON_WORDS[r] for r in LOSS_REASONS]
+    assert all("_" not in reason and "bankrupt" not in reason for reason in lost)

@@ -29,6 +29,7 @@ from sim.report.style import (
 )
 from sim.results import RunResult
 from sim.results.program_tables import participants_by_segment
+from sim.rules.churn import LOSS_REASON_WORDS
 from sim.rules.ladder import SHOPPER, slug
 
 MONTH_DAYS = 30
@@ -269,7 +270,7 @@ def losses_chart(result: RunResult) -> plt.Figure:
             color=colour(i),
             hatch=("", "//", "..", "xx", "\\\\", "++", "oo")[i % 7],
             edgecolor="white",
-            label=f"{name.removeprefix('lost_').replace('_', ' ')} ({share:.0f}%)",
+            label=f"{LOSS_REASON_WORDS[name.removeprefix('lost_')]} ({share:.0f}%)",
         )
         bottom += monthly[name].to_numpy()
     ax.set_title(_title(result, "Customers lost by reason"))

@@ -176,7 +176,7 @@ def run_report(result: Any, folder: str | Path, charts: Mapping[str, list[Path]]
     ladder = [(_e(k), f"{v:,}") for k, v in s["rungs_at_end"].items()]
     body.append(_table(("rung at the end", "people"), ladder))
     if s["mode"] == "agent":
-        flows = [(_e(flow), _e(reason.replace("_", " ")), n) for flow, reason, n in flow_rows(s)]
+        flows = [(_e(flow), _e(reason), n) for flow, reason, n in flow_rows(s)]
         body.append(_table(("flow", "reason", "customers"), flows))
     body.append("<h2>Charts</h2>")
     body.append(_figures(charts))

@@ -28,7 +28,7 @@ from sim.report.style import (
     ChartNotApplicableError,
     line_style,
 )
-from sim.rules.churn import L4_SHARES
+from sim.rules.churn import L4_SHARES, LOSS_REASON_WORDS
 
 
 def losses_by_reason_chart(result: ExperimentResult) -> Figure:
@@ -99,7 +99,7 @@ def losses_by_reason_chart(result: ExperimentResult) -> Figure:
                 fontsize=7,
             )
     ticks = [
-        r.replace("_", " ") + (f"\n(L4: {L4_SHARES[r]}%)" if r in L4_SHARES else "\n(L4: -)")
+        LOSS_REASON_WORDS[r] + (f"\n(L4: {L4_SHARES[r]}%)" if r in L4_SHARES else "\n(L4: -)")
         for r in reasons
     ]
     ax.set_xticks(x, ticks, fontsize=8)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from sim.rules.churn import LOSS_REASON_WORDS
 from sim.scenario import Scenario
 
 VERDICT_MEANING = {
@@ -69,7 +70,7 @@ def flow_rows(s: dict[str, Any]) -> list[tuple[str, str, str]]:
     lost_total = sum(s["customers_lost"].values()) or 1
     for reason, n in sorted(s["customers_lost"].items(), key=lambda kv: -kv[1]):
         if n or reason != "program_ended":  # the program's reason shows only when it occurs
-            rows.append(("lost", reason, f"{n:,} ({100 * n / lost_total:.0f}%)"))
+            rows.append(("lost", LOSS_REASON_WORDS[reason], f"{n:,} ({100 * n / lost_total:.0f}%)"))
     return rows
 
 

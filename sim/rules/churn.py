@@ -23,6 +23,19 @@ LOSS_REASONS: tuple[str, ...] = (
 loyalty program adds: a member whose loyalty was only rational leaves when the program ends or
 its rewards are cut (DOMAIN L6)."""
 
+LOSS_REASON_WORDS: dict[str, str] = {
+    "low_interaction": "low interaction",
+    "unknown": "unknown",
+    "competitor_offer": "competitor offer",
+    "needs_changed": "needs changed",
+    "moved_away": "moved away",
+    "went_bankrupt": "own business failed",
+    "program_ended": "program ended",
+}
+"""Each loss reason in words, as the terminal, the report and the charts show it. The
+customer's ``went_bankrupt`` is the customer's own business failing (DOMAIN L4), not the
+business the scenario simulates."""
+
 L4_SHARES: dict[str, int] = {
     "low_interaction": 68,
     "unknown": 14,
