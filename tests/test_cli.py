@@ -105,7 +105,7 @@ def test_run_reports_the_program_and_chooses_the_design(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "Loyalty program: none (card), the natural baseline" not in done.stdout
-    assert "the natural baseline (DOMAIN P1)" in done.stdout
+    assert "the natural baseline: quality and brand do the work" in done.stdout
     done = loyalsim("run", str(scenario), "--quiet", "--program", "gold")
     assert done.returncode == 2 and "active_program" in done.stdout
 

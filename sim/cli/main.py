@@ -250,7 +250,9 @@ def print_program(console: Console, s: dict[str, Any]) -> None:
     p = s.get("program")
     if not p or p["natural"]:
         name = "" if not p or p["name"] == "none" else f" ({p['name']})"
-        console.print(f"Loyalty program: none{name}, the natural baseline (DOMAIN P1).")
+        console.print(
+            f"Loyalty program: none{name}, the natural baseline: quality and brand do the work."
+        )
         return
     act = p["activity"]
     table = Table(
@@ -285,7 +287,7 @@ def print_program(console: Console, s: dict[str, Any]) -> None:
     ratio = e6["same_segment_ratio"]
     if ratio == ratio:  # not NaN
         table.add_row(
-            "participants vs comparable non-participants (E6)",
+            "participants vs comparable non-participants",
             f"{ratio:.2f}x spend per year",
         )
     console.print(table)
