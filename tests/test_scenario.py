@@ -119,7 +119,7 @@ def test_overrides_reach_into_a_program_design_by_name_or_position():
     assert sc.programs[0].points.points_per_currency == 1.0  # the original is untouched
     for path, message in (
         ("programs.gold.points.points_per_currency", "no program design 'gold'"),
-        ("programs.club", "name a field of the design"),
+        ("programs.club", r"programs\.1: Input should be a valid dictionary"),
         ("programs.club.pointz", "'pointz' is unknown"),
         ("programs.stamp card.points.points_per_currency", "greater than or equal to 0"),
     ):
@@ -145,3 +145,35 @@ def test_the_liability_and_matrix_value_helpers_are_public():
     assert sim.allocate_by_standalone_price(10.0, [3.0, 1.0]) == [7.5, 2.5]
     values = sim.analytic_values(np.array([[0.5]]), np.array([10.0]), 0.0)
     assert abs(float(values[0]) - 20.0) < 1e-9  # V = R / (1 - p) at no discounting
+
+
+def test_overrides_reach_into_any_list_by_name_or_position():
+    airline = sim.load_scenario("scenarios/airline_tiers.yaml")
+    changed = airline.with_overrides(
+        {
+            "programs.flying club.tiers.levels.Gold.threshold": 2500,
+            "programs.0.tiers.levels.1.earn_multiplier": 1.75,
+            "competition.scheduled_offer_days": [30, 60],
+        }
+    )
+    levels = changed.programs[0].tiers.levels
+    assert [(t.name, t.threshold, t.earn_multiplier) for t in levels][1:] == [
+        ("Silver", 1200.0, 1.75),
+        ("Gold", 2500.0, 2.0),
+    ]
+    again = changed.with_overrides({"competition.scheduled_offer_days.1": 90})
+    assert again.competition.scheduled_offer_days == (30, 90)
+    assert again.value_at("programs.flying club.tiers.levels.Gold.threshold") == 2500.0
+    with pytest.raises(ScenarioError) as err:
+        airline.with_overrides({"programs.flying club.tiers.levels.Platinum.threshold": 1})
+    assert err.value.problems == [
+        "programs.flying club.tiers.levels.Platinum.threshold: no entry 'Platinum' in "
+        "programs.flying club.tiers.levels; name one by name (Red, Silver, Gold) or by "
+        "position (0 to 2)"
+    ]
+    with pytest.raises(ScenarioError, match=r"levels\.2\.threshold: Input should be greater"):
+        airline.with_overrides({"programs.0.tiers.levels.Gold.threshold": -5})
+    whole = airline.with_overrides(
+        {"programs.0.tiers.levels.Gold": {"name": "Gold", "threshold": 4000}}
+    )
+    assert whole.programs[0].tiers.levels[2].threshold == 4000.0

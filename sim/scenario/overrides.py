@@ -21,11 +21,11 @@ def value_at(scenario: Scenario, path: str) -> Any:
         If the path names no field.
     """
     node: Any = scenario.model_dump()
-    for part in path.split("."):
+    for depth, part in enumerate(path.split(".")):
         if isinstance(node, list | tuple):
-            index = _design_index(list(node), part)
+            index = _entry_index(list(node), part)
             if index is None:
-                raise ScenarioError([f"{path}: no program design '{part}'"])
+                raise ScenarioError([_no_entry(path, path.split(".")[:depth], list(node), part)])
             node = node[index]
         elif isinstance(node, dict) and part in node:
             node = node[part]
@@ -40,31 +40,30 @@ def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
     Parameters
     ----------
     overrides
-        ``{"market.size": 50_000, "business.touches_per_month": 0}``. A program design is
-        named by its name or its position in ``programs``:
-        ``{"programs.stamp card.points.points_per_currency": 0.5}``.
+        ``{"market.size": 50_000, "business.touches_per_month": 0}``. An entry of a list is
+        named by its name (program designs, tier and discount levels, rewards) or its position:
+        ``{"programs.stamp card.points.points_per_currency": 0.5}``,
+        ``{"programs.0.tiers.levels.Gold.threshold": 2500}``,
+        ``{"competition.scheduled_offer_days.0": 90}``.
 
     Raises
     ------
     ScenarioError
         If a path names no field, or a value is not allowed.
     """
-    data = scenario.model_dump()
-    data["programs"] = list(data["programs"])
+    data = _as_lists(scenario.model_dump())
     for path, value in overrides.items():
         node = data
         parts = path.split(".")
         for i, part in enumerate(parts):
             if isinstance(node, list):
-                index = _design_index(node, part)
+                index = _entry_index(node, part)
                 if index is None:
-                    names = ", ".join(str(d.get("name")) for d in node)
-                    raise ScenarioError([f"{path}: no program design '{part}' (designs: {names})"])
+                    raise ScenarioError([_no_entry(path, parts[:i], node, part)])
                 if i == len(parts) - 1:
-                    raise ScenarioError(
-                        [f"{path}: name a field of the design, or replace the whole list"]
-                    )
-                node = node[index]
+                    node[index] = value
+                else:
+                    node = node[index]
                 continue
             if not isinstance(node, dict) or (
                 part not in node and not _is_dict_field(scenario, parts[:i])
@@ -79,14 +78,35 @@ def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
     return scenario_from_dict(data)
 
 
-def _design_index(designs: list[dict[str, Any]], part: str) -> int | None:
-    """Position of the design named ``part`` (or at position ``part``) in a programs list."""
-    for i, design in enumerate(designs):
-        if design.get("name") == part:
+def _entry_index(entries: list[Any], part: str) -> int | None:
+    """Position of the entry named ``part`` (a section with that ``name``), or at position
+    ``part``, in a list of a scenario (program designs, tier levels, discount levels, days)."""
+    for i, entry in enumerate(entries):
+        if isinstance(entry, dict) and entry.get("name") == part:
             return i
-    if part.isdigit() and int(part) < len(designs):
+    if part.isdigit() and int(part) < len(entries):
         return int(part)
     return None
+
+
+def _no_entry(path: str, parent: list[str], entries: list[Any], part: str) -> str:
+    """The message for a list entry that does not exist, with the entries there are."""
+    names = [str(e.get("name")) for e in entries if isinstance(e, dict) and "name" in e]
+    if parent == ["programs"]:
+        return f"{path}: no program design '{part}' (designs: {', '.join(names)})"
+    where = ".".join(parent)
+    choices = f"by name ({', '.join(names)}) or " if names else ""
+    span = f"0 to {len(entries) - 1}" if entries else "none: the list is empty"
+    return f"{path}: no entry '{part}' in {where}; name one {choices}by position ({span})"
+
+
+def _as_lists(data: Any) -> Any:
+    """Plain data with every tuple as a list, so that overrides can set entries of lists."""
+    if isinstance(data, dict):
+        return {key: _as_lists(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_as_lists(value) for value in data]
+    return data
 
 
 def _is_dict_field(scenario: Scenario, parts: list[str]) -> bool:
