@@ -1,4 +1,4 @@
-"""No number field of a scenario accepts NaN or infinity, and money is bounded.
+"""No number field of a scenario accepts NaN, infinity or a yes/no value, and money is bounded.
 
 A NaN or an infinite value used to pass validation, simulate, and then crash the report while
 formatting money; every number field now refuses them with a message naming the field. The
@@ -25,14 +25,16 @@ def _section(annotation: object) -> type[BaseModel] | None:
     return None
 
 
-def float_fields(model: type[BaseModel] = Scenario, prefix: str = "") -> Iterator[str]:
-    """Dotted paths of every float field (optional ones too), nested sections included."""
+def float_fields(
+    model: type[BaseModel] = Scenario, prefix: str = "", kinds: tuple[type, ...] = (float,)
+) -> Iterator[str]:
+    """Dotted paths of every field of ``kinds`` (optional ones too), nested sections included."""
     for name, info in model.model_fields.items():
         child = _section(info.annotation)
         if child is not None:
             many = typing.get_origin(info.annotation) in (tuple, list)
-            yield from float_fields(child, f"{prefix}{name}{'[0]' if many else ''}.")
-        elif float in (info.annotation, *typing.get_args(info.annotation)):
+            yield from float_fields(child, f"{prefix}{name}{'[0]' if many else ''}.", kinds)
+        elif any(k in (info.annotation, *typing.get_args(info.annotation)) for k in kinds):
             yield prefix + name
 
 
@@ -84,3 +86,25 @@ def test_money_is_bounded_either_side_unless_a_field_says_otherwise():
         with pytest.raises(ScenarioError, match=r"business\.starting_cash"):
             scenario_from_dict(scenario_with("business.starting_cash", value))
     scenario_from_dict(scenario_with("business.starting_cash", -MONEY_LIMIT))
+
+
+NUMBER_FIELDS = sorted(float_fields(kinds=(float, int)))
+
+
+def test_no_number_field_takes_a_yes_or_no_value():
+    """YAML's ``true`` would otherwise pass as 1 (``customers.dropout_a: true``)."""
+    assert len(NUMBER_FIELDS) > len(FLOAT_FIELDS)
+    accepted = []
+    for path in NUMBER_FIELDS:
+        try:
+            scenario_from_dict(scenario_with(path, True))
+        except ScenarioError as err:
+            name = path.rsplit(".", 1)[-1]
+            assert any(name in problem for problem in err.problems), (path, err.problems)
+        else:
+            accepted.append(path)
+    assert accepted == []
+    with pytest.raises(ScenarioError, match="yes/no"):
+        scenario_from_dict(scenario_with("competition.scheduled_offer_days", [3, True]))
+    with pytest.raises(ScenarioError, match="yes/no"):
+        scenario_from_dict(scenario_with("ladder.spend_multiplier", {"customer": True}))

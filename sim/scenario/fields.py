@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import difflib
 import numbers
+import typing
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 ASSUMPTION = "illustrative assumption; calibrate to your own data"
 
@@ -52,11 +53,21 @@ def param(
 
 
 class Section(BaseModel):
-    """Base of every scenario section: immutable, and unknown fields are errors."""
+    """Base of every scenario section: immutable, unknown fields are errors, numbers are finite
+    and a yes/no value is not a number."""
 
     model_config = ConfigDict(
         frozen=True, extra="forbid", validate_default=True, allow_inf_nan=False
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_are_not_yes_or_no(cls, value: Any, info: ValidationInfo) -> Any:
+        """Refuse ``true``/``false`` where a number is expected (YAML would pass 1 or 0)."""
+        field = cls.model_fields.get(info.field_name) if info.field_name else None
+        if field is not None and _wants_numbers(field.annotation) and _holds_yes_or_no(value):
+            raise ValueError("a number is needed, not a yes/no value")
+        return value
 
 
 def integer_at_least(field: str, value: Any, minimum: int) -> int:
@@ -126,3 +137,27 @@ CALIBRATED_L4 = (
     "calibrated so the bundled coffee-shop scenario reproduces the DOMAIN L4 loss shares"
 )
 """Source note of the defaults tuned so the default run loses customers in the L4 shares."""
+
+
+def _wants_numbers(annotation: Any) -> bool:
+    """Whether a field holds numbers (``float``, ``int | None``, ``tuple[int, ...]``,
+    ``dict[str, float]``) and not yes/no values."""
+    if annotation is bool:
+        return False
+    if annotation in (int, float):
+        return True
+    if isinstance(annotation, type):
+        return False
+    args = typing.get_args(annotation)
+    return bool(args) and bool not in args and any(_wants_numbers(a) for a in args)
+
+
+def _holds_yes_or_no(value: Any) -> bool:
+    """Whether ``value`` is, or contains, a ``bool``."""
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, list | tuple):
+        return any(_holds_yes_or_no(v) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_yes_or_no(v) for v in value.values())
+    return False
