@@ -21,6 +21,8 @@ import json
 import time
 from pathlib import Path
 
+from bench_engine import scheduled_events
+
 import sim
 from sim.engine import kernel
 from sim.engine.model import AgentModel
@@ -42,14 +44,14 @@ def best_time(scenario: sim.Scenario, repeats: int, seed: int) -> float:
 
 def per_event(scenario: sim.Scenario, repeats: int, seed: int) -> tuple[int, float]:
     """Events the model schedules and the best microseconds per event of ``model.run()``
-    (SimPy's event-id counter, as ``bench_engine.scheduled_events`` reads it)."""
+    (``bench_engine.scheduled_events``)."""
     best, events = float("inf"), 0
     for _ in range(repeats):
         model = AgentModel(scenario, seed)
         start = time.perf_counter()
         model.run()
         wall = time.perf_counter() - start
-        events = next(model.env._eid)
+        events = scheduled_events(model.env)
         best = min(best, wall / events * 1e6)
     return events, best
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import typing
+from collections.abc import Iterator
+
 import pytest
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 import sim
 
@@ -56,3 +61,30 @@ def small() -> sim.Scenario:
 def coffee_shop() -> sim.Scenario:
     """The bundled default scenario (tests run from the repository root, as CI does)."""
     return sim.load_scenario("scenarios/coffee_shop.yaml")
+
+
+def section_model(annotation: object) -> type[BaseModel] | None:
+    """The section class behind a field's annotation (``Market``, ``Migration | None``,
+    ``tuple[Tier, ...]``)."""
+    for candidate in (annotation, *typing.get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
+def all_fields(
+    model: type[BaseModel] = sim.Scenario, prefix: str = "", list_marker: str = ""
+) -> Iterator[tuple[str, FieldInfo]]:
+    """Every field of the scenario as (dotted path, field info), nested sections included.
+
+    ``list_marker`` is appended to a field that holds a list of sections (``"[0]"``: its first
+    entry), so that a path can say where a list stands.
+    """
+    for name, info in model.model_fields.items():
+        path = prefix + name
+        yield path, info
+        child = section_model(info.annotation)
+        if child is not None:
+            many = typing.get_origin(info.annotation) in (tuple, list)
+            marker = list_marker if many else ""
+            yield from all_fields(child, f"{path}{marker}.", list_marker)

@@ -10,16 +10,13 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import typing
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
-from pydantic import BaseModel
-from pydantic.fields import FieldInfo
+from conftest import all_fields, section_model
 
-from sim.scenario import Scenario, scenario_from_dict
+from sim.scenario import scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATOR = ROOT / "docs" / "gen_scenario_reference.py"
@@ -27,28 +24,8 @@ REFERENCE = ROOT / "docs" / "scenario.md"
 MODEL_REFERENCE = ROOT / "docs" / "model.md"
 
 
-def _section_model(annotation: object) -> type[BaseModel] | None:
-    """The section class behind a field's annotation (``Market``, ``Migration | None``)."""
-    for candidate in (annotation, *typing.get_args(annotation)):
-        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-            return candidate
-    return None
-
-
-def all_fields(
-    model: type[BaseModel] = Scenario, prefix: str = ""
-) -> Iterator[tuple[str, FieldInfo]]:
-    """Every field of the scenario as (dotted path, field info), nested sections included."""
-    for name, info in model.model_fields.items():
-        path = prefix + name
-        yield path, info
-        child = _section_model(info.annotation)
-        if child is not None:
-            yield from all_fields(child, path + ".")
-
-
 FIELDS = dict(all_fields())
-SECTIONS = [path for path, info in FIELDS.items() if _section_model(info.annotation)]
+SECTIONS = [path for path, info in FIELDS.items() if section_model(info.annotation)]
 
 
 def test_generator_check_passes():

@@ -9,33 +9,23 @@ from __future__ import annotations
 
 import math
 import typing
-from collections.abc import Iterator
 
 import pytest
-from pydantic import BaseModel
+from conftest import all_fields, section_model
 
-from sim.scenario import Scenario, ScenarioError, scenario_from_dict
+from sim.scenario import ScenarioError, scenario_from_dict
 from sim.scenario.fields import MONEY_LIMIT
 
 
-def _section(annotation: object) -> type[BaseModel] | None:
-    for candidate in (annotation, *typing.get_args(annotation)):
-        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-            return candidate
-    return None
-
-
-def float_fields(
-    model: type[BaseModel] = Scenario, prefix: str = "", kinds: tuple[type, ...] = (float,)
-) -> Iterator[str]:
-    """Dotted paths of every field of ``kinds`` (optional ones too), nested sections included."""
-    for name, info in model.model_fields.items():
-        child = _section(info.annotation)
-        if child is not None:
-            many = typing.get_origin(info.annotation) in (tuple, list)
-            yield from float_fields(child, f"{prefix}{name}{'[0]' if many else ''}.", kinds)
-        elif any(k in (info.annotation, *typing.get_args(info.annotation)) for k in kinds):
-            yield prefix + name
+def number_fields(kinds: tuple[type, ...]) -> list[str]:
+    """Dotted paths of every field of ``kinds`` (optional ones too), nested sections included;
+    ``name[0]`` is the first entry of a list of sections."""
+    return sorted(
+        path
+        for path, info in all_fields(list_marker="[0]")
+        if section_model(info.annotation) is None
+        and any(k in (info.annotation, *typing.get_args(info.annotation)) for k in kinds)
+    )
 
 
 def scenario_with(path: str, value: float) -> dict:
@@ -58,7 +48,7 @@ def scenario_with(path: str, value: float) -> dict:
     return data
 
 
-FLOAT_FIELDS = sorted(float_fields())
+FLOAT_FIELDS = number_fields((float,))
 
 
 def test_the_walk_finds_fields_of_every_kind_of_section():
@@ -88,7 +78,7 @@ def test_money_is_bounded_either_side_unless_a_field_says_otherwise():
     scenario_from_dict(scenario_with("business.starting_cash", -MONEY_LIMIT))
 
 
-NUMBER_FIELDS = sorted(float_fields(kinds=(float, int)))
+NUMBER_FIELDS = number_fields((float, int))
 
 
 def test_no_number_field_takes_a_yes_or_no_value():

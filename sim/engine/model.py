@@ -38,7 +38,6 @@ from sim.engine.parameters import (
     ShopParameters,
     TalkParameters,
     first_purchase_probability,
-    touch_rate,
 )
 from sim.engine.shop import Shop
 from sim.engine.streams import spawn_streams
@@ -128,6 +127,7 @@ class AgentModel:
             first_purchase_probability(sc),
         )
         self.talk = Talk(
+            env,
             TalkParameters.of(sc),
             p.rules,
             market,
@@ -189,7 +189,7 @@ class AgentModel:
         campaign_rate = sc.competition.offers_per_year / 365.0
         scheduled = {int(d) for d in sc.competition.scheduled_offer_days}
         fixed_per_day = sc.business.fixed_costs_per_month / DAYS_PER_MONTH
-        touch_cost = touch_rate(sc) * sc.business.cost_per_touch
+        touch_cost = sc.business.touches_per_day * sc.business.cost_per_touch
         post = self.ledger.post
         program = self.program
         talking = sc.word_of_mouth.enabled

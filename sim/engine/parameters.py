@@ -20,7 +20,7 @@ from scipy import special
 from sim.engine.streams import QUANTILE_POINTS, quantile_table
 from sim.rules.buying import price_factor
 from sim.rules.ladder import PromotionRules
-from sim.rules.relationship import DAYS_PER_MONTH, closed_form, decay_rate
+from sim.rules.relationship import closed_form, decay_rate
 from sim.scenario import Scenario
 
 
@@ -40,11 +40,6 @@ def life_event_rates(scenario: Scenario) -> tuple[float, float, float]:
         le.moved_away_per_year / 365.0,
         le.went_bankrupt_per_year / 365.0,
     )
-
-
-def touch_rate(scenario: Scenario) -> float:
-    """The business's touches per day to each active buyer (DOMAIN L3)."""
-    return scenario.business.touches_per_month / DAYS_PER_MONTH
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +111,7 @@ class ShopParameters:
         lad, prod, xp, beh = sc.ladder, sc.product, sc.experience, sc.behaviour
         rel, wm = sc.relationship, sc.word_of_mouth
         cv = sc.customers.basket_cv_within
-        touches = touch_rate(sc)
+        touches = sc.business.touches_per_day
         decay = decay_rate(rel.half_life_days)
         return cls(
             horizon=sc.horizon_days,

@@ -12,6 +12,7 @@ negative message so that it is not heard (L9).
 from __future__ import annotations
 
 import numpy as np
+import simpy
 
 from sim.engine.customer import Customer, Wakeups
 from sim.engine.market import Market
@@ -40,6 +41,8 @@ class Talk:
 
     Parameters
     ----------
+    env
+        The run's clock.
     p
         The numbers word of mouth uses (:class:`sim.engine.parameters.TalkParameters`).
     rules
@@ -55,6 +58,7 @@ class Talk:
 
     def __init__(
         self,
+        env: simpy.Environment,
         p: TalkParameters,
         rules: PromotionRules,
         market: Market,
@@ -66,6 +70,7 @@ class Talk:
         rng_wom: Stream,
         rng_voices: Stream,
     ) -> None:
+        self.env = env
         self.p = p
         self.rules = rules
         self.market = market
@@ -211,7 +216,7 @@ class Talk:
         survey = self.survey
         c.satisfaction = max(0.0, c.satisfaction - self.p.negative_drop)
         survey.set_level(c)
-        now = self.moves.env.now
+        now = self.env.now
         self.refresh_relationship(c, now)
         score, promoter_days = survey.answer(c, now)
         stage = c.stage

@@ -20,7 +20,7 @@ from sim.results.run_result import RunResult, stage_columns
 from sim.rules.churn import LOSS_REASONS
 from sim.rules.experience import SATISFACTION_LEVELS
 from sim.rules.ladder import ALL_STATES, LOST, SHOPPER, rung_names, slug
-from sim.rules.relationship import DAYS_PER_MONTH, decay_rate, relationship_after
+from sim.rules.relationship import decay_rate, relationship_after
 from sim.rules.wom import (
     VOICE_DETRACTOR,
     VOICE_FAN,
@@ -160,7 +160,7 @@ def word_of_mouth_columns(
 def _customers_table(sc: Scenario, cs: list, program: Any, end: float) -> pd.DataFrame:
     names = (*sc.ladder.stage_names(), "lost")
     rel = sc.relationship
-    touch_rate = sc.business.touches_per_month / DAYS_PER_MONTH
+    touch_rate = sc.business.touches_per_day
     decay = decay_rate(rel.half_life_days)
 
     def col(attr: str) -> list:

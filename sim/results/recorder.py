@@ -106,8 +106,7 @@ class Recorder:
         self.acquired_by_channel = [[0] * h for _ in CHANNELS]
         self.movements = Movements()
         self.snapshots: list[tuple] = []
-        self.retention_window = min(365, max(1, h // 2))
-        self.retention_cohort_day = h - self.retention_window
+        self.retention_cohort_day = h - min(365, max(1, h // 2))
         self.retention_cohort: list[int] = []
         self.end: RunEnd | None = None
 

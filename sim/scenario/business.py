@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sim.rules.relationship import DAYS_PER_MONTH
 from sim.scenario.fields import ASSUMPTION, Section, param
 
 
@@ -54,3 +55,8 @@ class Business(Section):
         ge=0,
         le=10,
     )
+
+    @property
+    def touches_per_day(self) -> float:
+        """Touches per day to each active buyer (``touches_per_month`` over an average month)."""
+        return self.touches_per_month / DAYS_PER_MONTH
