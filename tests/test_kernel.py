@@ -112,13 +112,15 @@ def test_runs_use_the_step_only_where_it_applies(monkeypatch):
     assert AgentModel(natural, 0, compiled=False).table is None
     periodic = natural.with_overrides({"customers.purchase_timing": "periodic"})
     assert AgentModel(periodic, 0).table is None
-    card = load_scenario("scenarios/coffee_points_card.yaml")
-    assert card.program() is not None and AgentModel(card, 0).table is None
+    card = load_scenario("scenarios/coffee_points_card.yaml")  # points: the step carries them
+    assert card.program() is not None and AgentModel(card, 0).table is not None
+    tiers = load_scenario("scenarios/airline_tiers.yaml")  # tiers: not yet
+    assert tiers.program().tiers is not None and AgentModel(tiers, 0).table is None
     monkeypatch.setenv("LOYALSIM_COMPILED", "0")
     assert AgentModel(natural, 0).table is None
 
 
-def test_the_step_ladder_is_next_stage_for_customers_outside_a_program():
+def test_the_step_ladder_is_next_stage_for_members_and_everyone_else():
     """``_rung_after_purchase`` gives ``sim.rules.ladder.next_stage``'s rung and reason."""
     rules = AgentModel(small_scenario(horizon_days=400), 0).shop.p.rules
     p = np.zeros(kernel.CONSTANTS)
@@ -130,15 +132,15 @@ def test_the_step_ladder_is_next_stage_for_customers_outside_a_program():
     days = (0.0, rules.advocate_min_promoter_days, rules.fan_min_promoter_days + 1.0)
     attachments = (0.0, rules.fan_min_attachment, 1.0)
     reasons = set()
-    for stage, purchases, score, promoter_days, attachment in itertools.product(
-        stages, (1, 2, 5), range(11), days, attachments
+    for stage, purchases, score, promoter_days, attachment, member in itertools.product(
+        stages, (1, 2, 5), range(11), days, attachments, (False, True)
     ):
-        want = next_stage(stage, purchases, score, promoter_days, attachment, False, rules)
+        want = next_stage(stage, purchases, score, promoter_days, attachment, member, rules)
         got_stage, got_why = kernel._rung_after_purchase(
-            stage, purchases, score, promoter_days, attachment, p
+            stage, purchases, score, promoter_days, attachment, member, p
         )
         why = None if got_why == kernel.NO_MOVE else kernel.LADDER_REASONS[got_why]
-        assert (got_stage, why) == want, (stage, purchases, score, promoter_days, attachment)
+        assert (got_stage, why) == want, (stage, purchases, score, promoter_days, member)
         reasons.add(why)
     assert reasons == {*kernel.LADDER_REASONS, None}  # the grid reaches every move and staying
 
@@ -151,7 +153,9 @@ def test_a_tabled_customer_reads_and_writes_its_table_row():
     assert table.capacity >= 5  # grown past its first two rows
     for c in tabled:
         for name in (*kernel.FLOAT_FIELDS, *kernel.INT_FIELDS):
-            assert repr(getattr(c, name)) == repr(getattr(plain, name)), name  # repr: NaN too
+            if name != "member_row":  # the table's own: the row of the membership object
+                assert repr(getattr(c, name)) == repr(getattr(plain, name)), name  # NaN too
+        assert c.member is None and c.member_row == -1
     last = tabled[4]
     last.satisfaction = 0.25
     last.fate = 2**63 + 1

@@ -14,13 +14,18 @@ import math
 import numpy as np
 from simpy.events import NORMAL
 
-from sim.engine import kernel
+from sim.engine import kernel, program_kernel
+from sim.engine.compiled_program import CompiledProgram
 from sim.engine.customer import TabledCustomer
 from sim.engine.parameters import ShopParameters
 from sim.engine.shop import Shop
 from sim.engine.streams import STANDARD_NORMAL
 from sim.money import ledger
 from sim.results.recorder import MOVE_CODE
+from sim.rules.ladder import PROSPECT, SHOPPER
+
+LAST_MASK = (1 << 20) - 1
+"""The bits of ``LAST`` in the step's result (the flags above them are the program step's)."""
 
 
 class CompiledShop(Shop):
@@ -41,6 +46,81 @@ class CompiledShop(Shop):
         flags = kernel.opportunity_step(
             c.id, now, len(self.campaigns), t.floats, t.ints, self.step_constants
         )
+        self._book(c, now, flags)
+
+    def use_program(self, program: CompiledProgram) -> None:
+        """Make purchase opportunities through the program's compiled step
+        (``sim.engine.program_kernel``); call before any customer is scheduled."""
+        self.program = program
+        self.wakeups.at_opportunity = [self.on_program_step]
+
+    def on_program_step(self, c: TabledCustomer) -> None:
+        """``on_opportunity`` with a program in place: through ``program_kernel`` while the step
+        carries the program's terms, through the Python handlers otherwise."""
+        program = self.program
+        if not program.compiled:
+            self.on_opportunity(c)
+            return
+        now = self.env._now
+        t, members, stream = self.table, program.table, program.rng
+        members.ensure_free_lots()
+        stream.prepare()
+        flags = program_kernel.program_opportunity_step(
+            c.id,
+            now,
+            len(self.campaigns),
+            t.floats,
+            t.ints,
+            self.step_constants,
+            members.floats,
+            members.ints,
+            members.lots,
+            program.constants,
+            program.state,
+            stream.draws,
+            program.expiring,
+        )
+        stream.settle()
+        if flags & program_kernel.HANDOFF:
+            if flags & program_kernel.HANDOFF_JOIN:
+                program.join(c, now)
+            else:
+                program.offer(c, c.stage if c.stage > PROSPECT else SHOPPER, now)
+            members = program.table  # a join may have grown the arrays
+            members.ensure_free_lots()
+            stream.prepare()
+            flags = program_kernel.program_purchase_step(
+                c.id,
+                now,
+                program.state[program_kernel.OUT_BASKET],
+                t.floats,
+                t.ints,
+                self.step_constants,
+                members.floats,
+                members.ints,
+                members.lots,
+                program.constants,
+                program.state,
+                stream.draws,
+                program.expiring,
+            )
+            stream.settle()
+        if flags & program_kernel.MEMBER_GONE:
+            c.member = None
+        state = program.state
+        count = int(state[program_kernel.S_POSTINGS])
+        if count:
+            day = int(now)
+            amounts = self.ledger.amounts
+            at = len(program_kernel.STATE_FIELDS)
+            postings = state[at : at + 2 * count].tolist()
+            for j in range(0, 2 * count, 2):
+                amounts[int(postings[j])][day] += postings[j + 1]
+        self._book(c, now, flags)
+
+    def _book(self, c: TabledCustomer, now: float, flags: int) -> None:
+        """What the step handed back, booked: a loss, or the sale, the level, the move, the
+        voice; then the next opportunity."""
         if flags & kernel.LOST_FLAG:
             self.moves.lose(c, (flags >> kernel.REASON) & 255)
             self.offer_win_back(c)
@@ -61,7 +141,7 @@ class CompiledShop(Shop):
                 why = self._ladder_codes[(flags >> kernel.WHY) & 15]
                 self._move(c, (flags >> kernel.STAGE_TO) & 15, why)
             # survey.set_voice(c, voice, day, day); the step has recorded the new answer.
-            voice, last = (flags >> kernel.VOICE_OUT) & 15, flags >> kernel.LAST
+            voice, last = (flags >> kernel.VOICE_OUT) & 15, (flags >> kernel.LAST) & LAST_MASK
             if flags & kernel.VOICE_RENEWED:
                 leaving = self.voice_expiry[voice]
                 leaving[last] -= 1

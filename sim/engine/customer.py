@@ -167,14 +167,6 @@ def _column(name: str) -> property:
     return property(get, put, doc=f"``{name}``, kept in the customer table.")
 
 
-def _get_fresh(c: TabledCustomer) -> bool:
-    return c.table.fresh[c.id] != 0
-
-
-def _put_fresh(c: TabledCustomer, value: bool) -> None:
-    c.table.fresh[c.id] = 1 if value else 0
-
-
 class TabledCustomer(Customer):
     """A customer whose numbers live in a :class:`sim.engine.kernel.CustomerTable`.
 
@@ -193,9 +185,39 @@ class TabledCustomer(Customer):
         super().__init__(agent_id, *args)
 
 
+def _flag(name: str) -> property:
+    """A yes/no attribute kept in the table as 0 or 1."""
+
+    def get(c: TabledCustomer) -> bool:
+        return getattr(c.table, name)[c.id] != 0
+
+    def put(c: TabledCustomer, value: bool) -> None:
+        getattr(c.table, name)[c.id] = 1 if value else 0
+
+    return property(get, put, doc=f"``{name}``, kept in the customer table as 0 or 1.")
+
+
+_membership = Customer.member  # the slot holding the membership object
+
+
+def _get_member(c: TabledCustomer) -> Any:
+    return _membership.__get__(c)
+
+
+def _put_member(c: TabledCustomer, m: Any) -> None:
+    _membership.__set__(c, m)
+    c.table.member_row[c.id] = -1 if m is None else getattr(m, "row", -1)
+
+
 for _name in (*FLOAT_FIELDS, *INT_FIELDS):  # fate: the table's unsigned view of its column
     setattr(TabledCustomer, _name, _column(_name))
-TabledCustomer.fresh = property(_get_fresh, _put_fresh, doc="``fresh``, kept in the table.")
+for _name in ("fresh", "is_member"):
+    setattr(TabledCustomer, _name, _flag(_name))
+TabledCustomer.member = property(
+    _get_member,
+    _put_member,
+    doc="The membership (None: none); its table row is kept in the column ``member_row``.",
+)
 del _name
 
 

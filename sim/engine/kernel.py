@@ -55,6 +55,7 @@ FLOAT_FIELDS: tuple[str, ...] = (
     "value",
     "spend",
     "promoter_since",
+    "offer_due",
 )
 """Customer fields kept as 64-bit floats in a :class:`CustomerTable` (see
 ``sim.engine.customer``)."""
@@ -69,9 +70,12 @@ INT_FIELDS: tuple[str, ...] = (
     "fresh",
     "pending_loss",
     "fate",
+    "is_member",
+    "member_row",
 )
-"""Customer fields kept as 64-bit integers (``fresh`` as 0 or 1; ``fate``, the state of the
-customer's own stream, as the bits of an unsigned integer)."""
+"""Customer fields kept as 64-bit integers (``fresh`` and ``is_member`` as 0 or 1; ``fate``, the
+state of the customer's own stream, as the bits of an unsigned integer; ``member_row``, the row
+of the customer's membership in the run's ``sim.engine.member_table.MemberTable``, -1 none)."""
 (
     BASE_RATE,
     PROPENSITY,
@@ -88,6 +92,7 @@ customer's own stream, as the bits of an unsigned integer)."""
     VALUE,
     SPEND,
     PROMOTER_SINCE,
+    OFFER_DUE,
 ) = range(len(FLOAT_FIELDS))
 (
     STAGE,
@@ -100,6 +105,8 @@ customer's own stream, as the bits of an unsigned integer)."""
     FRESH,
     PENDING_LOSS,
     FATE,
+    IS_MEMBER,
+    MEMBER_ROW,
 ) = range(len(INT_FIELDS))
 
 PARAMETERS: tuple[str, ...] = (
@@ -224,8 +231,9 @@ LADDER_REASONS: tuple[str, ...] = (
     "enthusiastic_and_attached",
     "no_longer_promoter",
     "attachment_faded",
+    "joined_program",
 )
-"""Why the step may move a customer (``sim.rules.ladder.next_stage``'s reasons for a non-member)."""
+"""Why the step may move a customer (``sim.rules.ladder.next_stage``'s reasons)."""
 (
     FIRST_PURCHASE,
     REPEAT_PURCHASE,
@@ -234,6 +242,7 @@ LADDER_REASONS: tuple[str, ...] = (
     ENTHUSIASTIC_AND_ATTACHED,
     NO_LONGER_PROMOTER,
     ATTACHMENT_FADED,
+    JOINED_PROGRAM,
 ) = range(len(LADDER_REASONS))
 NO_MOVE = -1
 
@@ -391,24 +400,27 @@ def _uniform(n, i):
 
 
 @_jit
-def _rung_after_purchase(stage, purchases, score, promoter_days, attachment, p):
-    """``sim.rules.ladder.next_stage`` for a customer not enrolled in a program, with reason codes.
+def _rung_after_purchase(stage, purchases, score, promoter_days, attachment, is_member, p):
+    """``sim.rules.ladder.next_stage`` with reason codes instead of words.
 
     Returns ``(stage, reason)``; ``reason`` is a ``LADDER_REASONS`` index or ``NO_MOVE``.
     """
     if stage <= PROSPECT:
         return SHOPPER, FIRST_PURCHASE
+    floor = MEMBER if is_member else CUSTOMER
     if stage == SHOPPER:
         if purchases < 2:
             return SHOPPER, NO_MOVE
-        return CUSTOMER, REPEAT_PURCHASE
-    if stage == MEMBER:
+        return floor, REPEAT_PURCHASE
+    if stage == MEMBER and not is_member:
         return CUSTOMER, LEFT_PROGRAM
+    if stage == CUSTOMER and is_member:
+        return MEMBER, JOINED_PROGRAM
     # sim.rules.ladder.upper_rung
     promoter = score >= PROMOTER_MIN_SCORE
     if stage >= ADVOCATE:
         if not promoter:
-            return CUSTOMER, NO_LONGER_PROMOTER
+            return floor, NO_LONGER_PROMOTER
         if stage == RAVING_FAN:
             if attachment < p[P_FAN_MIN_ATTACHMENT]:
                 return ADVOCATE, ATTACHMENT_FADED
@@ -426,20 +438,8 @@ def _rung_after_purchase(stage, purchases, score, promoter_days, attachment, p):
 
 
 @_jit
-def opportunity_step(i, now, campaigns, f, n, k):
-    """One purchase opportunity of agent ``i`` at time ``now``: leave, or buy and live it.
-
-    ``Shop.opportunity`` followed by ``purchase`` and ``gap`` for a customer with no
-    program membership and exponential timing, on a :class:`CustomerTable`'s arrays ``f``
-    (floats) and ``n`` (integers); ``k`` is the constants vector (``CONSTANTS`` long) and
-    ``campaigns`` the number of competitor campaigns launched so far. Returns the flags above
-    with the small numbers packed in (see ``REASON``) and leaves the sale and the next gap at
-    ``k[OUT_REVENUE]``, ``k[OUT_COST]`` and ``k[OUT_GAP]``.
-    """
-    p = k
-    stage_table = k[STAGE_OFFSET:TABLE_OFFSET].reshape((len(STAGE_MULTIPLIERS), STAGE_COLUMNS))
-    tables = k[TABLE_OFFSET:OUT_OFFSET].reshape((2, QUANTILE_POINTS))
-    # Shop.refresh_relationship: only active buyers receive touches.
+def refresh_relationship(i, now, f, n, p):
+    """``Shop.refresh_relationship``: only active buyers receive touches. Returns the value."""
     stage = n[i, STAGE]
     if SHOPPER <= stage < LOST:
         steady, rate = p[P_TOUCHED_STEADY], p[P_TOUCHED_RATE]
@@ -448,9 +448,19 @@ def opportunity_step(i, now, campaigns, f, n, k):
     relationship = steady + (f[i, RELATIONSHIP] - steady) * math.exp(rate * (now - f[i, CHECKED]))
     f[i, RELATIONSHIP] = relationship
     f[i, CHECKED] = now
+    return relationship
 
-    # Shop.opportunity: a pending loss, a life event, competitor offers, drift. Without a
-    # program the loyalty factor is 1, and multiplying by it changes nothing.
+
+@_jit
+def loss_reason(i, now, campaigns, f, n, p, relationship, loyalty, member):
+    """``Shop.opportunity`` up to the purchase: a pending loss, a life event, competitor offers,
+    drift. Returns the loss reason, or -1 if the customer stays and buys.
+
+    ``loyalty`` is a member's multiplier on dropout and competitor acceptance; ``member`` says
+    whether to apply it (without a membership the Python handler multiplies by nothing).
+    """
+    stage_table = p[STAGE_OFFSET:TABLE_OFFSET].reshape((len(STAGE_MULTIPLIERS), STAGE_COLUMNS))
+    stage = n[i, STAGE]
     reason = -1
     if n[i, PENDING_LOSS] >= 0:
         reason = n[i, PENDING_LOSS]
@@ -468,6 +478,8 @@ def opportunity_step(i, now, campaigns, f, n, k):
             p[P_COMMITTED_SHARE],
             p[P_COMMITTED_FACTOR],
         )
+        if member:
+            accept = accept * loyalty
         for _ in range(campaigns - n[i, OFFERS_SEEN]):
             if _uniform(n, i) < p[P_REACH_SHARE] and _uniform(n, i) < accept:
                 reason = COMPETITOR_OFFER
@@ -486,110 +498,129 @@ def opportunity_step(i, now, campaigns, f, n, k):
             p[P_DROP_SATISFACTION_SENS],
             p[P_DROP_RELATIONSHIP_SENS],
         )
+        if member:
+            q = q * loyalty
         if _uniform(n, i) < q:
             reason = churn.drift_reason(relationship, p[P_LOW_INTERACTION_THRESHOLD])
-    if reason >= 0:
-        return LOST_FLAG | (reason << REASON)
+    return reason
 
-    # Shop.purchase
-    flags = 0
+
+@_jit
+def draw_basket(i, f, n, p):
+    """The purchase's basket at list quantities (before any program effect), at the rung held
+    before buying (a first purchase is a shopper's)."""
+    stage_table = p[STAGE_OFFSET:TABLE_OFFSET].reshape((len(STAGE_MULTIPLIERS), STAGE_COLUMNS))
+    stage = n[i, STAGE]
+    spend_stage = stage if stage > PROSPECT else SHOPPER
+    return (
+        f[i, MEAN_SPEND]
+        * stage_table[S_SPEND, spend_stage]
+        * p[TABLE_OFFSET + (_next_output(n, i) >> _QSHIFT)]
+    )
+
+
+@_jit
+def live_purchase(i, now, basket, paid, is_member, f, n, p):
+    """``Shop.purchase`` from the booking of a sale on: its value, the experience, the
+    relationship, the NPS answer, the ladder and the survey voice.
+
+    ``basket`` is the purchase's basket (with any member's basket factor), ``paid`` what the
+    customer paid for it. Returns the flags (``BOUGHT`` and the rest) and the rung after the
+    purchase; leaves the revenue and cost of goods at ``p[OUT_REVENUE]`` and ``p[OUT_COST]``.
+    """
+    tables = p[TABLE_OFFSET:OUT_OFFSET].reshape((2, QUANTILE_POINTS))
+    stage = n[i, STAGE]
     day = int(now)
+    flags = BOUGHT
+    revenue = basket * p[P_PRICE_LEVEL]
+    cost = basket * p[P_COGS_SHARE]
+    p[OUT_REVENUE] = revenue
+    p[OUT_COST] = cost
+    f[i, VALUE] += (paid - cost) * math.exp(p[P_NEG_LOG_DISCOUNT_PER_DAY] * (now - f[i, ACQUIRED]))
+    n[i, PURCHASES] += 1
+    f[i, SPEND] += paid
+    f[i, LAST_PURCHASE] = now
+
+    # The experience (sim.rules.experience).
+    failed = _uniform(n, i) < p[P_FAILURE_RATE]
+    recovered = False
+    if failed:
+        recovered = _uniform(n, i) < p[P_RECOVERY_PROBABILITY]
+        if recovered:
+            flags |= RECOVERY_COST
+    expectation = f[i, EXPECTATION]
+    quality = p[P_QUALITY_MEAN] + p[P_QUALITY_SD] * tables[1, _next_output(n, i) >> _QSHIFT]
+    quality = experience.experienced_quality(
+        quality, expectation, failed, recovered, p[P_FAILURE_SEVERITY], p[P_RECOVERY_BONUS]
+    )
+    score = experience.experience_score(quality, expectation, p[P_SLOPE], p[P_PERFORMANCE_WEIGHT])
+    satisfaction = experience.updated_satisfaction(f[i, SATISFACTION], score, p[P_LEARNING_RATE])
+    if failed and not recovered and stage >= ADVOCATE:
+        satisfaction = min(satisfaction, p[P_LOVE_TO_HATE])
+    f[i, SATISFACTION] = satisfaction
+    if not failed:
+        f[i, EXPECTATION] = experience.updated_expectation(
+            expectation, quality, p[P_EXPECTATION_UP], p[P_EXPECTATION_DOWN]
+        )
+    level = experience.satisfaction_level(satisfaction)
+    old_level = n[i, LEVEL]
+    if level != old_level:
+        n[i, LEVEL] = level
+        flags |= LEVEL_CHANGED | ((old_level + 1) << OLD_LEVEL) | (level << NEW_LEVEL)
+
+    # Relationship and attachment, the answer to the NPS question, and the ladder.
+    relationship = after_interaction(f[i, RELATIONSHIP], p[P_GAIN_PER_PURCHASE])
+    f[i, RELATIONSHIP] = relationship
+    attachment = wom.attachment_after_experience(
+        f[i, ATTACHMENT], satisfaction, relationship, p[P_ATTACHMENT_RATE]
+    )
+    f[i, ATTACHMENT] = attachment
+    answer = wom.likelihood_to_recommend(
+        satisfaction,
+        relationship,
+        attachment,
+        p[P_RELATIONSHIP_FORGIVENESS],
+        p[P_ATTACHMENT_FORGIVENESS],
+    )
+    n[i, SCORE] = answer
+    if answer < PROMOTER_MIN_SCORE:
+        f[i, PROMOTER_SINCE] = math.nan
+        promoter_days = 0.0
+    else:
+        if math.isnan(f[i, PROMOTER_SINCE]):
+            f[i, PROMOTER_SINCE] = now
+        promoter_days = now - f[i, PROMOTER_SINCE]
     new_stage = stage
-    if day < p[P_HORIZON]:
-        flags = BOUGHT
-        spend_stage = stage if stage > PROSPECT else SHOPPER
-        basket = (
-            f[i, MEAN_SPEND]
-            * stage_table[S_SPEND, spend_stage]
-            * tables[0, _next_output(n, i) >> _QSHIFT]
+    if not (answer < PROMOTER_MIN_SCORE and stage == (MEMBER if is_member else CUSTOMER)):
+        new_stage, why = _rung_after_purchase(
+            stage, n[i, PURCHASES], answer, promoter_days, attachment, is_member, p
         )
-        revenue = basket * p[P_PRICE_LEVEL]
-        cost = basket * p[P_COGS_SHARE]
-        k[OUT_REVENUE] = revenue
-        k[OUT_COST] = cost
-        f[i, VALUE] += (revenue - cost) * math.exp(
-            p[P_NEG_LOG_DISCOUNT_PER_DAY] * (now - f[i, ACQUIRED])
-        )
-        n[i, PURCHASES] += 1
-        f[i, SPEND] += revenue
-        f[i, LAST_PURCHASE] = now
+        if why != NO_MOVE:
+            flags |= MOVED | (new_stage << STAGE_TO) | (why << WHY)
 
-        # The experience (sim.rules.experience).
-        failed = _uniform(n, i) < p[P_FAILURE_RATE]
-        recovered = False
-        if failed:
-            recovered = _uniform(n, i) < p[P_RECOVERY_PROBABILITY]
-            if recovered:
-                flags |= RECOVERY_COST
-        expectation = f[i, EXPECTATION]
-        quality = p[P_QUALITY_MEAN] + p[P_QUALITY_SD] * tables[1, _next_output(n, i) >> _QSHIFT]
-        quality = experience.experienced_quality(
-            quality, expectation, failed, recovered, p[P_FAILURE_SEVERITY], p[P_RECOVERY_BONUS]
-        )
-        score = experience.experience_score(
-            quality, expectation, p[P_SLOPE], p[P_PERFORMANCE_WEIGHT]
-        )
-        satisfaction = experience.updated_satisfaction(
-            f[i, SATISFACTION], score, p[P_LEARNING_RATE]
-        )
-        if failed and not recovered and stage >= ADVOCATE:
-            satisfaction = min(satisfaction, p[P_LOVE_TO_HATE])
-        f[i, SATISFACTION] = satisfaction
-        if not failed:
-            f[i, EXPECTATION] = experience.updated_expectation(
-                expectation, quality, p[P_EXPECTATION_UP], p[P_EXPECTATION_DOWN]
-            )
-        level = experience.satisfaction_level(satisfaction)
-        old_level = n[i, LEVEL]
-        if level != old_level:
-            n[i, LEVEL] = level
-            flags |= LEVEL_CHANGED | ((old_level + 1) << OLD_LEVEL) | (level << NEW_LEVEL)
+    # The survey answer's voice.
+    voice = wom.voice(answer, new_stage == RAVING_FAN)
+    last = n[i, SURVEY_DAY] + int(p[P_SURVEY_WINDOW])
+    old_voice = n[i, VOICE]
+    if voice == old_voice and voice >= 0 and last > day:
+        flags |= VOICE_RENEWED
+    else:
+        flags |= (old_voice + 1) << OLD_VOICE
+        n[i, VOICE] = voice
+    n[i, SURVEY_DAY] = day
+    flags |= (voice << VOICE_OUT) | (last << LAST)
+    return flags, new_stage
 
-        # Relationship and attachment, the answer to the NPS question, and the ladder.
-        relationship = after_interaction(relationship, p[P_GAIN_PER_PURCHASE])
-        f[i, RELATIONSHIP] = relationship
-        attachment = wom.attachment_after_experience(
-            f[i, ATTACHMENT], satisfaction, relationship, p[P_ATTACHMENT_RATE]
-        )
-        f[i, ATTACHMENT] = attachment
-        answer = wom.likelihood_to_recommend(
-            satisfaction,
-            relationship,
-            attachment,
-            p[P_RELATIONSHIP_FORGIVENESS],
-            p[P_ATTACHMENT_FORGIVENESS],
-        )
-        n[i, SCORE] = answer
-        if answer < PROMOTER_MIN_SCORE:
-            f[i, PROMOTER_SINCE] = math.nan
-            promoter_days = 0.0
-        else:
-            if math.isnan(f[i, PROMOTER_SINCE]):
-                f[i, PROMOTER_SINCE] = now
-            promoter_days = now - f[i, PROMOTER_SINCE]
-        if not (answer < PROMOTER_MIN_SCORE and stage == CUSTOMER):
-            new_stage, why = _rung_after_purchase(
-                stage, n[i, PURCHASES], answer, promoter_days, attachment, p
-            )
-            if why != NO_MOVE:
-                flags |= MOVED | (new_stage << STAGE_TO) | (why << WHY)
 
-        # The survey answer's voice.
-        voice = wom.voice(answer, new_stage == RAVING_FAN)
-        last = n[i, SURVEY_DAY] + int(p[P_SURVEY_WINDOW])
-        old_voice = n[i, VOICE]
-        if voice == old_voice and voice >= 0 and last > day:
-            flags |= VOICE_RENEWED
-        else:
-            flags |= (old_voice + 1) << OLD_VOICE
-            n[i, VOICE] = voice
-        n[i, SURVEY_DAY] = day
-        flags |= (voice << VOICE_OUT) | (last << LAST)
+@_jit
+def next_gap(i, stage, rate_factor, member, f, n, p):
+    """``Shop.gap`` with exponential timing: days to the next opportunity (inf: none).
 
-    # Shop.gap, exponential timing, no program factor.
+    ``rate_factor`` is a member's multiplier on the purchase rate, applied when ``member``.
+    """
     rate = buying.purchase_rate(
         f[i, BASE_RATE],
-        stage_table[S_FREQ, new_stage],
+        p[STAGE_OFFSET + S_FREQ * STAGE_COLUMNS + stage],
         f[i, SATISFACTION],
         f[i, RELATIONSHIP],
         p[P_REF_SATISFACTION],
@@ -598,5 +629,31 @@ def opportunity_step(i, now, campaigns, f, n, k):
         p[P_FREQ_RELATIONSHIP_SENS],
         p[P_PRICE_FACTOR],
     )
-    k[OUT_GAP] = buying.next_gap(rate, False, 0.0, -math.log(1.0 - _uniform(n, i)))
+    if member:
+        rate = rate * rate_factor
+    return buying.next_gap(rate, False, 0.0, -math.log(1.0 - _uniform(n, i)))
+
+
+@_jit
+def opportunity_step(i, now, campaigns, f, n, k):
+    """One purchase opportunity of agent ``i`` at time ``now``: leave, or buy and live it.
+
+    ``Shop.opportunity`` followed by ``purchase`` and ``gap`` for a customer with no
+    program membership and exponential timing, on a :class:`CustomerTable`'s arrays ``f``
+    (floats) and ``n`` (integers); ``k`` is the constants vector (``CONSTANTS`` long) and
+    ``campaigns`` the number of competitor campaigns launched so far. Returns the flags above
+    with the small numbers packed in (see ``REASON``) and leaves the sale and the next gap at
+    ``k[OUT_REVENUE]``, ``k[OUT_COST]`` and ``k[OUT_GAP]``.
+    """
+    relationship = refresh_relationship(i, now, f, n, k)
+    reason = loss_reason(i, now, campaigns, f, n, k, relationship, 1.0, False)
+    if reason >= 0:
+        return LOST_FLAG | (reason << REASON)
+    flags = 0
+    stage = n[i, STAGE]
+    if now < k[P_HORIZON]:  # int(now) < horizon, for a non-negative time
+        basket = draw_basket(i, f, n, k)
+        revenue = basket * k[P_PRICE_LEVEL]
+        flags, stage = live_purchase(i, now, basket, revenue, False, f, n, k)
+    k[OUT_GAP] = next_gap(i, stage, 1.0, False, f, n, k)
     return flags

@@ -27,7 +27,8 @@ from collections.abc import Callable
 
 import simpy
 
-from sim.engine import kernel
+from sim.engine import kernel, program_kernel
+from sim.engine.compiled_program import CompiledProgram, ProgramStream
 from sim.engine.compiled_shop import CompiledShop
 from sim.engine.customer import Customer, Wakeups
 from sim.engine.host import ProgramHost
@@ -65,8 +66,9 @@ class AgentModel:
     compiled
         Whether purchase opportunities may run as the compiled step of ``sim.engine.kernel``
         (same results, several times faster). By default they do where
-        ``sim.engine.kernel.enabled()`` says so and the run has no program and exponential
-        timing.
+        ``sim.engine.kernel.enabled()`` says so and the run has exponential timing and no
+        program, or a program whose mechanics the step carries
+        (``sim.engine.program_kernel.compilable``).
 
     Attributes
     ----------
@@ -101,9 +103,14 @@ class AgentModel:
         natural = self.design is None or self.design.is_natural()
         if compiled is None:
             compiled = kernel.enabled()
+        # The compiled step makes the purchase opportunities of runs with exponential timing
+        # and no program, or a program whose terms it carries (sim.engine.program_kernel).
         table = None
-        if compiled and natural and not p.periodic:
+        carried = natural or program_kernel.compilable(self.design)
+        if compiled and carried and not p.periodic:
             table = kernel.CustomerTable(sc.market.initial_customers + 1024)
+            if not natural:
+                self.rng_program = ProgramStream(self.rng_program)
         self.wakeups = wakeups = Wakeups(env)
         self.survey = survey = Survey(
             h, p.survey_window, p.relationship_forgiveness, p.attachment_forgiveness
@@ -141,7 +148,8 @@ class AgentModel:
         )
         self.program: Program | None = None
         if not natural:
-            self.program = Program(
+            program_kind = Program if table is None else CompiledProgram
+            self.program = program_kind(
                 self.design,
                 sc.program_response,
                 books,
@@ -152,6 +160,8 @@ class AgentModel:
                 host=ProgramHost(self),
             )
             shop.program = moves.program = self.program
+            if table is not None:
+                shop.use_program(self.program)
         self.table = table
         self.bankrupt_day: int | None = None
         self.stop = env.event()

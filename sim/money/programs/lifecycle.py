@@ -34,7 +34,7 @@ class ProgramLifecycle:
             self._change_terms(self.schedule_of_terms[day], day)
         if design.end_day is not None and day == design.end_day:
             self._end(day)
-        due = self.expiring[day]
+        due = int(self.expiring[day])
         if due:
             self.expire(due, day, forfeited=False)
         self.fee_rate += self.fee_rate_change[day]

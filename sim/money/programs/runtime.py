@@ -265,9 +265,13 @@ class Program(ProgramLifecycle):
             mechanic.on_join(trial, now)  # sets starting state only; nothing is booked
         return self._deal(trial, basket)
 
+    def _new_member(self, c: Any, now: float) -> Member:
+        """The membership object of a customer joining now."""
+        return Member(c, now)
+
     def join(self, c: Any, now: float) -> Member:
         """Enrol a customer (DOMAIN L1: members are customers who joined)."""
-        m = Member(c, now)
+        m = self._new_member(c, now)
         for mechanic in self.mechanics:
             mechanic.on_join(m, now)
         m.slot = len(self.members)

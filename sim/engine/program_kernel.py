@@ -1,0 +1,644 @@
+"""The compiled purchase opportunity with a loyalty program in place.
+
+:func:`program_opportunity_step` is ``sim.engine.kernel.opportunity_step`` for a run with a
+program: the same opportunity, plus what ``sim.money.programs.runtime.Program`` does at a
+purchase, for the mechanics it carries (``COMPILED_MECHANICS``): the offer to a non-member,
+and a member's checkout (the discount card's discount, the points earned, redeemed and expired
+with their IFRS 15 deferral, the member's deal, stake and the multipliers they imply). The
+member's numbers live in a ``sim.engine.member_table.MemberTable``, the program's running
+numbers (liability, counters, the postings of the sale) in a state vector (``S_*``), the
+program's random draws in a buffer shared with the Python side
+(``sim.engine.compiled_program.ProgramStream``).
+
+What only Python does (a customer joins, a paid membership is decided, the dated work) stays
+in ``Program``: the step hands back ``HANDOFF`` with the basket drawn, Python makes the offer,
+and :func:`program_purchase_step` goes on from there. The Python handlers stay the reference;
+each operation here is theirs, in the same order, so runs give the same tables bit for bit
+(``tests/test_program_kernel.py``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.engine.kernel import (
+    IS_MEMBER,
+    LOST_FLAG,
+    MEAN_SPEND,
+    MEMBER_ROW,
+    OFFER_DUE,
+    OUT_GAP,
+    P_HORIZON,
+    P_PRICE_LEVEL,
+    REASON,
+    S_SPEND,
+    SPEND,
+    STAGE,
+    STAGE_COLUMNS,
+    STAGE_OFFSET,
+    _jit,
+    draw_basket,
+    live_purchase,
+    loss_reason,
+    next_gap,
+    numba,
+    refresh_relationship,
+)
+from sim.engine.member_table import (
+    LOT_EXPIRY,
+    LOT_NEXT,
+    LOT_POINTS,
+    M_BALANCE,
+    M_BASKET,
+    M_BASKET_FACTOR,
+    M_CAP_EARNED,
+    M_CAP_START,
+    M_DEAL,
+    M_DISCOUNT_LEVEL,
+    M_DISCOUNTS_RECEIVED,
+    M_EARN_MULTIPLIER,
+    M_LOT_HEAD,
+    M_LOT_TAIL,
+    M_LOYALTY_FACTOR,
+    M_PERIOD_SAVINGS,
+    M_POINTS_EARNED,
+    M_POINTS_REDEEMED,
+    M_PROGRESS,
+    M_RATE_FACTOR,
+    M_REFRESHED,
+    M_REWARDS,
+    M_REWARDS_VALUE,
+    M_SLOT,
+    M_SPEND,
+    M_STAKE_STATUS,
+)
+from sim.money import ledger
+from sim.money.programs import points as points_rules
+from sim.money.programs import tiers as tier_rules
+from sim.rules import response
+from sim.rules.ladder import LOST, PROSPECT, SHOPPER
+
+if numba is not None:
+    from numba.extending import register_jitable
+
+    for _rule in (
+        points_rules.points_earned,
+        points_rules.best_reward,
+        tier_rules.qualifying_tier,
+        response.deal,
+        response.novelty,
+        response._clip_deal,
+        response.frequency_factor,
+        response.basket_factor,
+        response.rational_attachment,
+        response.retention_factor,
+    ):
+        register_jitable(_rule)
+
+
+COMPILED_MECHANICS = ("points", "discount")
+"""The mechanics the step carries; a design with any other runs its member purchases in
+Python (``compilable``)."""
+
+PROGRAM_PARAMETERS: tuple[str, ...] = (
+    "offer_mode",
+    "opt_in_probability",
+    "min_stage",
+    "min_spend",
+    "reoffer_after_days",
+    "has_points",
+    "points_per_currency",
+    "minimum_order",
+    "bonus_order_share",
+    "bonus_points",
+    "has_cap",
+    "cap_points_per_period",
+    "cap_period_days",
+    "redemption_propensity",
+    "expiry_mode",
+    "expiry_days",
+    "cheapest",
+    "value_per_point",
+    "rewards",
+    "has_discount",
+    "discount_cumulative",
+    "discount_levels",
+    "delayed_reward_weight",
+    "habituation_floor",
+    "habituation_days",
+    "goal_gradient",
+    "basket_sensitivity",
+    "stake_half_baskets",
+    "switching_cost_effect",
+    "elasticity",
+)
+"""The program's constants, in the order of the step's program vector; after them come the
+rewards' points costs, face values and costs to the business, then the discount levels'
+minimum spends and rates."""
+(
+    C_OFFER_MODE,
+    C_OPT_IN_PROBABILITY,
+    C_MIN_STAGE,
+    C_MIN_SPEND,
+    C_REOFFER_AFTER_DAYS,
+    C_HAS_POINTS,
+    C_POINTS_PER_CURRENCY,
+    C_MINIMUM_ORDER,
+    C_BONUS_ORDER_SHARE,
+    C_BONUS_POINTS,
+    C_HAS_CAP,
+    C_CAP_POINTS,
+    C_CAP_PERIOD_DAYS,
+    C_REDEMPTION_PROPENSITY,
+    C_EXPIRY_MODE,
+    C_EXPIRY_DAYS,
+    C_CHEAPEST,
+    C_VALUE_PER_POINT,
+    C_REWARDS,
+    C_HAS_DISCOUNT,
+    C_DISCOUNT_CUMULATIVE,
+    C_DISCOUNT_LEVELS,
+    C_DELAYED_WEIGHT,
+    C_HABITUATION_FLOOR,
+    C_HABITUATION_DAYS,
+    C_GOAL_GRADIENT,
+    C_BASKET_SENSITIVITY,
+    C_STAKE_HALF_BASKETS,
+    C_SWITCHING_COST_EFFECT,
+    C_ELASTICITY,
+) = range(len(PROGRAM_PARAMETERS))
+TERMS_OFFSET = len(PROGRAM_PARAMETERS)
+
+OFFER_AUTOMATIC, OFFER_OPT_IN, OFFER_IN_PYTHON = range(3)
+"""How the step makes the offer: everyone joins (Python enrols them), a draw decides (Python
+enrols those who accept), or Python makes the whole offer (a paid membership's decision, a
+capacity)."""
+EXPIRY_AFTER_DAYS, EXPIRY_END_OF_YEAR, EXPIRY_NEVER = range(3)
+"""``sim.money.programs.points.EXPIRY_MODES`` as codes."""
+
+STATE_FIELDS: tuple[str, ...] = (
+    "active",
+    "honour_until",
+    "expected_redemption_rate",
+    "deferred",
+    "issued",
+    "redeemed",
+    "expired",
+    "recognised",
+    "offers_declined",
+    "rewards",
+    "rewards_value",
+    "points_issued",
+    "points_redeemed",
+    "postings",
+)
+"""The program's running numbers the step reads and writes: whether it is active and how long
+ended programs honour points, its ``PointsLiability``, the ``ProgramStats`` counters the step
+changes, and the number of postings the last step left (after them, account and amount each)."""
+(
+    S_ACTIVE,
+    S_HONOUR_UNTIL,
+    S_RATE,
+    S_DEFERRED,
+    S_ISSUED,
+    S_REDEEMED,
+    S_EXPIRED,
+    S_RECOGNISED,
+    S_OFFERS_DECLINED,
+    S_REWARDS,
+    S_REWARDS_VALUE,
+    S_POINTS_ISSUED,
+    S_POINTS_REDEEMED,
+    S_POSTINGS,
+) = range(len(STATE_FIELDS))
+MAX_POSTINGS = 16
+"""Postings one step may leave (a checkout makes at most seven)."""
+MAX_DRAWS = 3
+"""Program draws one step may take (an offer, or a redemption and a bonus)."""
+STATE = len(STATE_FIELDS) + 2 * MAX_POSTINGS + 1
+OUT_BASKET = STATE - 1
+"""Where a ``HANDOFF`` leaves the basket drawn."""
+
+HANDOFF = 1 << 62
+"""Python makes the offer now (``HANDOFF_JOIN``: enrols the customer, who accepted), then
+calls :func:`program_purchase_step` with the basket at ``state[OUT_BASKET]``."""
+HANDOFF_JOIN = 1 << 61
+MEMBER_GONE = 1 << 60
+"""The membership ended at this purchase (an ended program's points are used up or no longer
+honoured): Python lets go of it."""
+
+
+@_jit
+def _draw(rng):
+    """The program stream's next U(0, 1) draw: ``rng[0]`` is the cursor into ``rng[1:]``."""
+    i = int(rng[0])
+    rng[0] = i + 1
+    return rng[1 + i]
+
+
+@_jit
+def _post(s, account, amount):
+    """``Ledger.post`` of the sale's day, left for Python in the order made."""
+    j = int(s[S_POSTINGS])
+    s[len(STATE_FIELDS) + 2 * j] = account
+    s[len(STATE_FIELDS) + 2 * j + 1] = amount
+    s[S_POSTINGS] = j + 1
+
+
+@_jit
+def _transfer(s, income, liability, amount):
+    """``Ledger.transfer``: the income up by ``amount``, the liability down."""
+    _post(s, income, amount)
+    _post(s, liability, -amount)
+
+
+@_jit
+def _catch_up(s):
+    """``PointsLiability._catch_up`` on the state vector: the revenue recognised now."""
+    issued, redeemed = s[S_ISSUED], s[S_REDEEMED]
+    expected = s[S_RATE] * issued
+    if expected < redeemed:
+        expected = redeemed
+    else:
+        left = issued - redeemed - s[S_EXPIRED]
+        outstanding = left if left > 1e-9 * issued else 0.0
+        possible = redeemed + outstanding
+        if not expected < possible:
+            expected = possible
+    target = s[S_DEFERRED] * redeemed / expected if expected > 0 else s[S_DEFERRED]
+    change = target - s[S_RECOGNISED]
+    s[S_RECOGNISED] = target
+    return change
+
+
+@_jit
+def expiry_day(day, mode, days):
+    """``sim.money.programs.points.expiry_day`` with the mode as a code."""
+    if mode == EXPIRY_AFTER_DAYS:
+        return float(day + days)
+    if mode == EXPIRY_END_OF_YEAR:
+        return float((day // points_rules.DAYS_PER_YEAR + 1) * points_rules.DAYS_PER_YEAR)
+    return math.inf
+
+
+@_jit
+def _schedule_expiry(expiring, horizon, day, points):
+    if day < horizon:
+        expiring[int(day)] += points
+
+
+@_jit
+def _pop_lot(mn, lots, row):
+    lot = mn[row, M_LOT_HEAD]
+    following = int(lots[lot, LOT_NEXT])
+    mn[row, M_LOT_HEAD] = following
+    if following < 0:
+        mn[row, M_LOT_TAIL] = -1
+    lots[lot, LOT_NEXT] = lots[0, LOT_NEXT]
+    lots[0, LOT_NEXT] = lot
+
+
+@_jit
+def _drop_expired(mn, lots, row, now):
+    dropped = 0
+    while True:
+        lot = mn[row, M_LOT_HEAD]
+        if lot < 0 or lots[lot, LOT_EXPIRY] > now:
+            return dropped
+        dropped += int(lots[lot, LOT_POINTS])
+        _pop_lot(mn, lots, row)
+
+
+@_jit
+def _take(mn, lots, row, points, expiring, horizon):
+    left = points
+    while left:
+        lot = mn[row, M_LOT_HEAD]
+        held = int(lots[lot, LOT_POINTS])
+        used = left if left < held else held
+        lots[lot, LOT_POINTS] = held - used
+        left -= used
+        _schedule_expiry(expiring, horizon, lots[lot, LOT_EXPIRY], -used)
+        if held == used:
+            _pop_lot(mn, lots, row)
+
+
+@_jit
+def _add_lot(mn, lots, row, expires, points):
+    """``PointLots.add``; the pool has a free lot (``MemberTable.ensure_free_lots``)."""
+    tail = mn[row, M_LOT_TAIL]
+    if tail >= 0 and lots[tail, LOT_EXPIRY] == expires:
+        lots[tail, LOT_POINTS] += points
+        return
+    lot = int(lots[0, LOT_NEXT])
+    lots[0, LOT_NEXT] = lots[lot, LOT_NEXT]
+    lots[lot, LOT_EXPIRY] = expires
+    lots[lot, LOT_POINTS] = points
+    lots[lot, LOT_NEXT] = -1
+    if tail >= 0:
+        lots[tail, LOT_NEXT] = lot
+    else:
+        mn[row, M_LOT_HEAD] = lot
+    mn[row, M_LOT_TAIL] = lot
+
+
+@_jit
+def _points_after_payment(row, now, paid, received, mf, mn, lots, c, s, rng, expiring, horizon):
+    """``PointsMechanic.after_payment``: redeem the best reward affordable, then earn.
+
+    Returns the value the member received at the sale so far.
+    """
+    day = int(now)
+    mn[row, M_BALANCE] -= _drop_expired(mn, lots, row, now)
+    rewards = int(c[C_REWARDS])
+    costs = c[TERMS_OFFSET : TERMS_OFFSET + rewards]
+    values = c[TERMS_OFFSET + rewards : TERMS_OFFSET + 2 * rewards]
+    if mn[row, M_BALANCE] >= c[C_CHEAPEST] and _draw(rng) < c[C_REDEMPTION_PROPENSITY]:
+        best = points_rules.best_reward(mn[row, M_BALANCE], costs, values)
+        cost = int(costs[best])
+        # PointsMechanic.redeem
+        _take(mn, lots, row, cost, expiring, horizon)
+        mn[row, M_BALANCE] -= cost
+        mn[row, M_POINTS_REDEEMED] += cost
+        s[S_POINTS_REDEEMED] += cost
+        s[S_REDEEMED] += cost
+        _transfer(s, ledger.REVENUE, ledger.POINTS_LIABILITY, _catch_up(s))
+        _post(s, ledger.REWARD_COST, -c[TERMS_OFFSET + 2 * rewards + best])
+        mn[row, M_REWARDS] += 1
+        mf[row, M_REWARDS_VALUE] += values[best]
+        received += values[best]
+        s[S_REWARDS] += 1
+        s[S_REWARDS_VALUE] += values[best]
+    if s[S_ACTIVE] == 0.0:  # after the end, honoured points are only redeemed
+        return received
+    cap_left = math.inf
+    if c[C_HAS_CAP] > 0.0:
+        period = c[C_CAP_PERIOD_DAYS]
+        if now - mf[row, M_CAP_START] >= period:
+            periods = int((now - mf[row, M_CAP_START]) // period)
+            mf[row, M_CAP_START] += periods * period
+            mn[row, M_CAP_EARNED] = 0
+        cap_left = c[C_CAP_POINTS] - mn[row, M_CAP_EARNED]
+    bonus = 0
+    if c[C_BONUS_ORDER_SHARE] and _draw(rng) < c[C_BONUS_ORDER_SHARE]:
+        bonus = int(c[C_BONUS_POINTS])
+    earned = points_rules.points_earned(
+        paid,
+        c[C_POINTS_PER_CURRENCY],
+        c[C_MINIMUM_ORDER],
+        mf[row, M_EARN_MULTIPLIER],
+        bonus,
+        cap_left,
+    )
+    if earned:
+        mn[row, M_CAP_EARNED] += earned
+        ssp_points = earned * c[C_VALUE_PER_POINT] * s[S_RATE]
+        deferred = 0.0
+        if ssp_points > 0:
+            deferred = paid * ssp_points / (paid + ssp_points)
+        _transfer(s, ledger.REVENUE, ledger.POINTS_LIABILITY, -deferred)
+        # PointsMechanic.credit
+        s[S_ISSUED] += earned
+        s[S_DEFERRED] += deferred
+        recognised = _catch_up(s)
+        if recognised:
+            _transfer(s, ledger.REVENUE, ledger.POINTS_LIABILITY, recognised)
+        expires = expiry_day(day, int(c[C_EXPIRY_MODE]), int(c[C_EXPIRY_DAYS]))
+        _add_lot(mn, lots, row, expires, earned)
+        _schedule_expiry(expiring, horizon, expires, earned)
+        mn[row, M_BALANCE] += earned
+        mn[row, M_POINTS_EARNED] += earned
+        s[S_POINTS_ISSUED] += earned
+    return received
+
+
+@_jit
+def _discount_rate(row, mn, c):
+    levels = int(c[C_DISCOUNT_LEVELS])
+    at = TERMS_OFFSET + 3 * int(c[C_REWARDS]) + levels
+    return c[at + mn[row, M_DISCOUNT_LEVEL]]
+
+
+@_jit
+def _update(i, row, now, f, n, k, mf, mn, c):
+    """``Program._update``: the member's deal, stake and multipliers after a purchase."""
+    stage = n[i, STAGE]
+    if not SHOPPER <= stage < LOST:
+        stage = SHOPPER
+    basket = f[i, MEAN_SPEND] * k[STAGE_OFFSET + S_SPEND * STAGE_COLUMNS + stage] * k[P_PRICE_LEVEL]
+    if mf[row, M_DEAL] < 0.0 or basket != mf[row, M_BASKET]:
+        mf[row, M_BASKET] = basket
+        best = 0.0
+        delayed = 0.0
+        if c[C_HAS_POINTS] > 0.0:
+            delayed = c[C_POINTS_PER_CURRENCY] * mf[row, M_EARN_MULTIPLIER] * c[C_VALUE_PER_POINT]
+        if c[C_HAS_DISCOUNT] > 0.0:
+            rate = _discount_rate(row, mn, c)
+            if rate > best:
+                best = rate
+        mf[row, M_DEAL] = response.deal(best + 0.0, delayed, c[C_DELAYED_WEIGHT])
+        mf[row, M_STAKE_STATUS] = 0.0
+    stake = mf[row, M_STAKE_STATUS]
+    if c[C_HAS_POINTS] > 0.0:
+        balance = mn[row, M_BALANCE]
+        cheapest = c[C_CHEAPEST]
+        mf[row, M_PROGRESS] = 1.0 if balance >= cheapest else balance / cheapest
+        stake += balance * c[C_VALUE_PER_POINT]
+    # response.member_effects
+    felt = mf[row, M_DEAL] * response.novelty(
+        now - mf[row, M_REFRESHED], c[C_HABITUATION_FLOOR], c[C_HABITUATION_DAYS]
+    )
+    attachment = response.rational_attachment(stake, basket, c[C_STAKE_HALF_BASKETS])
+    mf[row, M_RATE_FACTOR] = response.frequency_factor(
+        felt, c[C_ELASTICITY], c[C_GOAL_GRADIENT], mf[row, M_PROGRESS]
+    )
+    mf[row, M_BASKET_FACTOR] = response.basket_factor(felt, c[C_BASKET_SENSITIVITY])
+    mf[row, M_LOYALTY_FACTOR] = response.retention_factor(attachment, c[C_SWITCHING_COST_EFFECT])
+
+
+@_jit
+def _checkout(i, row, now, list_amount, f, n, k, mf, mn, lots, c, s, rng, expiring):
+    """``Program.checkout`` for the compiled mechanics: returns what was paid and whether the
+    membership ended (an ended program's points used up or no longer honoured)."""
+    horizon = k[P_HORIZON]
+    paid = list_amount
+    received = 0.0
+    if mn[row, M_SLOT] < 0:  # the program has ended: only honoured points can still be redeemed
+        if c[C_HAS_POINTS] > 0.0:
+            _points_after_payment(row, now, paid, 0.0, mf, mn, lots, c, s, rng, expiring, horizon)
+        return paid, mn[row, M_BALANCE] <= 0 or now >= s[S_HONOUR_UNTIL]
+    best = 0.0
+    if c[C_HAS_DISCOUNT] > 0.0:
+        rate = _discount_rate(row, mn, c)
+        if rate > best:
+            best = rate
+    if best:
+        off = list_amount * best
+        paid = list_amount - off
+        received = off
+        mf[row, M_DISCOUNTS_RECEIVED] += off
+        _post(s, ledger.DISCOUNTS, -off)
+    if c[C_HAS_POINTS] > 0.0:
+        received = _points_after_payment(
+            row, now, paid, received, mf, mn, lots, c, s, rng, expiring, horizon
+        )
+    if c[C_HAS_DISCOUNT] > 0.0 and c[C_DISCOUNT_CUMULATIVE] > 0.0:
+        levels = int(c[C_DISCOUNT_LEVELS])
+        at = TERMS_OFFSET + 3 * int(c[C_REWARDS])
+        level = tier_rules.qualifying_tier(f[i, SPEND] + paid, c[at : at + levels])
+        if level > mn[row, M_DISCOUNT_LEVEL]:
+            mn[row, M_DISCOUNT_LEVEL] = level
+            mf[row, M_REFRESHED] = now  # a better card is felt afresh (DOMAIN L5)
+            mf[row, M_DEAL] = -1.0
+    mf[row, M_PERIOD_SAVINGS] += received
+    mf[row, M_SPEND] += paid
+    _update(i, row, now, f, n, k, mf, mn, c)
+    return paid, False
+
+
+@_jit
+def _offer(i, now, f, n, c, s, rng):
+    """``Program.offer`` up to the decision: 0 no offer or declined, else ``HANDOFF`` (with
+    ``HANDOFF_JOIN`` when the customer accepted)."""
+    stage = n[i, STAGE]
+    spend_stage = stage if stage > PROSPECT else SHOPPER
+    if s[S_ACTIVE] == 0.0 or spend_stage < c[C_MIN_STAGE] or now < f[i, OFFER_DUE]:
+        return 0
+    if f[i, SPEND] < c[C_MIN_SPEND]:
+        return 0
+    mode = c[C_OFFER_MODE]
+    if mode == OFFER_IN_PYTHON:
+        return HANDOFF
+    if mode == OFFER_AUTOMATIC or _draw(rng) < c[C_OPT_IN_PROBABILITY]:
+        return HANDOFF | HANDOFF_JOIN
+    s[S_OFFERS_DECLINED] += 1
+    f[i, OFFER_DUE] = now + c[C_REOFFER_AFTER_DAYS]
+    return 0
+
+
+@_jit
+def _buy(i, now, basket, f, n, k, mf, mn, lots, c, s, rng, expiring):
+    """The purchase from the member's checkout on, and the next gap (at ``k[OUT_GAP]``)."""
+    row = n[i, MEMBER_ROW]
+    flags = 0
+    paid = basket * k[P_PRICE_LEVEL]
+    if row >= 0:
+        basket *= mf[row, M_BASKET_FACTOR]
+        paid, gone = _checkout(
+            i, row, now, basket * k[P_PRICE_LEVEL], f, n, k, mf, mn, lots, c, s, rng, expiring
+        )
+        if gone:
+            n[i, MEMBER_ROW] = row = -1
+            flags = MEMBER_GONE
+    bought, stage = live_purchase(i, now, basket, paid, n[i, IS_MEMBER] != 0, f, n, k)
+    factor = mf[row, M_RATE_FACTOR] if row >= 0 else 1.0
+    k[OUT_GAP] = next_gap(i, stage, factor, row >= 0, f, n, k)
+    return flags | bought
+
+
+@_jit
+def program_opportunity_step(i, now, campaigns, f, n, k, mf, mn, lots, c, s, rng, expiring):
+    """One purchase opportunity of agent ``i`` with a program in place.
+
+    As ``sim.engine.kernel.opportunity_step`` (same flags, same outputs in ``k``), with the
+    member table's arrays ``mf``, ``mn`` and ``lots``, the program's constants ``c`` and state
+    ``s``, its draws ``rng`` and the points due to expire by day ``expiring``. Returns
+    ``HANDOFF`` (nothing bought yet) when Python must make the offer first, and sets
+    ``MEMBER_GONE`` when the membership ended; the postings of the sale are in ``s``.
+    """
+    s[S_POSTINGS] = 0
+    relationship = refresh_relationship(i, now, f, n, k)
+    row = n[i, MEMBER_ROW]
+    loyalty = mf[row, M_LOYALTY_FACTOR] if row >= 0 else 1.0
+    reason = loss_reason(i, now, campaigns, f, n, k, relationship, loyalty, row >= 0)
+    if reason >= 0:
+        return LOST_FLAG | (reason << REASON)
+    if not now < k[P_HORIZON]:  # past the horizon nothing is bought (Shop.purchase)
+        factor = mf[row, M_RATE_FACTOR] if row >= 0 else 1.0
+        k[OUT_GAP] = next_gap(i, n[i, STAGE], factor, row >= 0, f, n, k)
+        return 0
+    basket = draw_basket(i, f, n, k)
+    if row < 0:
+        offer = _offer(i, now, f, n, c, s, rng)
+        if offer:
+            s[OUT_BASKET] = basket
+            return offer
+    return _buy(i, now, basket, f, n, k, mf, mn, lots, c, s, rng, expiring)
+
+
+@_jit
+def program_purchase_step(i, now, basket, f, n, k, mf, mn, lots, c, s, rng, expiring):
+    """The rest of an opportunity after a ``HANDOFF``: the purchase of ``basket`` and the gap."""
+    s[S_POSTINGS] = 0
+    return _buy(i, now, basket, f, n, k, mf, mn, lots, c, s, rng, expiring)
+
+
+def compilable(terms) -> bool:
+    """Whether the step carries every mechanic of ``terms`` (``COMPILED_MECHANICS``)."""
+    others = (terms.tiers, terms.membership, terms.lottery, terms.coalition, terms.revenue_share)
+    return all(other is None for other in others) and not terms.perks
+
+
+def program_constants(terms, reaction, elasticity: float) -> np.ndarray:
+    """The step's program vector for ``terms`` (see ``PROGRAM_PARAMETERS``)."""
+    joining, points, discount = terms.joining, terms.points, terms.discount
+    header = dict.fromkeys(PROGRAM_PARAMETERS, 0.0)
+    if joining.capacity is not None or joining.mode == "fee_decision":
+        header["offer_mode"] = OFFER_IN_PYTHON
+    else:
+        header["offer_mode"] = OFFER_AUTOMATIC if joining.mode == "automatic" else OFFER_OPT_IN
+    header.update(
+        opt_in_probability=joining.opt_in_probability,
+        min_stage=_stage_index(joining.min_stage),
+        min_spend=joining.min_spend,
+        reoffer_after_days=joining.reoffer_after_days,
+    )
+    tail: list[float] = []
+    if points is not None:
+        header.update(
+            has_points=1.0,
+            points_per_currency=points.points_per_currency,
+            minimum_order=points.minimum_order,
+            bonus_order_share=points.bonus_order_share,
+            bonus_points=points.bonus_points,
+            has_cap=0.0 if points.cap_points_per_period is None else 1.0,
+            cap_points_per_period=points.cap_points_per_period or 0.0,
+            cap_period_days=points.cap_period_days,
+            redemption_propensity=points.redemption_propensity,
+            expiry_mode=points_rules.EXPIRY_MODES.index(points.expiry),
+            expiry_days=points.expiry_days,
+            cheapest=min(r.points_cost for r in points.rewards),
+            value_per_point=points.value_per_point(),
+            rewards=len(points.rewards),
+        )
+        tail += [r.points_cost for r in points.rewards]
+        tail += [r.face_value for r in points.rewards]
+        tail += [r.cost_to_business for r in points.rewards]
+    if discount is not None:
+        header.update(
+            has_discount=1.0,
+            discount_cumulative=1.0 if discount.basis == "cumulative_spend" else 0.0,
+            discount_levels=len(discount.levels),
+        )
+        tail += [level.min_spend for level in discount.levels]
+        tail += [level.percent / 100.0 for level in discount.levels]
+    r = reaction
+    header.update(
+        delayed_reward_weight=r.delayed_reward_weight,
+        habituation_floor=r.habituation_floor,
+        habituation_days=r.habituation_days,
+        goal_gradient=r.goal_gradient,
+        basket_sensitivity=r.basket_sensitivity,
+        stake_half_baskets=r.stake_half_baskets,
+        switching_cost_effect=r.switching_cost_effect,
+        elasticity=elasticity,
+    )
+    return np.array([float(header[name]) for name in PROGRAM_PARAMETERS] + tail)
+
+
+def _stage_index(name: str) -> int:
+    from sim.rules.ladder import STAGES
+
+    return STAGES.index(name)

@@ -1,0 +1,249 @@
+"""The compiled program step (``sim.engine.program_kernel``) against the Python handlers.
+
+A run with a program whose mechanics the step carries (points, discount cards) makes its
+purchase opportunities through ``program_opportunity_step``; with ``LOYALSIM_COMPILED=0`` the
+same run goes through ``Shop.opportunity``, ``purchase`` and ``Program.checkout``, which stay the
+reference. Every table must come out identical, float bits included, in runs that exercise each
+branch: expiry of every kind, caps, bonus points, several rewards, the end of a program with
+honoured or forfeited points, a cut in the terms, opt-in, automatic and capped joining,
+referrals (other draws of the program's generator between its uniforms), and terms the step
+does not carry arriving mid-run. The parts are checked on their own too: the lots, the stream,
+and the liability's catch-up.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim.engine import kernel, program_kernel
+from sim.engine.compiled_program import ProgramStream, TabledLiability
+from sim.engine.member_table import MemberTable, TabledMember
+from sim.engine.model import AgentModel
+from sim.engine.streams import BLOCK, spawn_streams
+from sim.money.liability import PointsLiability
+from sim.money.programs.member import PointLots
+from sim.scenario import load_scenario
+
+pytestmark = pytest.mark.skipif(not kernel.enabled(), reason="numba is not installed")
+
+TABLES = ("daily", "customers", "ledger", "movements")
+
+BUSY = {
+    "horizon_days": 500,
+    "market.size": 3000,
+    "market.initial_customers": 400,
+    "product.service_failure_rate": 0.05,
+    "competition.offers_per_year": 4,
+    "win_back.rate_per_year": 2.0,
+    "ladder.promotion.advocate_min_promoter_days": 10,
+}
+
+
+def _card(**overrides):
+    """The bundled stamp card, busy, with ``overrides`` of its program (``programs.0.``)."""
+    scenario = load_scenario("scenarios/coffee_points_card.yaml").with_overrides(BUSY)
+    return scenario.with_overrides({f"programs.0.{k}": v for k, v in overrides.items()})
+
+
+def _club(program: str, **overrides):
+    scenario = load_scenario("scenarios/supermarket_club_card.yaml").with_overrides(
+        {**BUSY, "active_program": program, "market.size": 4000}
+    )
+    index = [p.name for p in scenario.programs].index(program)
+    return scenario.with_overrides({f"programs.{index}.{k}": v for k, v in overrides.items()})
+
+
+TWO_REWARDS = [
+    {"name": "coffee", "points_cost": 20, "face_value": 2.5, "cost_to_business": 0.8},
+    {"name": "lunch", "points_cost": 60, "face_value": 9.0, "cost_to_business": 3.5},
+]
+
+CASES = {
+    "stamp card": lambda: _card(),
+    "end of year expiry, cap, bonus, two rewards": lambda: _card(
+        **{
+            "points.expiry": "end_of_year",
+            "points.cap_points_per_period": 40,
+            "points.cap_period_days": 30,
+            "points.bonus_order_share": 0.2,
+            "points.bonus_points": 5,
+            "points.minimum_order": 3.0,
+            "points.rewards": TWO_REWARDS,
+            "points.redemption_propensity": 0.6,
+        }
+    ),
+    "short expiry, re-estimated often": lambda: _card(
+        **{"points.expiry_days": 30, "points.re_estimate_every_days": 20}
+    ),
+    "never expiring, ended, honoured": lambda: _card(
+        **{
+            "points.expiry": "never",
+            "end_day": 250,
+            "points.after_end": "honoured",
+            "points.honour_days": 90,
+        }
+    ),
+    "ended, points forfeited": lambda: _card(**{"end_day": 300, "points.after_end": "forfeited"}),
+    "a cut in the terms": lambda: _card(
+        term_changes=[{"day": 200, "set": {"points.points_per_currency": 0.5}}]
+    ),
+    "automatic joining with a capacity, referrals": lambda: _card(
+        **{
+            "joining.mode": "automatic",
+            "joining.capacity": 150,
+            "referral": {
+                "referrer_reward_cost": 3.0,
+                "extra_messages_per_member_per_year": 4.0,
+                "card_lending_per_member_per_year": 1.0,
+            },
+        }
+    ),
+    "terms the step does not carry from day 150": lambda: _card(
+        term_changes=[
+            {
+                "day": 150,
+                "set": {"lottery": {"win_probability": 0.05, "prize_value": 5.0}},
+            }
+        ]
+    ),
+    "club card (discount at joining)": lambda: _club("club card"),
+    "progressive card (discount by spend), late launch": lambda: _club(
+        "progressive card", launch_day=60
+    ),
+    "points and a discount card together": lambda: _club(
+        "progressive card",
+        points={"points_per_currency": 1.0, "rewards": TWO_REWARDS},
+    ),
+}
+
+
+def _run(scenario, monkeypatch, compiled: bool):
+    monkeypatch.setenv("LOYALSIM_COMPILED", "1" if compiled else "0")
+    return sim.simulate(scenario, 3)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_the_program_step_gives_the_python_handlers_tables_bit_for_bit(case, monkeypatch):
+    scenario = CASES[case]()
+    monkeypatch.setenv("LOYALSIM_COMPILED", "1")
+    model = AgentModel(scenario, 3)
+    assert model.table is not None  # the step makes this run's opportunities
+    python = _run(scenario, monkeypatch, compiled=False)
+    compiled = _run(scenario, monkeypatch, compiled=True)
+    for name in TABLES:  # the customers table holds the program's columns
+        pd.testing.assert_frame_equal(
+            getattr(compiled, name), getattr(python, name), check_exact=True, obj=name
+        )
+    assert repr(compiled.summary) == repr(python.summary)  # repr: NaN equals NaN, bits exact
+    program = python.summary["program"]
+    assert program["activity"]["joined"] > 20, "the case must enrol members"
+
+
+def test_the_cases_reach_every_branch_they_are_meant_to(monkeypatch):
+    """Redemptions, expiry, forfeits, departures at a cut and at the end, referrals: each case
+    is only a check if the branch it names happens in it."""
+    monkeypatch.setenv("LOYALSIM_COMPILED", "1")
+
+    def activity(case):
+        return sim.simulate(CASES[case](), 3).summary["program"]["activity"]
+
+    stamp = activity("stamp card")
+    assert stamp["rewards"] > 50 and stamp["points_issued"] > 5000 and stamp["offers_declined"]
+    assert activity("short expiry, re-estimated often")["points_expired"] > 0
+    assert activity("ended, points forfeited")["points_forfeited"] > 0
+    assert activity("a cut in the terms")["departures_at_cut"] > 0
+    honoured = activity("never expiring, ended, honoured")
+    assert honoured["departures_at_end"] > 0 and honoured["rewards"] > 0
+    referrals = activity("automatic joining with a capacity, referrals")
+    assert referrals["referral_messages"] > 0 and referrals["cards_lent"] > 0
+    assert activity("terms the step does not carry from day 150")["prizes"] > 0
+
+
+def test_tabled_lots_behave_as_point_lots():
+    """Random adds, takes, expiries, caps and clears give the same lots and the same
+    unscheduling as ``PointLots``, across a growth of the pool."""
+    rng = np.random.default_rng(5)
+    table = MemberTable(capacity=1, lot_capacity=2)
+    members = [TabledMember(table, None, 0.0) for _ in range(3)]
+    plain = [PointLots() for _ in members]
+    day = 0.0
+    for _ in range(3000):
+        k = int(rng.integers(3))
+        tabled, lots = members[k].lots, plain[k]
+        action = rng.random()
+        day += float(rng.integers(0, 3))
+        if action < 0.5:
+            expires = day + float(rng.choice([5.0, 30.0]))
+            expires = max(expires, lots.remaining()[-1][0]) if len(lots) else expires
+            points = int(rng.integers(1, 20))
+            tabled.add(expires, points)
+            lots.add(expires, points)
+        elif action < 0.75:
+            held = sum(p for _, p in lots.remaining())
+            if held:
+                take = int(rng.integers(1, held + 1))
+                told_tabled, told_plain = [], []
+                tabled.take(take, lambda e, n, told=told_tabled: told.append((e, n)))
+                lots.take(take, lambda e, n, told=told_plain: told.append((e, n)))
+                assert told_tabled == told_plain
+        elif action < 0.95:
+            assert tabled.drop_expired(day) == lots.drop_expired(day)
+        elif action < 0.98:
+            assert tabled.cap_expiry(day + 10.0) == lots.cap_expiry(day + 10.0)
+        else:
+            tabled.clear()
+            lots.clear()
+        assert tabled.remaining() == lots.remaining()
+        assert len(tabled) == len(lots)
+    assert len(table.lots) > 3  # the pool grew
+
+
+def test_the_program_stream_gives_the_reference_draws_with_other_draws_between():
+    """Uniforms through the buffer (as the step takes them) and through ``uniform()``, with
+    Poisson draws of the same generator in between, equal the reference stream's."""
+    reference = spawn_streams(11)["program"]
+    shared = ProgramStream(spawn_streams(11)["program"])
+    rng = np.random.default_rng(0)
+    for step in range(6 * BLOCK):
+        if step % 700 == 0:
+            assert (
+                shared.gen.poisson(3.0, size=5).tolist()
+                == reference.gen.poisson(3.0, size=5).tolist()
+            )
+        if rng.random() < 0.5:
+            assert shared.uniform() == reference.uniform()
+        else:  # as a compiled step: prepare, take up to MAX_DRAWS from the buffer, settle
+            shared.prepare()
+            for _ in range(int(rng.integers(program_kernel.MAX_DRAWS + 1))):
+                assert program_kernel._draw(shared.draws) == reference.uniform()
+            shared.settle()
+
+
+def test_the_compiled_catch_up_is_the_liabilitys():
+    """Issues, redemptions, expiries and re-estimates on the state vector recognise the same
+    revenue as ``PointsLiability``, to the bit."""
+    rng = np.random.default_rng(2)
+    state = np.zeros(program_kernel.STATE)
+    tabled, plain = TabledLiability(state, 0.8), PointsLiability(0.8)
+    for _ in range(2000):
+        action = rng.random()
+        outstanding = plain.outstanding
+        if action < 0.5:
+            points, value = float(rng.integers(1, 50)), float(rng.random() * 10)
+            state[program_kernel.S_ISSUED] += points
+            state[program_kernel.S_DEFERRED] += value
+            assert program_kernel._catch_up(state) == plain.issue(points, value)
+        elif action < 0.8 and outstanding >= 1:
+            points = float(rng.integers(1, int(outstanding) + 1))
+            state[program_kernel.S_REDEEMED] += points
+            assert program_kernel._catch_up(state) == plain.redeem(points)
+        elif action < 0.95 and outstanding >= 1:
+            points = float(rng.integers(1, int(outstanding) + 1))
+            assert tabled.expire(points) == plain.expire(points)
+        else:
+            rate = float(rng.random())
+            assert tabled.re_estimate(rate) == plain.re_estimate(rate)
+        assert repr(tabled) == repr(plain).replace("PointsLiability", "TabledLiability")
