@@ -1,10 +1,12 @@
 """The shop with its purchase opportunities made by the compiled step (``sim.engine.kernel``).
 
-For runs with no program and exponential timing: the step does the arithmetic of an
-opportunity on the customer table, in machine code compiled from the same pure rules, and
-hands back flags and a few numbers; :meth:`CompiledShop.on_opportunity_step` does the
-bookkeeping. Same results as :class:`sim.engine.shop.Shop` to the last bit
-(``tests/test_kernel.py``).
+For runs with exponential timing and no program (``sim.engine.kernel``), or a program whose
+mechanics the step carries (``sim.engine.program_kernel``): the step does the arithmetic of an
+opportunity on the customer and member tables, in machine code compiled from the same pure
+rules, and hands back flags and a few numbers; :meth:`CompiledShop.on_opportunity_step` and
+:meth:`CompiledShop.on_program_step` do the bookkeeping. Same results as
+:class:`sim.engine.shop.Shop` to the last bit (``tests/test_kernel.py``,
+``tests/test_program_kernel.py``).
 """
 
 from __future__ import annotations

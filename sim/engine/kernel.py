@@ -16,7 +16,10 @@ The Python event handlers of ``sim.engine.shop.Shop`` (``opportunity``, ``purcha
 pure rules of ``sim.rules.churn``, ``sim.rules.experience``, ``sim.rules.relationship``,
 ``sim.rules.wom`` and ``sim.rules.buying`` (``RULES``) compiled from their one source, so a run
 gives the same tables bit for bit either way; ``tests/test_kernel.py`` runs both and compares them.
-A run with a program or periodic timing uses the Python handlers throughout.
+The step is made of pieces (``refresh_relationship``, ``loss_reason``, ``draw_basket``,
+``live_purchase``, ``next_gap``) that the step with a program (``sim.engine.program_kernel``)
+shares. A run with periodic timing, or a program the step does not carry, uses the Python
+handlers throughout.
 """
 
 from __future__ import annotations
@@ -309,6 +312,9 @@ def warm_up() -> float:
         table.ints[0, PENDING_LOSS] = -1
         constants = np.zeros(CONSTANTS)
         opportunity_step(0, 0.0, 0, table.floats, table.ints, constants)
+        from sim.engine import program_kernel  # it builds on this module
+
+        program_kernel.warm_up(table, constants)
     return time.perf_counter() - start
 
 

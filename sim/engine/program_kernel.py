@@ -575,6 +575,19 @@ def program_purchase_step(i, now, basket, f, n, k, mf, mn, lots, c, s, rng, expi
     return _buy(i, now, basket, f, n, k, mf, mn, lots, c, s, rng, expiring)
 
 
+def warm_up(table, constants: np.ndarray) -> None:
+    """Load (or compile) both steps on a one-customer table (``sim.engine.kernel.warm_up``)."""
+    from sim.engine.member_table import MemberTable
+
+    table.ints[0, MEMBER_ROW] = -1
+    members = MemberTable(capacity=1, lot_capacity=1)
+    program = np.zeros(TERMS_OFFSET)
+    args = (members.floats, members.ints, members.lots, program, np.zeros(STATE))
+    draws, expiring = np.zeros(1 + MAX_DRAWS), np.zeros(1, dtype=np.int64)
+    program_opportunity_step(0, 0.0, 0, table.floats, table.ints, constants, *args, draws, expiring)
+    program_purchase_step(0, 0.0, 0.0, table.floats, table.ints, constants, *args, draws, expiring)
+
+
 def compilable(terms) -> bool:
     """Whether the step carries every mechanic of ``terms`` (``COMPILED_MECHANICS``)."""
     others = (terms.tiers, terms.membership, terms.lottery, terms.coalition, terms.revenue_share)
