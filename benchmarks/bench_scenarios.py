@@ -29,7 +29,8 @@ from sim.engine.model import AgentModel
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ("coffee_points_card", "supermarket_club_card", "coffee_shop")
-"""Two program scenarios (Python handlers) and the default one (no program: compiled step)."""
+"""Two program scenarios (points and a discount card: the compiled program step) and the
+default one, whose active program is none."""
 
 
 def best_time(scenario: sim.Scenario, repeats: int, seed: int) -> float:
