@@ -13,9 +13,8 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-import pandas as pd
 import pytest
-from conftest import small_scenario
+from conftest import assert_same_results, python_and_compiled, small_scenario
 
 import sim
 from sim.engine import kernel
@@ -26,8 +25,6 @@ from sim.rules.ladder import ADVOCATE, CUSTOMER, MEMBER, PROSPECT, RAVING_FAN, S
 from sim.scenario import load_scenario
 
 pytestmark = pytest.mark.skipif(not kernel.enabled(), reason="numba is not installed")
-
-TABLES = ("daily", "customers", "ledger", "movements")
 
 
 def _busy(scenario):
@@ -63,21 +60,10 @@ CASES = {
 }
 
 
-def _run(scenario, monkeypatch, compiled: bool):
-    monkeypatch.setenv("LOYALSIM_COMPILED", "1" if compiled else "0")
-    return sim.simulate(scenario, 7)
-
-
 @pytest.mark.parametrize("case", list(CASES))
 def test_the_compiled_step_gives_the_python_handlers_tables_bit_for_bit(case, monkeypatch):
-    scenario = CASES[case]()
-    python = _run(scenario, monkeypatch, compiled=False)
-    compiled = _run(scenario, monkeypatch, compiled=True)
-    for name in TABLES:
-        pd.testing.assert_frame_equal(
-            getattr(compiled, name), getattr(python, name), check_exact=True, obj=name
-        )
-    assert repr(compiled.summary) == repr(python.summary)  # repr: NaN equals NaN, bits exact
+    python, compiled = python_and_compiled(CASES[case](), 7, monkeypatch)
+    assert_same_results(compiled, python)
     # The runs were not trivial: the business traded to the end, people bought and left.
     moves = python.movements["reason"].astype(str)
     assert python.summary["bankrupt"] is False

@@ -14,8 +14,8 @@ and the liability's catch-up.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
+from conftest import assert_same_results, python_and_compiled
 
 import sim
 from sim.engine import kernel, program_kernel
@@ -28,8 +28,6 @@ from sim.money.programs.member import PointLots
 from sim.scenario import load_scenario
 
 pytestmark = pytest.mark.skipif(not kernel.enabled(), reason="numba is not installed")
-
-TABLES = ("daily", "customers", "ledger", "movements")
 
 BUSY = {
     "horizon_days": 500,
@@ -120,24 +118,13 @@ CASES = {
 }
 
 
-def _run(scenario, monkeypatch, compiled: bool):
-    monkeypatch.setenv("LOYALSIM_COMPILED", "1" if compiled else "0")
-    return sim.simulate(scenario, 3)
-
-
 @pytest.mark.parametrize("case", list(CASES))
 def test_the_program_step_gives_the_python_handlers_tables_bit_for_bit(case, monkeypatch):
     scenario = CASES[case]()
     monkeypatch.setenv("LOYALSIM_COMPILED", "1")
-    model = AgentModel(scenario, 3)
-    assert model.table is not None  # the step makes this run's opportunities
-    python = _run(scenario, monkeypatch, compiled=False)
-    compiled = _run(scenario, monkeypatch, compiled=True)
-    for name in TABLES:  # the customers table holds the program's columns
-        pd.testing.assert_frame_equal(
-            getattr(compiled, name), getattr(python, name), check_exact=True, obj=name
-        )
-    assert repr(compiled.summary) == repr(python.summary)  # repr: NaN equals NaN, bits exact
+    assert AgentModel(scenario, 3).table is not None  # the step makes this run's opportunities
+    python, compiled = python_and_compiled(scenario, 3, monkeypatch)
+    assert_same_results(compiled, python)
     program = python.summary["program"]
     assert program["activity"]["joined"] > 20, "the case must enrol members"
 

@@ -64,48 +64,23 @@ class CompiledShop(Shop):
             self.on_opportunity(c)
             return
         now = self.env._now
-        t, members, stream = self.table, program.table, program.rng
-        members.ensure_free_lots()
+        t, stream = self.table, program.rng
         stream.prepare()
         flags = program_kernel.program_opportunity_step(
-            c.id,
-            now,
-            len(self.campaigns),
-            t.floats,
-            t.ints,
-            self.step_constants,
-            members.floats,
-            members.ints,
-            members.lots,
-            program.constants,
-            program.state,
-            stream.draws,
-            program.expiring,
-        )
+            c.id, now, len(self.campaigns), t.floats, t.ints, self.step_constants,
+            *_program_arrays(program),
+        )  # fmt: skip
         stream.settle()
         if flags & program_kernel.HANDOFF:
             if flags & program_kernel.HANDOFF_JOIN:
                 program.join(c, now)
             else:
                 program.offer(c, c.stage if c.stage > PROSPECT else SHOPPER, now)
-            members = program.table  # a join may have grown the arrays
-            members.ensure_free_lots()
             stream.prepare()
             flags = program_kernel.program_purchase_step(
-                c.id,
-                now,
-                program.state[program_kernel.OUT_BASKET],
-                t.floats,
-                t.ints,
-                self.step_constants,
-                members.floats,
-                members.ints,
-                members.lots,
-                program.constants,
-                program.state,
-                stream.draws,
-                program.expiring,
-            )
+                c.id, now, program.state[program_kernel.OUT_BASKET], t.floats, t.ints,
+                self.step_constants, *_program_arrays(program),
+            )  # fmt: skip
             stream.settle()
         if flags & program_kernel.MEMBER_GONE:
             c.member = None
@@ -156,6 +131,23 @@ class CompiledShop(Shop):
         if gap != math.inf:
             c.callbacks = self.wakeups.at_opportunity
             self._schedule(c, NORMAL, gap)
+
+
+def _program_arrays(program: CompiledProgram) -> tuple:
+    """The program's arguments of the compiled steps, after them the customer's: the member
+    table's arrays (with a free lot for the step to take), the program's constants and state,
+    its draws and the points due to expire. Taken afresh at each call: a join may grow them."""
+    members = program.table
+    members.ensure_free_lots()
+    return (
+        members.floats,
+        members.ints,
+        members.lots,
+        program.constants,
+        program.state,
+        program.rng.draws,
+        program.expiring,
+    )
 
 
 def step_constants(p: ShopParameters) -> np.ndarray:

@@ -155,16 +155,18 @@ class Customer:
         self.callbacks: list[Callable[[Customer], None]] | None = None
 
 
-def _column(name: str) -> property:
-    """The attribute ``name`` of a :class:`TabledCustomer`, kept in its table's column."""
+def table_column(name: str, table: str = "customer") -> property:
+    """The attribute ``name`` of an object with a ``table`` and a row ``id`` in it, kept in the
+    table's column ``name`` (a :class:`TabledCustomer`, or a membership of
+    ``sim.engine.member_table``)."""
 
-    def get(c: TabledCustomer) -> Any:
+    def get(c: Any) -> Any:
         return getattr(c.table, name)[c.id]
 
-    def put(c: TabledCustomer, value: Any) -> None:
+    def put(c: Any, value: Any) -> None:
         getattr(c.table, name)[c.id] = value
 
-    return property(get, put, doc=f"``{name}``, kept in the customer table.")
+    return property(get, put, doc=f"``{name}``, kept in the {table} table.")
 
 
 class TabledCustomer(Customer):
@@ -206,11 +208,11 @@ def _get_member(c: TabledCustomer) -> Any:
 
 def _put_member(c: TabledCustomer, m: Any) -> None:
     _membership.__set__(c, m)
-    c.table.member_row[c.id] = -1 if m is None else getattr(m, "row", -1)
+    c.table.member_row[c.id] = -1 if m is None else m.id  # a TabledMember's row
 
 
 for _name in (*FLOAT_FIELDS, *INT_FIELDS):  # fate: the table's unsigned view of its column
-    setattr(TabledCustomer, _name, _column(_name))
+    setattr(TabledCustomer, _name, table_column(_name))
 for _name in ("fresh", "is_member"):
     setattr(TabledCustomer, _name, _flag(_name))
 TabledCustomer.member = property(

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.engine.customer import table_column
 from sim.money.programs.member import Member
 
 MEMBER_FLOAT_FIELDS: tuple[str, ...] = (
@@ -154,32 +155,20 @@ class MemberTable:
         self.lots = lots
 
 
-def _column(kind: str, name: str) -> property:
-    def get(m: TabledMember) -> Any:
-        return getattr(m.table, name)[m.row]
-
-    def put(m: TabledMember, value: Any) -> None:
-        getattr(m.table, name)[m.row] = value
-
-    return property(get, put, doc=f"``{name}``, kept in the member table's {kind} columns.")
-
-
 class TabledMember(Member):
     """A membership whose numbers live in a :class:`MemberTable` row (see the module docstring)."""
 
-    __slots__ = ("row", "table")
+    __slots__ = ("id", "table")
 
     def __init__(self, table: MemberTable, customer: Any, now: float):
         self.table = table
-        self.row = table.new_row()
+        self.id = table.new_row()  # the row, as a TabledCustomer's id is its row
         super().__init__(customer, now)
-        self.lots = TabledLots(table, self.row)
+        self.lots = TabledLots(table, self.id)
 
 
-for _name in MEMBER_FLOAT_FIELDS:
-    setattr(TabledMember, _name, _column("float", _name))
-for _name in MEMBER_INT_FIELDS[:-2]:
-    setattr(TabledMember, _name, _column("integer", _name))
+for _name in (*MEMBER_FLOAT_FIELDS, *MEMBER_INT_FIELDS[:-2]):  # the lots have their own view
+    setattr(TabledMember, _name, table_column(_name, "member"))
 del _name
 
 

@@ -214,7 +214,8 @@ changes, and the number of postings the last step left (after them, account and 
     S_POSTINGS,
 ) = range(len(STATE_FIELDS))
 MAX_POSTINGS = 16
-"""Postings one step may leave (a checkout makes at most seven)."""
+"""Postings one step may leave (a checkout makes at most eight: the discount, a redemption's
+release and reward cost, the deferral and the recognition on issue, each transfer two)."""
 MAX_DRAWS = 3
 """Program draws one step may take (an offer, or a redemption and a bonus)."""
 STATE = len(STATE_FIELDS) + 2 * MAX_POSTINGS + 1
