@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import typing
 from collections.abc import Iterator
 
@@ -112,3 +113,17 @@ def assert_same_results(got, want) -> None:
             getattr(got, name), getattr(want, name), check_exact=True, obj=name
         )
     assert repr(got.summary) == repr(want.summary)  # repr: NaN equals NaN, bits exact
+
+
+def process_running(pid: int) -> bool:
+    """Whether the process ``pid`` still runs (an exited zombie, waiting to be reaped, does
+    not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except OSError:  # no /proc: the signal was delivered, so it runs
+        return True

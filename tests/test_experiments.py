@@ -4,13 +4,16 @@ agree exactly, streaming to disk and resuming, and the verdicts on whole scenari
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import small_scenario
+from conftest import process_running, small_scenario
 
 import sim
 from sim.experiments.bands import _runs_by_days, band_name, column_quantiles
@@ -140,6 +143,35 @@ def test_a_worker_that_dies_is_retried_not_dropped(tmp_path):
 def test_a_task_that_always_kills_its_worker_stops_the_experiment():
     with pytest.raises(ExecutorError, match="died"):
         list(run_tasks(_always_die, [("x", (1,))], "processes", workers=1, retries=1))
+
+
+def test_workers_end_when_the_experiment_process_is_killed(tmp_path):
+    """Workers busy with replications exit by themselves when their parent dies (``kill -9``),
+    instead of running on and then waiting for work forever."""
+    script = (
+        "import os, threading, time\n"
+        "from pathlib import Path\n"
+        "from sim.experiments.executors import run_tasks\n"
+        "def busy(folder, i):\n"
+        "    Path(folder, str(os.getpid())).write_text('')\n"
+        "    time.sleep(600)\n"
+        f"folder = {str(tmp_path)!r}\n"
+        "tasks = [(i, (folder, i)) for i in range(4)]\n"
+        "threading.Thread(target=lambda: list(run_tasks(busy, tasks, workers=2)),"
+        " daemon=True).start()\n"
+        "while len(os.listdir(folder)) < 2:\n"
+        "    time.sleep(0.05)\n"
+        "os._exit(0)\n"  # no clean-up: as if killed
+    )
+    # No pipes to the child: orphaned workers would hold them open and hang the test.
+    subprocess.run([sys.executable, "-c", script], stdout=subprocess.DEVNULL, timeout=120)
+    pids = [int(name) for name in os.listdir(tmp_path)]
+    assert len(pids) == 2
+    deadline = time.monotonic() + 10
+    while pids and time.monotonic() < deadline:
+        time.sleep(0.1)
+        pids = [pid for pid in pids if process_running(pid)]
+    assert not pids
 
 
 def test_an_unknown_executor_is_named():

@@ -17,13 +17,13 @@ than being dropped, and what finished before is kept on disk.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from sim.processes import end_with_parent, start_context
 from sim.scenario.fields import integer_at_least
 
 EXECUTORS = ("serial", "processes")
@@ -104,18 +104,18 @@ def _run_in_processes(
     dies, every task then in flight is a suspect: suspects rerun one at a time,
     so the task that kills its worker is known and charged an attempt; the others just finish.
 
-    Workers are forked where the platform can (they start at once and need no import guard
-    in the calling script); elsewhere they are spawned, which needs the usual
-    ``if __name__ == "__main__":`` guard in scripts.
+    Workers start as ``sim.processes.start_context`` says (forked where the platform can) and
+    end when this process dies (``sim.processes.end_with_parent``).
     """
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    context = start_context()
     pending = list(reversed(tasks))
     window = 2 * workers
     attempts: dict[Hashable, int] = {}
     suspects: list[Task] = []  # in flight when a worker died: rerun one at a time
     while pending or suspects:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=end_with_parent
+        )
         running: dict[Future, Task] = {}
         interrupted: list[Task] = []
         isolating = False  # a suspect is running alone

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from sim.report.style import VERDICT_COLOURS
+from sim.report.palette import VERDICT_COLOURS
 from sim.report.text import (
     COMPARISON_COLUMNS,
     VERDICT_MEANING,

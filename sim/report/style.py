@@ -14,17 +14,14 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 
-OKABE_ITO = (
-    "#E69F00",  # orange
-    "#56B4E9",  # sky blue
-    "#009E73",  # bluish green
-    "#F0E442",  # yellow
-    "#0072B2",  # blue
-    "#D55E00",  # vermillion
-    "#CC79A7",  # reddish purple
-    "#000000",  # black
+from sim.report.palette import (  # noqa: F401 - the style's colours, imported from here too
+    GREY,
+    LINE_STYLES,
+    NPS_COLOURS,
+    OKABE_ITO,
+    SATISFACTION_COLOURS,
+    VERDICT_COLOURS,
 )
-"""Okabe-Ito colours, distinguishable with the common colour-vision deficiencies."""
 
 
 class ChartNotApplicableError(ValueError):
@@ -32,30 +29,6 @@ class ChartNotApplicableError(ValueError):
     place, a migration-matrix run, a sweep over one parameter...). The message says what is
     missing. Drawing every chart that applies skips these, and only these."""
 
-
-GREY = "#999999"
-LINE_STYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)))
-"""Line styles cycled beside the colours, so series stay apart in grey print."""
-
-VERDICT_COLOURS = {
-    "pays_back": "#009E73",
-    "marginal": "#E69F00",
-    "destroys_value": "#D55E00",
-    "would_bankrupt": "#000000",
-}
-"""One colour per verdict (sim.experiments.verdict.VERDICTS), the same in every chart and the
-report."""
-
-SATISFACTION_COLOURS = {
-    "very_dissatisfied": "#D55E00",
-    "dissatisfied": "#E69F00",
-    "neutral": "#BBBBBB",
-    "satisfied": "#56B4E9",
-    "very_satisfied": "#0072B2",
-}
-"""A diverging scale for the five satisfaction levels of DOMAIN L8."""
-
-NPS_COLOURS = {"promoters": "#009E73", "passives": "#56B4E9", "detractors": "#D55E00"}
 
 WIDE = (9.0, 5.0)
 """Figure size in inches of a one-panel chart: a slide's width, legible on an A4 page."""
