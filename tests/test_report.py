@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import math
 import re
-import subprocess
-import sys
-import time
 
 import matplotlib.pyplot as plt
 import pytest
-from conftest import SMALL_MATRIX_LADDER, process_running
+from conftest import SMALL_MATRIX_LADDER
 
 import sim
-from sim.experiments.executors import cores
-from sim.report.chart_workers import ChartWorkers
 from sim.report.charts import RUN_CHARTS, ladder_moves, run_charts
 from sim.report.html import CAPTIONS, run_report
 from sim.report.style import ChartNotApplicableError, save_chart, save_charts
@@ -144,45 +139,3 @@ def test_loss_reasons_are_shown_in_words_and_a_customers_bankruptcy_is_theirs():
     lost = [reason for flow, reason, _ in flow_rows(summary) if flow == "lost"]
     assert lost == [LOSS_REASON_WORDS[r] for r in LOSS_REASONS]
     assert all("_" not in reason and "bankrupt" not in reason for reason in lost)
-
-
-@pytest.mark.parametrize("run", ["card", "baseline"])
-def test_chart_workers_write_the_charts_one_process_writes(tmp_path, run, request):
-    """Charts drawn in the worker processes of ``loyalsim run`` are the same files, by the
-    same names in the same order, as drawn here; the baseline's participants chart is skipped
-    in both."""
-    if cores() < 2:
-        pytest.skip("chart workers need two cores")
-    result = request.getfixturevalue(run)
-    here = run_charts(result, tmp_path / "here")
-    with ChartWorkers(workers=2) as workers:
-        there = workers.run_charts(result, tmp_path / "there").result()
-    assert list(there) == list(here)
-    for name, paths in here.items():
-        assert [p.name for p in there[name]] == [p.name for p in paths]
-        assert there[name][0].read_bytes() == paths[0].read_bytes()  # the PNG
-
-
-def test_chart_workers_end_with_their_parent(tmp_path):
-    """A chart worker whose parent dies exits by itself instead of waiting forever."""
-    if cores() < 2:
-        pytest.skip("chart workers need two cores")
-    pid_file = tmp_path / "pids"
-    script = (
-        "import os, sys\n"
-        "from sim.report.chart_workers import ChartWorkers\n"
-        "w = ChartWorkers(workers=2)\n"
-        "w._names.result()\n"
-        f"open({str(pid_file)!r}, 'w').write(' '.join(str(p) for p in w.pool._processes))\n"
-        "os._exit(0)\n"  # no shutdown: as if killed
-    )
-    # No pipes to the child: orphaned workers would hold them open and hang the test.
-    subprocess.run([sys.executable, "-c", script], stdout=subprocess.DEVNULL, check=True)
-    pids = [int(p) for p in pid_file.read_text().split()]
-    assert len(pids) == 2
-    deadline = time.monotonic() + 10
-    alive = pids
-    while alive and time.monotonic() < deadline:
-        time.sleep(0.1)
-        alive = [pid for pid in alive if process_running(pid)]
-    assert not alive

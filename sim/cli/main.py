@@ -187,23 +187,10 @@ def _print_problems(console: Console, path: str, problems: list[str]) -> None:
 
 def _run(console: Console, scenario: Scenario, args: argparse.Namespace) -> int:
     from sim.engine import simulate
-    from sim.report.chart_workers import ChartWorkers
-
-    out = Path(args.out) if args.out else Path("out") / Path(args.scenario).stem
-    with ChartWorkers() as chart_workers:  # ready when the run ends: started before it
-        return _simulate_and_write(console, scenario, args, out, simulate, chart_workers)
-
-
-def _simulate_and_write(
-    console: Console,
-    scenario: Scenario,
-    args: argparse.Namespace,
-    out: Path,
-    simulate: Any,
-    chart_workers: Any,
-) -> int:
+    from sim.report.charts import run_charts
     from sim.report.html import run_report
 
+    out = Path(args.out) if args.out else Path("out") / Path(args.scenario).stem
     progress = Progress(
         TextColumn("simulating [bold]{task.description}"),
         BarColumn(),
@@ -223,10 +210,8 @@ def _simulate_and_write(
         result = simulate(scenario, seed=args.seed, progress=advance)
     print_summary(console, result.summary)
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        pending = chart_workers.run_charts(result, out)  # drawn while the tables are written
         written = result.write(out)
-        charts = pending.result()
+        charts = run_charts(result, out)
         report = run_report(result, out, charts)
     except OSError as exc:
         console.print(f"[red]error[/red] cannot write results to {out}: {exc}")
