@@ -33,13 +33,14 @@ class ProgramStream:
     (``gen.poisson``, ``gen.choice``) see the same generator state as in the reference.
     """
 
-    __slots__ = ("_stream", "draws", "gen")
+    __slots__ = ("_cursor", "_stream", "draws", "gen")
 
     def __init__(self, stream: Stream):
         self._stream = stream
         self.gen = stream.gen
         self.draws = np.zeros(1 + 2 * BLOCK)
         self.draws[0] = BLOCK  # the current block is used up: the next draw opens the next
+        self._cursor = self.draws.data  # draws[0] read as a Python float, quickly
 
     def _peek(self) -> None:
         ahead = np.random.Generator(type(self.gen.bit_generator)())
@@ -48,11 +49,12 @@ class ProgramStream:
 
     def prepare(self) -> None:
         """Before a compiled step: the draws it may take are in the buffer."""
-        if self.draws[0] + pk.MAX_DRAWS > BLOCK:
+        if self._cursor[0] > _PEEK_FROM:
             self._peek()
 
     def settle(self) -> None:
-        """After a compiled step: move on to the next block once a draw was taken from it."""
+        """After a compiled step: move on to the next block once a draw was taken from it (the
+        step says so: ``program_kernel.SETTLE_DRAWS``)."""
         draws = self.draws
         if draws[0] > BLOCK:
             self.gen.random(BLOCK)  # the block already in the buffer: the generator catches up
@@ -74,6 +76,10 @@ class ProgramStream:
     def exponential(self) -> float:
         """One standard-exponential (mean 1) draw (``Stream.exponential``: a buffer of its own)."""
         return self._stream.exponential()
+
+
+_PEEK_FROM = BLOCK - pk.MAX_DRAWS
+"""A cursor past this: a step may read into the next block, which must be worked out first."""
 
 
 def _state_field(index: int, kind: type) -> property:
@@ -160,6 +166,32 @@ class CompiledProgram(Program):
         super()._build(terms)
         self.compiled = pk.compilable(terms)
         self.constants = pk.program_constants(terms, self.reaction, self.elasticity)
+        self._arrays_version = -1  # new constants: the step's arguments are taken afresh
+
+    def step_arrays(self) -> tuple:
+        """The program's arguments of the compiled steps, after the customer's: the member
+        table's arrays, the program's constants and state, its draws and the points due to
+        expire; taken afresh when the member table has grown or the terms changed."""
+        table = self.table
+        if self._arrays_version != table.version:
+            self._arrays = (
+                table.floats,
+                table.ints,
+                table.lots,
+                self.constants,
+                self.state,
+                self.rng.draws,
+                self.expiring,
+            )
+            self._arrays_version = table.version
+        return self._arrays
+
+    def housekeeping(self, flags: int) -> None:
+        """What a compiled step asked for (``program_kernel.HOUSEKEEPING``)."""
+        if flags & pk.SETTLE_DRAWS:
+            self.rng.settle()
+        if flags & pk.LOTS_EMPTY:
+            self.table.ensure_free_lots()
 
     def _new_member(self, c: Any, now: float) -> TabledMember:
         return TabledMember(self.table, c, now)

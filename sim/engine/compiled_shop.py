@@ -26,9 +26,6 @@ from sim.money import ledger
 from sim.results.recorder import MOVE_CODE
 from sim.rules.ladder import PROSPECT, SHOPPER
 
-LAST_MASK = (1 << 20) - 1
-"""The bits of ``LAST`` in the step's result (the flags above them are the program step's)."""
-
 
 class CompiledShop(Shop):
     """:class:`sim.engine.shop.Shop` whose purchase opportunities run as the compiled step."""
@@ -39,6 +36,7 @@ class CompiledShop(Shop):
         self.step_constants = step_constants(self.p)
         self._step_out = self.step_constants.data
         self._ladder_codes = tuple(MOVE_CODE[why] for why in kernel.LADDER_REASONS)
+        self.books = self.ledger.array
 
     def on_opportunity_step(self, c: TabledCustomer) -> None:
         """``on_opportunity`` through the compiled step (``sim.engine.kernel``), for runs with
@@ -46,7 +44,7 @@ class CompiledShop(Shop):
         now = self.env._now
         t = self.table
         flags = kernel.opportunity_step(
-            c.id, now, len(self.campaigns), t.floats, t.ints, self.step_constants
+            c.id, now, len(self.campaigns), t.floats, t.ints, self.step_constants, self.books
         )
         self._book(c, now, flags)
 
@@ -67,10 +65,11 @@ class CompiledShop(Shop):
         t, stream = self.table, program.rng
         stream.prepare()
         flags = program_kernel.program_opportunity_step(
-            c.id, now, len(self.campaigns), t.floats, t.ints, self.step_constants,
-            *_program_arrays(program),
+            c.id, now, len(self.campaigns), t.floats, t.ints, self.step_constants, self.books,
+            *program.step_arrays(),
         )  # fmt: skip
-        stream.settle()
+        if flags & program_kernel.HOUSEKEEPING:
+            program.housekeeping(flags)
         if flags & program_kernel.HANDOFF:
             if flags & program_kernel.HANDOFF_JOIN:
                 program.join(c, now)
@@ -79,20 +78,12 @@ class CompiledShop(Shop):
             stream.prepare()
             flags = program_kernel.program_purchase_step(
                 c.id, now, program.state[program_kernel.OUT_BASKET], t.floats, t.ints,
-                self.step_constants, *_program_arrays(program),
+                self.step_constants, self.books, *program.step_arrays(),
             )  # fmt: skip
-            stream.settle()
+            if flags & program_kernel.HOUSEKEEPING:
+                program.housekeeping(flags)
         if flags & program_kernel.MEMBER_GONE:
             c.member = None
-        state = program.state
-        count = int(state[program_kernel.S_POSTINGS])
-        if count:
-            day = int(now)
-            amounts = self.ledger.amounts
-            at = len(program_kernel.STATE_FIELDS)
-            postings = state[at : at + 2 * count].tolist()
-            for j in range(0, 2 * count, 2):
-                amounts[int(postings[j])][day] += postings[j + 1]
         self._book(c, now, flags)
 
     def _book(self, c: TabledCustomer, now: float, flags: int) -> None:
@@ -102,11 +93,8 @@ class CompiledShop(Shop):
             self.moves.lose(c, (flags >> kernel.REASON) & 255)
             self.offer_win_back(c)
             return
-        out = self._step_out
-        if flags & kernel.BOUGHT:
+        if flags & kernel.BOUGHT:  # the step has booked the sale's revenue and cost of goods
             day = int(now)
-            self.revenue_book[day] += out[kernel.OUT_REVENUE]
-            self.cogs_book[day] -= out[kernel.OUT_COST]
             self.purchases[day] += 1
             if flags & kernel.RECOVERY_COST:
                 self.ledger.post(day, ledger.SERVICE_RECOVERY, -self.p.recovery_cost)
@@ -118,7 +106,8 @@ class CompiledShop(Shop):
                 why = self._ladder_codes[(flags >> kernel.WHY) & 15]
                 self._move(c, (flags >> kernel.STAGE_TO) & 15, why)
             # survey.set_voice(c, voice, day, day); the step has recorded the new answer.
-            voice, last = (flags >> kernel.VOICE_OUT) & 15, (flags >> kernel.LAST) & LAST_MASK
+            voice = (flags >> kernel.VOICE_OUT) & 15
+            last = (flags >> kernel.LAST) & kernel.LAST_MASK
             if flags & kernel.VOICE_RENEWED:
                 leaving = self.voice_expiry[voice]
                 leaving[last] -= 1
@@ -127,27 +116,10 @@ class CompiledShop(Shop):
                 self.survey.count_voice(
                     c, ((flags >> kernel.OLD_VOICE) & 15) - 1, last, voice, day, day
                 )
-        gap = out[kernel.OUT_GAP]
+        gap = self._step_out[kernel.OUT_GAP]
         if gap != math.inf:
             c.callbacks = self.wakeups.at_opportunity
             self._schedule(c, NORMAL, gap)
-
-
-def _program_arrays(program: CompiledProgram) -> tuple:
-    """The program's arguments of the compiled steps, after them the customer's: the member
-    table's arrays (with a free lot for the step to take), the program's constants and state,
-    its draws and the points due to expire. Taken afresh at each call: a join may grow them."""
-    members = program.table
-    members.ensure_free_lots()
-    return (
-        members.floats,
-        members.ints,
-        members.lots,
-        program.constants,
-        program.state,
-        program.rng.draws,
-        program.expiring,
-    )
 
 
 def step_constants(p: ShopParameters) -> np.ndarray:

@@ -30,6 +30,7 @@ import os
 import numpy as np
 
 from sim.engine.streams import GOLDEN_GAMMA, MIX_1, MIX_2, QUANTILE_POINTS, QUANTILE_SHIFT, TO_UNIT
+from sim.money.ledger import ACCOUNTS, COST_OF_GOODS, REVENUE
 from sim.rules import buying, churn, experience, wom
 from sim.rules.churn import COMPETITOR_OFFER
 from sim.rules.ladder import ADVOCATE, CUSTOMER, LOST, MEMBER, PROSPECT, RAVING_FAN, SHOPPER
@@ -215,16 +216,15 @@ STAGE_MULTIPLIERS: tuple[str, ...] = ("freq_mult", "spend_mult", "drop_mult", "a
 S_FREQ, S_SPEND, S_DROP, S_ACCEPT = range(len(STAGE_MULTIPLIERS))
 
 # The step's constants travel as one vector (every argument costs the call about 0.1 us):
-# the PARAMETERS, the stage table, the basket and standard-normal quantile tables, and three
-# numbers the step hands back.
+# the PARAMETERS, the stage table, the basket and standard-normal quantile tables, and the
+# number the step hands back.
 STAGE_COLUMNS = LOST + 1
 STAGE_OFFSET = len(PARAMETERS)
 TABLE_OFFSET = STAGE_OFFSET + len(STAGE_MULTIPLIERS) * STAGE_COLUMNS
 OUT_OFFSET = TABLE_OFFSET + 2 * QUANTILE_POINTS
-CONSTANTS = OUT_OFFSET + 3
-OUT_REVENUE, OUT_COST, OUT_GAP = range(OUT_OFFSET, CONSTANTS)
-"""Where the step leaves the sale's revenue and cost of goods and the days to the next
-opportunity."""
+CONSTANTS = OUT_OFFSET + 1
+OUT_GAP = OUT_OFFSET
+"""Where the step leaves the days to the next opportunity."""
 
 LADDER_REASONS: tuple[str, ...] = (
     "first_purchase",
@@ -249,13 +249,12 @@ LADDER_REASONS: tuple[str, ...] = (
 ) = range(len(LADDER_REASONS))
 NO_MOVE = -1
 
-# What the step hands back: one integer of flags and small numbers (``unpack``), and three floats
-# at the end of the constants vector.
+# What the step hands back: one integer of flags and small numbers (``unpack``), and the next
+# gap at the end of the constants vector.
 LOST_FLAG = 1
 """The customer leaves for the loss reason ``REASON``; nothing was bought."""
 BOUGHT = 2
-"""A purchase before the horizon: the revenue and cost of goods at ``OUT_REVENUE`` and
-``OUT_COST`` to book."""
+"""A purchase before the horizon (its revenue and cost of goods are booked)."""
 RECOVERY_COST = 4
 """A service failure was recovered, at the scenario's recovery cost."""
 LEVEL_CHANGED = 8
@@ -278,7 +277,10 @@ REASON, STAGE_TO, WHY, VOICE_OUT, OLD_LEVEL, NEW_LEVEL, OLD_VOICE, LAST = (
     40,
 )
 """Bit positions of the small numbers in the step's result, 4 bits each (``REASON`` 8, ``LAST``
-the rest): ``(result >> WHY) & 15``."""
+18): ``(result >> WHY) & 15``, ``(result >> LAST) & LAST_MASK``."""
+LAST_MASK = (1 << 18) - 1
+"""``LAST`` takes 18 bits (a day up to 262,143: the horizon and the survey window are at most
+36,500 days each); the bits above it are the program step's flags."""
 
 _GAMMA = np.uint64(GOLDEN_GAMMA)
 _MIX_1 = np.uint64(MIX_1)
@@ -311,10 +313,11 @@ def warm_up() -> float:
         table.ints[0, STAGE] = CUSTOMER
         table.ints[0, PENDING_LOSS] = -1
         constants = np.zeros(CONSTANTS)
-        opportunity_step(0, 0.0, 0, table.floats, table.ints, constants)
+        books = np.zeros((len(ACCOUNTS), 1))
+        opportunity_step(0, 0.0, 0, table.floats, table.ints, constants, books)
         from sim.engine import program_kernel  # it builds on this module
 
-        program_kernel.warm_up(table, constants)
+        program_kernel.warm_up(table, constants, books)
     return time.perf_counter() - start
 
 
@@ -526,13 +529,14 @@ def draw_basket(i, f, n, p):
 
 
 @_jit
-def live_purchase(i, now, basket, paid, is_member, f, n, p):
+def live_purchase(i, now, basket, paid, is_member, f, n, p, books):
     """``Shop.purchase`` from the booking of a sale on: its value, the experience, the
     relationship, the NPS answer, the ladder and the survey voice.
 
     ``basket`` is the purchase's basket (with any member's basket factor), ``paid`` what the
     customer paid for it. Returns the flags (``BOUGHT`` and the rest) and the rung after the
-    purchase; leaves the revenue and cost of goods at ``p[OUT_REVENUE]`` and ``p[OUT_COST]``.
+    purchase; books the revenue and cost of goods in the ledger's array ``books``
+    (``sim.money.ledger.Ledger.array``).
     """
     tables = p[TABLE_OFFSET:OUT_OFFSET].reshape((2, QUANTILE_POINTS))
     stage = n[i, STAGE]
@@ -540,8 +544,8 @@ def live_purchase(i, now, basket, paid, is_member, f, n, p):
     flags = BOUGHT
     revenue = basket * p[P_PRICE_LEVEL]
     cost = basket * p[P_COGS_SHARE]
-    p[OUT_REVENUE] = revenue
-    p[OUT_COST] = cost
+    books[REVENUE, day] += revenue
+    books[COST_OF_GOODS, day] -= cost
     f[i, VALUE] += (paid - cost) * math.exp(p[P_NEG_LOG_DISCOUNT_PER_DAY] * (now - f[i, ACQUIRED]))
     n[i, PURCHASES] += 1
     f[i, SPEND] += paid
@@ -641,15 +645,15 @@ def next_gap(i, stage, rate_factor, member, f, n, p):
 
 
 @_jit
-def opportunity_step(i, now, campaigns, f, n, k):
+def opportunity_step(i, now, campaigns, f, n, k, books):
     """One purchase opportunity of agent ``i`` at time ``now``: leave, or buy and live it.
 
     ``Shop.opportunity`` followed by ``purchase`` and ``gap`` for a customer with no
     program membership and exponential timing, on a :class:`CustomerTable`'s arrays ``f``
     (floats) and ``n`` (integers); ``k`` is the constants vector (``CONSTANTS`` long) and
-    ``campaigns`` the number of competitor campaigns launched so far. Returns the flags above
-    with the small numbers packed in (see ``REASON``) and leaves the sale and the next gap at
-    ``k[OUT_REVENUE]``, ``k[OUT_COST]`` and ``k[OUT_GAP]``.
+    ``campaigns`` the number of competitor campaigns launched so far, ``books`` the ledger's
+    array, where the sale is booked. Returns the flags above with the small numbers packed in
+    (see ``REASON``) and leaves the next gap at ``k[OUT_GAP]``.
     """
     relationship = refresh_relationship(i, now, f, n, k)
     reason = loss_reason(i, now, campaigns, f, n, k, relationship, 1.0, False)
@@ -660,6 +664,6 @@ def opportunity_step(i, now, campaigns, f, n, k):
     if now < k[P_HORIZON]:  # int(now) < horizon, for a non-negative time
         basket = draw_basket(i, f, n, k)
         revenue = basket * k[P_PRICE_LEVEL]
-        flags, stage = live_purchase(i, now, basket, revenue, False, f, n, k)
+        flags, stage = live_purchase(i, now, basket, revenue, False, f, n, k, books)
     k[OUT_GAP] = next_gap(i, stage, 1.0, False, f, n, k)
     return flags

@@ -106,11 +106,14 @@ class MemberTable:
     ``LOT_EXPIRY``, ``LOT_POINTS``, ``LOT_NEXT``; points and links are whole numbers, exact in a
     float). Row 0 of ``lots`` is no lot: its ``LOT_NEXT`` is the first free lot, and the free
     lots form a list of their own from there. Rows and lots grow by doubling, always from
-    Python: :meth:`ensure_free_lots` before a compiled step that may add a lot.
+    Python, so that at least one lot is free whenever a compiled step starts (it adds at most
+    one, and says when it took the last: ``program_kernel.LOTS_EMPTY``). ``version`` counts the
+    times the arrays were replaced by larger ones.
     """
 
     def __init__(self, capacity: int = 1024, lot_capacity: int = 4096):
         self.rows = 0
+        self.version = 0
         self.capacity = max(1, capacity)
         self.floats = np.zeros((self.capacity, len(MEMBER_FLOAT_FIELDS)))
         self.ints = np.zeros((self.capacity, len(MEMBER_INT_FIELDS)), dtype=np.int64)
@@ -135,6 +138,7 @@ class MemberTable:
             ints = np.zeros((capacity, len(MEMBER_INT_FIELDS)), dtype=np.int64)
             ints[: self.capacity] = self.ints
             self.floats, self.ints, self.capacity = floats, ints, capacity
+            self.version += 1
             self._views()
         self.rows = row + 1
         self.ints[row, M_LOT_HEAD] = self.ints[row, M_LOT_TAIL] = -1
@@ -153,6 +157,7 @@ class MemberTable:
         lots[-1, LOT_NEXT] = self.lots[0, LOT_NEXT]  # the new lots go in front of the free list
         lots[0, LOT_NEXT] = old
         self.lots = lots
+        self.version += 1
 
 
 class TabledMember(Member):
@@ -211,6 +216,7 @@ class TabledLots:
         else:
             t.ints[row, M_LOT_HEAD] = lot
         t.ints[row, M_LOT_TAIL] = lot
+        t.ensure_free_lots()  # one free lot for the next compiled step
 
     def _pop(self) -> None:
         t, row = self.table, self.row

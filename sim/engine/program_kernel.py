@@ -6,7 +6,8 @@ purchase, for the mechanics it carries (``COMPILED_MECHANICS``): the offer to a 
 and a member's checkout (the discount card's discount, the points earned, redeemed and expired
 with their IFRS 15 deferral, the member's deal, stake and the multipliers they imply). The
 member's numbers live in a ``sim.engine.member_table.MemberTable``, the program's running
-numbers (liability, counters, the postings of the sale) in a state vector (``S_*``), the
+numbers (liability, counters) in a state vector (``S_*``), the sale's postings straight in
+the ledger's array (``sim.money.ledger.Ledger.array``), the
 program's random draws in a buffer shared with the Python side
 (``sim.engine.compiled_program.ProgramStream``).
 
@@ -74,6 +75,7 @@ from sim.engine.member_table import (
     M_SPEND,
     M_STAKE_STATUS,
 )
+from sim.engine.streams import BLOCK
 from sim.money import ledger
 from sim.money.programs import points as points_rules
 from sim.money.programs import tiers as tier_rules
@@ -192,11 +194,10 @@ STATE_FIELDS: tuple[str, ...] = (
     "rewards_value",
     "points_issued",
     "points_redeemed",
-    "postings",
 )
 """The program's running numbers the step reads and writes: whether it is active and how long
 ended programs honour points, its ``PointsLiability``, the ``ProgramStats`` counters the step
-changes, and the number of postings the last step left (after them, account and amount each)."""
+changes."""
 (
     S_ACTIVE,
     S_HONOUR_UNTIL,
@@ -211,14 +212,10 @@ changes, and the number of postings the last step left (after them, account and 
     S_REWARDS_VALUE,
     S_POINTS_ISSUED,
     S_POINTS_REDEEMED,
-    S_POSTINGS,
 ) = range(len(STATE_FIELDS))
-MAX_POSTINGS = 16
-"""Postings one step may leave (a checkout makes at most eight: the discount, a redemption's
-release and reward cost, the deferral and the recognition on issue, each transfer two)."""
 MAX_DRAWS = 3
 """Program draws one step may take (an offer, or a redemption and a bonus)."""
-STATE = len(STATE_FIELDS) + 2 * MAX_POSTINGS + 1
+STATE = len(STATE_FIELDS) + 1
 OUT_BASKET = STATE - 1
 """Where a ``HANDOFF`` leaves the basket drawn."""
 
@@ -229,6 +226,13 @@ HANDOFF_JOIN = 1 << 61
 MEMBER_GONE = 1 << 60
 """The membership ended at this purchase (an ended program's points are used up or no longer
 honoured): Python lets go of it."""
+SETTLE_DRAWS = 1 << 59
+"""The step took a draw from the next block of the draws buffer: Python settles the stream
+(``ProgramStream.settle``)."""
+LOTS_EMPTY = 1 << 58
+"""The step took the last free points lot: Python adds lots before the next step
+(``MemberTable.ensure_free_lots``)."""
+HOUSEKEEPING = SETTLE_DRAWS | LOTS_EMPTY
 
 
 @_jit
@@ -240,19 +244,18 @@ def _draw(rng):
 
 
 @_jit
-def _post(s, account, amount):
-    """``Ledger.post`` of the sale's day, left for Python in the order made."""
-    j = int(s[S_POSTINGS])
-    s[len(STATE_FIELDS) + 2 * j] = account
-    s[len(STATE_FIELDS) + 2 * j + 1] = amount
-    s[S_POSTINGS] = j + 1
+def _post(books, day, account, amount):
+    """``Ledger.post``: straight into the ledger's array (``Ledger.array``)."""
+    if day < books.shape[1]:
+        books[account, day] += amount
 
 
 @_jit
-def _transfer(s, income, liability, amount):
+def _transfer(books, day, income, liability, amount):
     """``Ledger.transfer``: the income up by ``amount``, the liability down."""
-    _post(s, income, amount)
-    _post(s, liability, -amount)
+    if day < books.shape[1]:
+        books[income, day] += amount
+        books[liability, day] -= amount
 
 
 @_jit
@@ -346,7 +349,9 @@ def _add_lot(mn, lots, row, expires, points):
 
 
 @_jit
-def _points_after_payment(row, now, paid, received, mf, mn, lots, c, s, rng, expiring, horizon):
+def _points_after_payment(
+    row, now, paid, received, mf, mn, lots, c, s, books, rng, expiring, horizon
+):
     """``PointsMechanic.after_payment``: redeem the best reward affordable, then earn.
 
     Returns the value the member received at the sale so far.
@@ -365,8 +370,8 @@ def _points_after_payment(row, now, paid, received, mf, mn, lots, c, s, rng, exp
         mn[row, M_POINTS_REDEEMED] += cost
         s[S_POINTS_REDEEMED] += cost
         s[S_REDEEMED] += cost
-        _transfer(s, ledger.REVENUE, ledger.POINTS_LIABILITY, _catch_up(s))
-        _post(s, ledger.REWARD_COST, -c[TERMS_OFFSET + 2 * rewards + best])
+        _transfer(books, day, ledger.REVENUE, ledger.POINTS_LIABILITY, _catch_up(s))
+        _post(books, day, ledger.REWARD_COST, -c[TERMS_OFFSET + 2 * rewards + best])
         mn[row, M_REWARDS] += 1
         mf[row, M_REWARDS_VALUE] += values[best]
         received += values[best]
@@ -399,13 +404,13 @@ def _points_after_payment(row, now, paid, received, mf, mn, lots, c, s, rng, exp
         deferred = 0.0
         if ssp_points > 0:
             deferred = paid * ssp_points / (paid + ssp_points)
-        _transfer(s, ledger.REVENUE, ledger.POINTS_LIABILITY, -deferred)
+        _transfer(books, day, ledger.REVENUE, ledger.POINTS_LIABILITY, -deferred)
         # PointsMechanic.credit
         s[S_ISSUED] += earned
         s[S_DEFERRED] += deferred
         recognised = _catch_up(s)
         if recognised:
-            _transfer(s, ledger.REVENUE, ledger.POINTS_LIABILITY, recognised)
+            _transfer(books, day, ledger.REVENUE, ledger.POINTS_LIABILITY, recognised)
         expires = expiry_day(day, int(c[C_EXPIRY_MODE]), int(c[C_EXPIRY_DAYS]))
         _add_lot(mn, lots, row, expires, earned)
         _schedule_expiry(expiring, horizon, expires, earned)
@@ -460,15 +465,18 @@ def _update(i, row, now, f, n, k, mf, mn, c):
 
 
 @_jit
-def _checkout(i, row, now, list_amount, f, n, k, mf, mn, lots, c, s, rng, expiring):
+def _checkout(i, row, now, list_amount, f, n, k, books, mf, mn, lots, c, s, rng, expiring):
     """``Program.checkout`` for the compiled mechanics: returns what was paid and whether the
     membership ended (an ended program's points used up or no longer honoured)."""
     horizon = k[P_HORIZON]
+    day = int(now)
     paid = list_amount
     received = 0.0
     if mn[row, M_SLOT] < 0:  # the program has ended: only honoured points can still be redeemed
         if c[C_HAS_POINTS] > 0.0:
-            _points_after_payment(row, now, paid, 0.0, mf, mn, lots, c, s, rng, expiring, horizon)
+            _points_after_payment(
+                row, now, paid, 0.0, mf, mn, lots, c, s, books, rng, expiring, horizon
+            )
         return paid, mn[row, M_BALANCE] <= 0 or now >= s[S_HONOUR_UNTIL]
     best = 0.0
     if c[C_HAS_DISCOUNT] > 0.0:
@@ -480,10 +488,10 @@ def _checkout(i, row, now, list_amount, f, n, k, mf, mn, lots, c, s, rng, expiri
         paid = list_amount - off
         received = off
         mf[row, M_DISCOUNTS_RECEIVED] += off
-        _post(s, ledger.DISCOUNTS, -off)
+        _post(books, day, ledger.DISCOUNTS, -off)
     if c[C_HAS_POINTS] > 0.0:
         received = _points_after_payment(
-            row, now, paid, received, mf, mn, lots, c, s, rng, expiring, horizon
+            row, now, paid, received, mf, mn, lots, c, s, books, rng, expiring, horizon
         )
     if c[C_HAS_DISCOUNT] > 0.0 and c[C_DISCOUNT_CUMULATIVE] > 0.0:
         levels = int(c[C_DISCOUNT_LEVELS])
@@ -520,7 +528,7 @@ def _offer(i, now, f, n, c, s, rng):
 
 
 @_jit
-def _buy(i, now, basket, f, n, k, mf, mn, lots, c, s, rng, expiring):
+def _buy(i, now, basket, f, n, k, books, mf, mn, lots, c, s, rng, expiring):
     """The purchase from the member's checkout on, and the next gap (at ``k[OUT_GAP]``)."""
     row = n[i, MEMBER_ROW]
     flags = 0
@@ -528,28 +536,58 @@ def _buy(i, now, basket, f, n, k, mf, mn, lots, c, s, rng, expiring):
     if row >= 0:
         basket *= mf[row, M_BASKET_FACTOR]
         paid, gone = _checkout(
-            i, row, now, basket * k[P_PRICE_LEVEL], f, n, k, mf, mn, lots, c, s, rng, expiring
+            i,
+            row,
+            now,
+            basket * k[P_PRICE_LEVEL],
+            f,
+            n,
+            k,
+            books,
+            mf,
+            mn,
+            lots,
+            c,
+            s,
+            rng,
+            expiring,
         )
         if gone:
             n[i, MEMBER_ROW] = row = -1
             flags = MEMBER_GONE
-    bought, stage = live_purchase(i, now, basket, paid, n[i, IS_MEMBER] != 0, f, n, k)
+    bought, stage = live_purchase(i, now, basket, paid, n[i, IS_MEMBER] != 0, f, n, k, books)
     factor = mf[row, M_RATE_FACTOR] if row >= 0 else 1.0
     k[OUT_GAP] = next_gap(i, stage, factor, row >= 0, f, n, k)
     return flags | bought
 
 
 @_jit
-def program_opportunity_step(i, now, campaigns, f, n, k, mf, mn, lots, c, s, rng, expiring):
+def _housekeeping(flags, lots, rng):
+    """The flags with what Python must do before the next step (``HOUSEKEEPING``)."""
+    if rng[0] > BLOCK:
+        flags |= SETTLE_DRAWS
+    if lots[0, LOT_NEXT] < 0:
+        flags |= LOTS_EMPTY
+    return flags
+
+
+@_jit
+def program_opportunity_step(i, now, campaigns, f, n, k, books, mf, mn, lots, c, s, rng, expiring):
     """One purchase opportunity of agent ``i`` with a program in place.
 
     As ``sim.engine.kernel.opportunity_step`` (same flags, same outputs in ``k``), with the
     member table's arrays ``mf``, ``mn`` and ``lots``, the program's constants ``c`` and state
     ``s``, its draws ``rng`` and the points due to expire by day ``expiring``. Returns
     ``HANDOFF`` (nothing bought yet) when Python must make the offer first, and sets
-    ``MEMBER_GONE`` when the membership ended; the postings of the sale are in ``s``.
+    ``MEMBER_GONE`` when the membership ended, and ``HOUSEKEEPING`` flags; the sale's postings
+    are made in ``books``.
     """
-    s[S_POSTINGS] = 0
+    flags = _opportunity(i, now, campaigns, f, n, k, books, mf, mn, lots, c, s, rng, expiring)
+    return _housekeeping(flags, lots, rng)
+
+
+@_jit
+def _opportunity(i, now, campaigns, f, n, k, books, mf, mn, lots, c, s, rng, expiring):
     relationship = refresh_relationship(i, now, f, n, k)
     row = n[i, MEMBER_ROW]
     loyalty = mf[row, M_LOYALTY_FACTOR] if row >= 0 else 1.0
@@ -566,24 +604,24 @@ def program_opportunity_step(i, now, campaigns, f, n, k, mf, mn, lots, c, s, rng
         if offer:
             s[OUT_BASKET] = basket
             return offer
-    return _buy(i, now, basket, f, n, k, mf, mn, lots, c, s, rng, expiring)
+    return _buy(i, now, basket, f, n, k, books, mf, mn, lots, c, s, rng, expiring)
 
 
 @_jit
-def program_purchase_step(i, now, basket, f, n, k, mf, mn, lots, c, s, rng, expiring):
+def program_purchase_step(i, now, basket, f, n, k, books, mf, mn, lots, c, s, rng, expiring):
     """The rest of an opportunity after a ``HANDOFF``: the purchase of ``basket`` and the gap."""
-    s[S_POSTINGS] = 0
-    return _buy(i, now, basket, f, n, k, mf, mn, lots, c, s, rng, expiring)
+    flags = _buy(i, now, basket, f, n, k, books, mf, mn, lots, c, s, rng, expiring)
+    return _housekeeping(flags, lots, rng)
 
 
-def warm_up(table, constants: np.ndarray) -> None:
+def warm_up(table, constants: np.ndarray, books: np.ndarray) -> None:
     """Load (or compile) both steps on a one-customer table (``sim.engine.kernel.warm_up``)."""
     from sim.engine.member_table import MemberTable
 
     table.ints[0, MEMBER_ROW] = -1
     members = MemberTable(capacity=1, lot_capacity=1)
     program = np.zeros(TERMS_OFFSET)
-    args = (members.floats, members.ints, members.lots, program, np.zeros(STATE))
+    args = (books, members.floats, members.ints, members.lots, program, np.zeros(STATE))
     draws, expiring = np.zeros(1 + MAX_DRAWS), np.zeros(1, dtype=np.int64)
     program_opportunity_step(0, 0.0, 0, table.floats, table.ints, constants, *args, draws, expiring)
     program_purchase_step(0, 0.0, 0.0, table.floats, table.ints, constants, *args, draws, expiring)

@@ -87,6 +87,10 @@ PROFIT_AND_LOSS: tuple[int, ...] = tuple(
 class Ledger:
     """Append-only daily amounts per account.
 
+    The amounts live in one ``accounts x days`` array (``array``), which the compiled purchase
+    step (``sim.engine.kernel``) posts to directly; Python code posts through ``amounts``, one
+    memoryview of the array per account, indexed like a list of floats.
+
     Parameters
     ----------
     days
@@ -101,7 +105,8 @@ class Ledger:
         self.days = days
         self.starting_cash = float(starting_cash)
         self.credit_line = float(credit_line)
-        self.amounts: list[list[float]] = [[0.0] * days for _ in ACCOUNTS]
+        self.array = np.zeros((len(ACCOUNTS), days))
+        self.amounts: list[memoryview] = [memoryview(row) for row in self.array]
         self._closed_cash = self.starting_cash
         self._closed_days = 0
 
@@ -131,7 +136,7 @@ class Ledger:
     def matrix(self, days: int | None = None) -> np.ndarray:
         """Amounts as a ``days x accounts`` array."""
         n = self.days if days is None else days
-        return np.array([column[:n] for column in self.amounts], dtype=float).T
+        return self.array[:, :n].copy().T  # the layout numpy's sums of its columns have seen
 
     def cash(self, days: int | None = None) -> np.ndarray:
         """Cash at the end of each day, derived from the postings."""
