@@ -111,6 +111,9 @@ CASES = {
     "progressive card (discount by spend), late launch": lambda: _club(
         "progressive card", launch_day=60
     ),
+    "revenue share, paid out yearly": lambda: load_scenario(
+        "scenarios/cooperative_dividend.yaml"
+    ).with_overrides(BUSY),
     "points and a discount card together": lambda: _club(
         "progressive card",
         points={"points_per_currency": 1.0, "rewards": TWO_REWARDS},
@@ -147,6 +150,7 @@ def test_the_cases_reach_every_branch_they_are_meant_to(monkeypatch):
     referrals = activity("automatic joining with a capacity, referrals")
     assert referrals["referral_messages"] > 0 and referrals["cards_lent"] > 0
     assert activity("terms the step does not carry from day 150")["prizes"] > 0
+    assert activity("revenue share, paid out yearly")["revenue_share_paid"] > 0
 
 
 def test_tabled_lots_behave_as_point_lots():

@@ -161,6 +161,7 @@ class CompiledProgram(Program):
 
     active = _state_field(pk.S_ACTIVE, bool)
     honour_until = _state_field(pk.S_HONOUR_UNTIL, float)
+    accrued_share = _state_field(pk.S_ACCRUED_SHARE, float)
 
     def _build(self, terms) -> None:
         super()._build(terms)

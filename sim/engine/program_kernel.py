@@ -4,7 +4,8 @@
 program: the same opportunity, plus what ``sim.money.programs.runtime.Program`` does at a
 purchase, for the mechanics it carries (``COMPILED_MECHANICS``): the offer to a non-member,
 and a member's checkout (the discount card's discount, the points earned, redeemed and expired
-with their IFRS 15 deferral, the member's deal, stake and the multipliers they imply). The
+with their IFRS 15 deferral, the revenue share accrued, the member's deal, stake and the
+multipliers they imply). The
 member's numbers live in a ``sim.engine.member_table.MemberTable``, the program's running
 numbers (liability, counters) in a state vector (``S_*``), the sale's postings straight in
 the ledger's array (``sim.money.ledger.Ledger.array``), the
@@ -71,6 +72,7 @@ from sim.engine.member_table import (
     M_REFRESHED,
     M_REWARDS,
     M_REWARDS_VALUE,
+    M_SHARE_ACCRUED,
     M_SLOT,
     M_SPEND,
     M_STAKE_STATUS,
@@ -78,6 +80,7 @@ from sim.engine.member_table import (
 from sim.engine.streams import BLOCK
 from sim.money import ledger
 from sim.money.programs import points as points_rules
+from sim.money.programs import revenue_share as revenue_share_rules
 from sim.money.programs import tiers as tier_rules
 from sim.rules import response
 from sim.rules.ladder import LOST, PROSPECT, SHOPPER
@@ -88,6 +91,7 @@ if numba is not None:
     for _rule in (
         points_rules.points_earned,
         points_rules.best_reward,
+        revenue_share_rules.share_of,
         tier_rules.qualifying_tier,
         response.deal,
         response.novelty,
@@ -100,7 +104,7 @@ if numba is not None:
         register_jitable(_rule)
 
 
-COMPILED_MECHANICS = ("points", "discount")
+COMPILED_MECHANICS = ("points", "discount", "revenue_share")
 """The mechanics the step carries; a design with any other runs its member purchases in
 Python (``compilable``)."""
 
@@ -135,6 +139,8 @@ PROGRAM_PARAMETERS: tuple[str, ...] = (
     "stake_half_baskets",
     "switching_cost_effect",
     "elasticity",
+    "has_revenue_share",
+    "share_of_spend",
 )
 """The program's constants, in the order of the step's program vector; after them come the
 rewards' points costs, face values and costs to the business, then the discount levels'
@@ -170,6 +176,8 @@ minimum spends and rates."""
     C_STAKE_HALF_BASKETS,
     C_SWITCHING_COST_EFFECT,
     C_ELASTICITY,
+    C_HAS_REVENUE_SHARE,
+    C_SHARE_OF_SPEND,
 ) = range(len(PROGRAM_PARAMETERS))
 TERMS_OFFSET = len(PROGRAM_PARAMETERS)
 
@@ -194,10 +202,11 @@ STATE_FIELDS: tuple[str, ...] = (
     "rewards_value",
     "points_issued",
     "points_redeemed",
+    "accrued_share",
 )
 """The program's running numbers the step reads and writes: whether it is active and how long
 ended programs honour points, its ``PointsLiability``, the ``ProgramStats`` counters the step
-changes."""
+changes, and the revenue share its members have accrued (``Program.accrued_share``)."""
 (
     S_ACTIVE,
     S_HONOUR_UNTIL,
@@ -212,6 +221,7 @@ changes."""
     S_REWARDS_VALUE,
     S_POINTS_ISSUED,
     S_POINTS_REDEEMED,
+    S_ACCRUED_SHARE,
 ) = range(len(STATE_FIELDS))
 MAX_DRAWS = 3
 """Program draws one step may take (an offer, or a redemption and a bonus)."""
@@ -444,6 +454,8 @@ def _update(i, row, now, f, n, k, mf, mn, c):
             rate = _discount_rate(row, mn, c)
             if rate > best:
                 best = rate
+        if c[C_HAS_REVENUE_SHARE] > 0.0:
+            delayed += c[C_SHARE_OF_SPEND]
         mf[row, M_DEAL] = response.deal(best + 0.0, delayed, c[C_DELAYED_WEIGHT])
         mf[row, M_STAKE_STATUS] = 0.0
     stake = mf[row, M_STAKE_STATUS]
@@ -452,6 +464,8 @@ def _update(i, row, now, f, n, k, mf, mn, c):
         cheapest = c[C_CHEAPEST]
         mf[row, M_PROGRESS] = 1.0 if balance >= cheapest else balance / cheapest
         stake += balance * c[C_VALUE_PER_POINT]
+    if c[C_HAS_REVENUE_SHARE] > 0.0:
+        stake += mf[row, M_SHARE_ACCRUED]
     # response.member_effects
     felt = mf[row, M_DEAL] * response.novelty(
         now - mf[row, M_REFRESHED], c[C_HABITUATION_FLOOR], c[C_HABITUATION_DAYS]
@@ -501,6 +515,11 @@ def _checkout(i, row, now, list_amount, f, n, k, books, mf, mn, lots, c, s, rng,
             mn[row, M_DISCOUNT_LEVEL] = level
             mf[row, M_REFRESHED] = now  # a better card is felt afresh (DOMAIN L5)
             mf[row, M_DEAL] = -1.0
+    if c[C_HAS_REVENUE_SHARE] > 0.0 and s[S_ACTIVE] != 0.0:  # RevenueShareMechanic
+        amount = revenue_share_rules.share_of(paid, c[C_SHARE_OF_SPEND])
+        mf[row, M_SHARE_ACCRUED] += amount
+        s[S_ACCRUED_SHARE] += amount
+        _transfer(books, day, ledger.REVENUE_SHARE, ledger.REVENUE_SHARE_PAYABLE, -amount)
     mf[row, M_PERIOD_SAVINGS] += received
     mf[row, M_SPEND] += paid
     _update(i, row, now, f, n, k, mf, mn, c)
@@ -629,7 +648,7 @@ def warm_up(table, constants: np.ndarray, books: np.ndarray) -> None:
 
 def compilable(terms) -> bool:
     """Whether the step carries every mechanic of ``terms`` (``COMPILED_MECHANICS``)."""
-    others = (terms.tiers, terms.membership, terms.lottery, terms.coalition, terms.revenue_share)
+    others = (terms.tiers, terms.membership, terms.lottery, terms.coalition)
     return all(other is None for other in others) and not terms.perks
 
 
@@ -676,6 +695,8 @@ def program_constants(terms, reaction, elasticity: float) -> np.ndarray:
         )
         tail += [level.min_spend for level in discount.levels]
         tail += [level.percent / 100.0 for level in discount.levels]
+    if terms.revenue_share is not None:
+        header.update(has_revenue_share=1.0, share_of_spend=terms.revenue_share.share_of_spend)
     r = reaction
     header.update(
         delayed_reward_weight=r.delayed_reward_weight,
