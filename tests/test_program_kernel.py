@@ -103,13 +103,27 @@ CASES = {
         term_changes=[
             {
                 "day": 150,
-                "set": {"lottery": {"win_probability": 0.05, "prize_value": 5.0}},
+                "set": {
+                    "coalition": {
+                        "partner_points_per_member_per_month": 4,
+                        "payment_per_point": 0.01,
+                    }
+                },
             }
         ]
     ),
     "club card (discount at joining)": lambda: _club("club card"),
     "progressive card (discount by spend), late launch": lambda: _club(
         "progressive card", launch_day=60
+    ),
+    "instant wins and a contest beside the points": lambda: _card(
+        lottery={
+            "win_probability": 0.2,
+            "prize_value": 3.0,
+            "prize_cost": 1.0,
+            "win_satisfaction_boost": 0.03,
+            "contests": [{"day": 300, "winners": 3, "prize_cost": 50.0}],
+        }
     ),
     "revenue share, paid out yearly": lambda: load_scenario(
         "scenarios/cooperative_dividend.yaml"
@@ -149,7 +163,9 @@ def test_the_cases_reach_every_branch_they_are_meant_to(monkeypatch):
     assert honoured["departures_at_end"] > 0 and honoured["rewards"] > 0
     referrals = activity("automatic joining with a capacity, referrals")
     assert referrals["referral_messages"] > 0 and referrals["cards_lent"] > 0
-    assert activity("terms the step does not carry from day 150")["prizes"] > 0
+    assert activity("terms the step does not carry from day 150")["partner_points"] > 0
+    lottery = activity("instant wins and a contest beside the points")
+    assert lottery["prizes"] > 20 and lottery["contest_prizes"] > 0
     assert activity("revenue share, paid out yearly")["revenue_share_paid"] > 0
 
 

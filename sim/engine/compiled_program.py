@@ -125,6 +125,7 @@ for _name, _index, _kind in (
     ("rewards_value", pk.S_REWARDS_VALUE, float),
     ("points_issued", pk.S_POINTS_ISSUED, int),
     ("points_redeemed", pk.S_POINTS_REDEEMED, int),
+    ("prizes", pk.S_PRIZES, int),
 ):
     setattr(TabledStats, _name, _state_field(_index, _kind))
 del _name, _index, _kind

@@ -529,14 +529,17 @@ def draw_basket(i, f, n, p):
 
 
 @_jit
-def live_purchase(i, now, basket, paid, is_member, f, n, p, books):
+def live_purchase(
+    i, now, basket, paid, is_member, f, n, p, books, satisfaction_boost, attachment_boost
+):
     """``Shop.purchase`` from the booking of a sale on: its value, the experience, the
     relationship, the NPS answer, the ladder and the survey voice.
 
     ``basket`` is the purchase's basket (with any member's basket factor), ``paid`` what the
-    customer paid for it. Returns the flags (``BOUGHT`` and the rest) and the rung after the
-    purchase; books the revenue and cost of goods in the ledger's array ``books``
-    (``sim.money.ledger.Ledger.array``).
+    customer paid for it, the boosts what the purchase's rewards add to satisfaction and
+    attachment after the experience (``Sale.satisfaction_boost``; 0.0: none). Returns the
+    flags (``BOUGHT`` and the rest) and the rung after the purchase; books the revenue and cost
+    of goods in the ledger's array ``books`` (``sim.money.ledger.Ledger.array``).
     """
     tables = p[TABLE_OFFSET:OUT_OFFSET].reshape((2, QUANTILE_POINTS))
     stage = n[i, STAGE]
@@ -567,6 +570,8 @@ def live_purchase(i, now, basket, paid, is_member, f, n, p, books):
     satisfaction = experience.updated_satisfaction(f[i, SATISFACTION], score, p[P_LEARNING_RATE])
     if failed and not recovered and stage >= ADVOCATE:
         satisfaction = min(satisfaction, p[P_LOVE_TO_HATE])
+    if satisfaction_boost:
+        satisfaction = min(1.0, satisfaction + satisfaction_boost)
     f[i, SATISFACTION] = satisfaction
     if not failed:
         f[i, EXPECTATION] = experience.updated_expectation(
@@ -584,6 +589,8 @@ def live_purchase(i, now, basket, paid, is_member, f, n, p, books):
     attachment = wom.attachment_after_experience(
         f[i, ATTACHMENT], satisfaction, relationship, p[P_ATTACHMENT_RATE]
     )
+    if attachment_boost:
+        attachment = min(1.0, attachment + attachment_boost)
     f[i, ATTACHMENT] = attachment
     answer = wom.likelihood_to_recommend(
         satisfaction,
@@ -664,6 +671,6 @@ def opportunity_step(i, now, campaigns, f, n, k, books):
     if now < k[P_HORIZON]:  # int(now) < horizon, for a non-negative time
         basket = draw_basket(i, f, n, k)
         revenue = basket * k[P_PRICE_LEVEL]
-        flags, stage = live_purchase(i, now, basket, revenue, False, f, n, k, books)
+        flags, stage = live_purchase(i, now, basket, revenue, False, f, n, k, books, 0.0, 0.0)
     k[OUT_GAP] = next_gap(i, stage, 1.0, False, f, n, k)
     return flags

@@ -4,7 +4,8 @@
 program: the same opportunity, plus what ``sim.money.programs.runtime.Program`` does at a
 purchase, for the mechanics it carries (``COMPILED_MECHANICS``): the offer to a non-member,
 and a member's checkout (the discount card's discount, the points earned, redeemed and expired
-with their IFRS 15 deferral, the revenue share accrued, the member's deal, stake and the
+with their IFRS 15 deferral, the instant-win draw, the revenue share accrued, the member's
+deal, stake and the
 multipliers they imply). The
 member's numbers live in a ``sim.engine.member_table.MemberTable``, the program's running
 numbers (liability, counters) in a state vector (``S_*``), the sale's postings straight in
@@ -79,6 +80,7 @@ from sim.engine.member_table import (
 )
 from sim.engine.streams import BLOCK
 from sim.money import ledger
+from sim.money.programs import lottery as lottery_rules
 from sim.money.programs import points as points_rules
 from sim.money.programs import revenue_share as revenue_share_rules
 from sim.money.programs import tiers as tier_rules
@@ -92,6 +94,7 @@ if numba is not None:
         points_rules.points_earned,
         points_rules.best_reward,
         revenue_share_rules.share_of,
+        lottery_rules.expected_prize_rate,
         tier_rules.qualifying_tier,
         response.deal,
         response.novelty,
@@ -104,7 +107,7 @@ if numba is not None:
         register_jitable(_rule)
 
 
-COMPILED_MECHANICS = ("points", "discount", "revenue_share")
+COMPILED_MECHANICS = ("points", "discount", "lottery", "revenue_share")
 """The mechanics the step carries; a design with any other runs its member purchases in
 Python (``compilable``)."""
 
@@ -141,6 +144,11 @@ PROGRAM_PARAMETERS: tuple[str, ...] = (
     "elasticity",
     "has_revenue_share",
     "share_of_spend",
+    "has_lottery",
+    "win_probability",
+    "prize_value",
+    "prize_cost",
+    "win_satisfaction_boost",
 )
 """The program's constants, in the order of the step's program vector; after them come the
 rewards' points costs, face values and costs to the business, then the discount levels'
@@ -178,6 +186,11 @@ minimum spends and rates."""
     C_ELASTICITY,
     C_HAS_REVENUE_SHARE,
     C_SHARE_OF_SPEND,
+    C_HAS_LOTTERY,
+    C_WIN_PROBABILITY,
+    C_PRIZE_VALUE,
+    C_PRIZE_COST,
+    C_WIN_SATISFACTION_BOOST,
 ) = range(len(PROGRAM_PARAMETERS))
 TERMS_OFFSET = len(PROGRAM_PARAMETERS)
 
@@ -203,6 +216,7 @@ STATE_FIELDS: tuple[str, ...] = (
     "points_issued",
     "points_redeemed",
     "accrued_share",
+    "prizes",
 )
 """The program's running numbers the step reads and writes: whether it is active and how long
 ended programs honour points, its ``PointsLiability``, the ``ProgramStats`` counters the step
@@ -222,9 +236,10 @@ changes, and the revenue share its members have accrued (``Program.accrued_share
     S_POINTS_ISSUED,
     S_POINTS_REDEEMED,
     S_ACCRUED_SHARE,
+    S_PRIZES,
 ) = range(len(STATE_FIELDS))
 MAX_DRAWS = 3
-"""Program draws one step may take (an offer, or a redemption and a bonus)."""
+"""Program draws one step may take (an offer, or a redemption, a bonus and an instant win)."""
 STATE = len(STATE_FIELDS) + 1
 OUT_BASKET = STATE - 1
 """Where a ``HANDOFF`` leaves the basket drawn."""
@@ -454,6 +469,10 @@ def _update(i, row, now, f, n, k, mf, mn, c):
             rate = _discount_rate(row, mn, c)
             if rate > best:
                 best = rate
+        if c[C_HAS_LOTTERY] > 0.0:
+            delayed += lottery_rules.expected_prize_rate(
+                c[C_WIN_PROBABILITY], c[C_PRIZE_VALUE], basket
+            )
         if c[C_HAS_REVENUE_SHARE] > 0.0:
             delayed += c[C_SHARE_OF_SPEND]
         mf[row, M_DEAL] = response.deal(best + 0.0, delayed, c[C_DELAYED_WEIGHT])
@@ -480,8 +499,9 @@ def _update(i, row, now, f, n, k, mf, mn, c):
 
 @_jit
 def _checkout(i, row, now, list_amount, f, n, k, books, mf, mn, lots, c, s, rng, expiring):
-    """``Program.checkout`` for the compiled mechanics: returns what was paid and whether the
-    membership ended (an ended program's points used up or no longer honoured)."""
+    """``Program.checkout`` for the compiled mechanics: returns what was paid, whether the
+    membership ended (an ended program's points used up or no longer honoured) and what the
+    sale's rewards add to satisfaction (``Sale.satisfaction_boost``)."""
     horizon = k[P_HORIZON]
     day = int(now)
     paid = list_amount
@@ -491,7 +511,7 @@ def _checkout(i, row, now, list_amount, f, n, k, books, mf, mn, lots, c, s, rng,
             _points_after_payment(
                 row, now, paid, 0.0, mf, mn, lots, c, s, books, rng, expiring, horizon
             )
-        return paid, mn[row, M_BALANCE] <= 0 or now >= s[S_HONOUR_UNTIL]
+        return paid, mn[row, M_BALANCE] <= 0 or now >= s[S_HONOUR_UNTIL], 0.0
     best = 0.0
     if c[C_HAS_DISCOUNT] > 0.0:
         rate = _discount_rate(row, mn, c)
@@ -515,6 +535,12 @@ def _checkout(i, row, now, list_amount, f, n, k, books, mf, mn, lots, c, s, rng,
             mn[row, M_DISCOUNT_LEVEL] = level
             mf[row, M_REFRESHED] = now  # a better card is felt afresh (DOMAIN L5)
             mf[row, M_DEAL] = -1.0
+    boost = 0.0
+    if c[C_HAS_LOTTERY] > 0.0 and _draw(rng) < c[C_WIN_PROBABILITY]:  # LotteryMechanic
+        _post(books, day, ledger.PRIZES_AND_PERKS, -c[C_PRIZE_COST])
+        boost += c[C_WIN_SATISFACTION_BOOST]
+        received += c[C_PRIZE_VALUE]
+        s[S_PRIZES] += 1
     if c[C_HAS_REVENUE_SHARE] > 0.0 and s[S_ACTIVE] != 0.0:  # RevenueShareMechanic
         amount = revenue_share_rules.share_of(paid, c[C_SHARE_OF_SPEND])
         mf[row, M_SHARE_ACCRUED] += amount
@@ -523,7 +549,7 @@ def _checkout(i, row, now, list_amount, f, n, k, books, mf, mn, lots, c, s, rng,
     mf[row, M_PERIOD_SAVINGS] += received
     mf[row, M_SPEND] += paid
     _update(i, row, now, f, n, k, mf, mn, c)
-    return paid, False
+    return paid, False, boost
 
 
 @_jit
@@ -552,9 +578,10 @@ def _buy(i, now, basket, f, n, k, books, mf, mn, lots, c, s, rng, expiring):
     row = n[i, MEMBER_ROW]
     flags = 0
     paid = basket * k[P_PRICE_LEVEL]
+    boost = 0.0
     if row >= 0:
         basket *= mf[row, M_BASKET_FACTOR]
-        paid, gone = _checkout(
+        paid, gone, boost = _checkout(
             i,
             row,
             now,
@@ -574,7 +601,9 @@ def _buy(i, now, basket, f, n, k, books, mf, mn, lots, c, s, rng, expiring):
         if gone:
             n[i, MEMBER_ROW] = row = -1
             flags = MEMBER_GONE
-    bought, stage = live_purchase(i, now, basket, paid, n[i, IS_MEMBER] != 0, f, n, k, books)
+    bought, stage = live_purchase(
+        i, now, basket, paid, n[i, IS_MEMBER] != 0, f, n, k, books, boost, 0.0
+    )
     factor = mf[row, M_RATE_FACTOR] if row >= 0 else 1.0
     k[OUT_GAP] = next_gap(i, stage, factor, row >= 0, f, n, k)
     return flags | bought
@@ -648,7 +677,7 @@ def warm_up(table, constants: np.ndarray, books: np.ndarray) -> None:
 
 def compilable(terms) -> bool:
     """Whether the step carries every mechanic of ``terms`` (``COMPILED_MECHANICS``)."""
-    others = (terms.tiers, terms.membership, terms.lottery, terms.coalition)
+    others = (terms.tiers, terms.membership, terms.coalition)
     return all(other is None for other in others) and not terms.perks
 
 
@@ -697,6 +726,15 @@ def program_constants(terms, reaction, elasticity: float) -> np.ndarray:
         tail += [level.percent / 100.0 for level in discount.levels]
     if terms.revenue_share is not None:
         header.update(has_revenue_share=1.0, share_of_spend=terms.revenue_share.share_of_spend)
+    if terms.lottery is not None:
+        lottery = terms.lottery
+        header.update(
+            has_lottery=1.0,
+            win_probability=lottery.win_probability,
+            prize_value=lottery.prize_value,
+            prize_cost=lottery.prize_cost,
+            win_satisfaction_boost=lottery.win_satisfaction_boost,
+        )
     r = reaction
     header.update(
         delayed_reward_weight=r.delayed_reward_weight,
