@@ -57,6 +57,9 @@ CASES = {
         {"customers.dropout_model": "mbgnbd", "business.touches_per_month": 0}
     ),
     "steady market": lambda: load_scenario("scenarios/steady_market.yaml"),
+    "busy, periodic timing": lambda: _busy(small_scenario(horizon_days=400)).with_overrides(
+        {"customers.purchase_timing": "periodic", "customers.periodic_jitter": 0.3}
+    ),
 }
 
 
@@ -97,7 +100,7 @@ def test_runs_use_the_step_only_where_it_applies(monkeypatch):
     assert AgentModel(natural, 0).table is not None
     assert AgentModel(natural, 0, compiled=False).table is None
     periodic = natural.with_overrides({"customers.purchase_timing": "periodic"})
-    assert AgentModel(periodic, 0).table is None
+    assert AgentModel(periodic, 0).table is not None
     card = load_scenario("scenarios/coffee_points_card.yaml")  # points: the step carries them
     assert card.program() is not None and AgentModel(card, 0).table is not None
     tiers = load_scenario("scenarios/airline_tiers.yaml")  # tiers: not yet

@@ -125,6 +125,14 @@ CASES = {
             "contests": [{"day": 300, "winners": 3, "prize_cost": 50.0}],
         }
     ),
+    "paid membership, renewed or lapsed, periodic timing": lambda: load_scenario(
+        "scenarios/ecommerce_membership.yaml"
+    ).with_overrides(
+        {
+            **BUSY,
+            "programs.0.membership.period_days": 90,
+        }
+    ),
     "revenue share, paid out yearly": lambda: load_scenario(
         "scenarios/cooperative_dividend.yaml"
     ).with_overrides(BUSY),
@@ -167,6 +175,8 @@ def test_the_cases_reach_every_branch_they_are_meant_to(monkeypatch):
     lottery = activity("instant wins and a contest beside the points")
     assert lottery["prizes"] > 20 and lottery["contest_prizes"] > 0
     assert activity("revenue share, paid out yearly")["revenue_share_paid"] > 0
+    membership = activity("paid membership, renewed or lapsed, periodic timing")
+    assert membership["renewals"] > 5 and membership["lapses"] > 5  # each several times
 
 
 def test_tabled_lots_behave_as_point_lots():

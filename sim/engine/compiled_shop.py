@@ -1,6 +1,6 @@
 """The shop with its purchase opportunities made by the compiled step (``sim.engine.kernel``).
 
-For runs with exponential timing and no program (``sim.engine.kernel``), or a program whose
+For runs with no program (``sim.engine.kernel``), or a program whose
 mechanics the step carries (``sim.engine.program_kernel``): the step does the arithmetic of an
 opportunity on the customer and member tables, in machine code compiled from the same pure
 rules, and hands back flags and a few numbers; :meth:`CompiledShop.on_opportunity_step` and
@@ -40,7 +40,7 @@ class CompiledShop(Shop):
 
     def on_opportunity_step(self, c: TabledCustomer) -> None:
         """``on_opportunity`` through the compiled step (``sim.engine.kernel``), for runs with
-        no program and exponential timing: the step does the arithmetic, this the bookkeeping."""
+        no program: the step does the arithmetic, this the bookkeeping."""
         now = self.env._now
         t = self.table
         flags = kernel.opportunity_step(

@@ -3,7 +3,7 @@
 Most of a run's events are purchase opportunities of active customers (ARCHITECTURE principle
 2): the customer either leaves or buys, lives the purchase's experience, answers the NPS
 question, perhaps moves on the ladder, and waits for the next opportunity. With no loyalty
-program in place and the default exponential timing, that is a fixed sequence of arithmetic on
+program in place (poisson or periodic timing alike), that is a fixed sequence of arithmetic on
 the customer's own numbers and the customer's own random stream, which CPython spends about ten
 microseconds on. :func:`opportunity_step` is the same sequence compiled by numba: the
 customer's numbers live in a :class:`CustomerTable` (one array row per field, one column per
@@ -18,8 +18,8 @@ pure rules of ``sim.rules.churn``, ``sim.rules.experience``, ``sim.rules.relatio
 gives the same tables bit for bit either way; ``tests/test_kernel.py`` runs both and compares them.
 The step is made of pieces (``refresh_relationship``, ``loss_reason``, ``draw_basket``,
 ``live_purchase``, ``next_gap``) that the step with a program (``sim.engine.program_kernel``)
-shares. A run with periodic timing, or a program the step does not carry, uses the Python
-handlers throughout.
+shares. A run with a program the step does not carry uses the Python handlers for its
+members' purchases.
 """
 
 from __future__ import annotations
@@ -160,6 +160,8 @@ PARAMETERS: tuple[str, ...] = (
     "touched_rate",
     "untouched_steady",
     "untouched_rate",
+    "periodic",
+    "jitter",
 )
 """The run's constants the step reads, in the order of its parameter vector."""
 (
@@ -209,6 +211,8 @@ PARAMETERS: tuple[str, ...] = (
     P_TOUCHED_RATE,
     P_UNTOUCHED_STEADY,
     P_UNTOUCHED_RATE,
+    P_PERIODIC,
+    P_JITTER,
 ) = range(len(PARAMETERS))
 
 STAGE_MULTIPLIERS: tuple[str, ...] = ("freq_mult", "spend_mult", "drop_mult", "accept_mult")
@@ -631,9 +635,11 @@ def live_purchase(
 
 @_jit
 def next_gap(i, stage, rate_factor, member, f, n, p):
-    """``Shop.gap`` with exponential timing: days to the next opportunity (inf: none).
+    """``Shop.gap``: days to the next opportunity (inf: none).
 
     ``rate_factor`` is a member's multiplier on the purchase rate, applied when ``member``.
+    Poisson timing draws a standard exponential; periodic timing a standard normal by table
+    lookup (``sim.engine.streams.own_normal``).
     """
     rate = buying.purchase_rate(
         f[i, BASE_RATE],
@@ -648,6 +654,9 @@ def next_gap(i, stage, rate_factor, member, f, n, p):
     )
     if member:
         rate = rate * rate_factor
+    if p[P_PERIODIC] > 0.0:
+        normal = p[TABLE_OFFSET + QUANTILE_POINTS + int(_uniform(n, i) * QUANTILE_POINTS)]
+        return buying.next_gap(rate, True, p[P_JITTER], normal)
     return buying.next_gap(rate, False, 0.0, -math.log(1.0 - _uniform(n, i)))
 
 
@@ -656,7 +665,7 @@ def opportunity_step(i, now, campaigns, f, n, k, books):
     """One purchase opportunity of agent ``i`` at time ``now``: leave, or buy and live it.
 
     ``Shop.opportunity`` followed by ``purchase`` and ``gap`` for a customer with no
-    program membership and exponential timing, on a :class:`CustomerTable`'s arrays ``f``
+    program membership, on a :class:`CustomerTable`'s arrays ``f``
     (floats) and ``n`` (integers); ``k`` is the constants vector (``CONSTANTS`` long) and
     ``campaigns`` the number of competitor campaigns launched so far, ``books`` the ledger's
     array, where the sale is booked. Returns the flags above with the small numbers packed in

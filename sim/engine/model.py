@@ -66,8 +66,8 @@ class AgentModel:
     compiled
         Whether purchase opportunities may run as the compiled step of ``sim.engine.kernel``
         (same results, several times faster). By default they do where
-        ``sim.engine.kernel.enabled()`` says so and the run has exponential timing and no
-        program, or a program whose mechanics the step carries
+        ``sim.engine.kernel.enabled()`` says so and the run has no program, or a program whose
+        mechanics the step carries
         (``sim.engine.program_kernel.compilable``).
 
     Attributes
@@ -103,11 +103,11 @@ class AgentModel:
         natural = self.design is None or self.design.is_natural()
         if compiled is None:
             compiled = kernel.enabled()
-        # The compiled step makes the purchase opportunities of runs with exponential timing
-        # and no program, or a program whose terms it carries (sim.engine.program_kernel).
+        # The compiled step makes the purchase opportunities of runs with no program, or a
+        # program whose terms it carries (sim.engine.program_kernel).
         table = None
         carried = natural or program_kernel.compilable(self.design)
-        if compiled and carried and not p.periodic:
+        if compiled and carried:
             table = kernel.CustomerTable(sc.market.initial_customers + 1024)
             if not natural:
                 self.rng_program = ProgramStream(self.rng_program)

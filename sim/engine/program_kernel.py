@@ -3,7 +3,8 @@
 :func:`program_opportunity_step` is ``sim.engine.kernel.opportunity_step`` for a run with a
 program: the same opportunity, plus what ``sim.money.programs.runtime.Program`` does at a
 purchase, for the mechanics it carries (``COMPILED_MECHANICS``): the offer to a non-member,
-and a member's checkout (the discount card's discount, the points earned, redeemed and expired
+and a member's checkout (the discount card's and the paid membership's discount and free
+shipping, the points earned, redeemed and expired
 with their IFRS 15 deferral, the instant-win draw, the revenue share accrued, the member's
 deal, stake and the
 multipliers they imply). The
@@ -65,6 +66,7 @@ from sim.engine.member_table import (
     M_LOT_HEAD,
     M_LOT_TAIL,
     M_LOYALTY_FACTOR,
+    M_PAID_UNTIL,
     M_PERIOD_SAVINGS,
     M_POINTS_EARNED,
     M_POINTS_REDEEMED,
@@ -81,6 +83,7 @@ from sim.engine.member_table import (
 from sim.engine.streams import BLOCK
 from sim.money import ledger
 from sim.money.programs import lottery as lottery_rules
+from sim.money.programs import membership as membership_rules
 from sim.money.programs import points as points_rules
 from sim.money.programs import revenue_share as revenue_share_rules
 from sim.money.programs import tiers as tier_rules
@@ -95,6 +98,7 @@ if numba is not None:
         points_rules.best_reward,
         revenue_share_rules.share_of,
         lottery_rules.expected_prize_rate,
+        membership_rules.unused_fee,
         tier_rules.qualifying_tier,
         response.deal,
         response.novelty,
@@ -107,7 +111,7 @@ if numba is not None:
         register_jitable(_rule)
 
 
-COMPILED_MECHANICS = ("points", "discount", "lottery", "revenue_share")
+COMPILED_MECHANICS = ("points", "discount", "membership", "lottery", "revenue_share")
 """The mechanics the step carries; a design with any other runs its member purchases in
 Python (``compilable``)."""
 
@@ -149,6 +153,12 @@ PROGRAM_PARAMETERS: tuple[str, ...] = (
     "prize_value",
     "prize_cost",
     "win_satisfaction_boost",
+    "has_membership",
+    "membership_discount",
+    "fee",
+    "period_days",
+    "shipping_value_per_order",
+    "shipping_cost_per_order",
 )
 """The program's constants, in the order of the step's program vector; after them come the
 rewards' points costs, face values and costs to the business, then the discount levels'
@@ -191,6 +201,12 @@ minimum spends and rates."""
     C_PRIZE_VALUE,
     C_PRIZE_COST,
     C_WIN_SATISFACTION_BOOST,
+    C_HAS_MEMBERSHIP,
+    C_MEMBERSHIP_DISCOUNT,
+    C_FEE,
+    C_PERIOD_DAYS,
+    C_SHIPPING_VALUE,
+    C_SHIPPING_COST,
 ) = range(len(PROGRAM_PARAMETERS))
 TERMS_OFFSET = len(PROGRAM_PARAMETERS)
 
@@ -462,6 +478,7 @@ def _update(i, row, now, f, n, k, mf, mn, c):
     if mf[row, M_DEAL] < 0.0 or basket != mf[row, M_BASKET]:
         mf[row, M_BASKET] = basket
         best = 0.0
+        immediate = 0.0
         delayed = 0.0
         if c[C_HAS_POINTS] > 0.0:
             delayed = c[C_POINTS_PER_CURRENCY] * mf[row, M_EARN_MULTIPLIER] * c[C_VALUE_PER_POINT]
@@ -469,13 +486,17 @@ def _update(i, row, now, f, n, k, mf, mn, c):
             rate = _discount_rate(row, mn, c)
             if rate > best:
                 best = rate
+        if c[C_HAS_MEMBERSHIP] > 0.0:
+            if c[C_MEMBERSHIP_DISCOUNT] > best:
+                best = c[C_MEMBERSHIP_DISCOUNT]
+            immediate += c[C_SHIPPING_VALUE] / basket if basket > 0 else 0.0
         if c[C_HAS_LOTTERY] > 0.0:
             delayed += lottery_rules.expected_prize_rate(
                 c[C_WIN_PROBABILITY], c[C_PRIZE_VALUE], basket
             )
         if c[C_HAS_REVENUE_SHARE] > 0.0:
             delayed += c[C_SHARE_OF_SPEND]
-        mf[row, M_DEAL] = response.deal(best + 0.0, delayed, c[C_DELAYED_WEIGHT])
+        mf[row, M_DEAL] = response.deal(best + immediate, delayed, c[C_DELAYED_WEIGHT])
         mf[row, M_STAKE_STATUS] = 0.0
     stake = mf[row, M_STAKE_STATUS]
     if c[C_HAS_POINTS] > 0.0:
@@ -483,6 +504,8 @@ def _update(i, row, now, f, n, k, mf, mn, c):
         cheapest = c[C_CHEAPEST]
         mf[row, M_PROGRESS] = 1.0 if balance >= cheapest else balance / cheapest
         stake += balance * c[C_VALUE_PER_POINT]
+    if c[C_HAS_MEMBERSHIP] > 0.0:
+        stake += membership_rules.unused_fee(c[C_FEE], mf[row, M_PAID_UNTIL], c[C_PERIOD_DAYS], now)
     if c[C_HAS_REVENUE_SHARE] > 0.0:
         stake += mf[row, M_SHARE_ACCRUED]
     # response.member_effects
@@ -517,6 +540,8 @@ def _checkout(i, row, now, list_amount, f, n, k, books, mf, mn, lots, c, s, rng,
         rate = _discount_rate(row, mn, c)
         if rate > best:
             best = rate
+    if c[C_HAS_MEMBERSHIP] > 0.0 and c[C_MEMBERSHIP_DISCOUNT] > best:
+        best = c[C_MEMBERSHIP_DISCOUNT]
     if best:
         off = list_amount * best
         paid = list_amount - off
@@ -535,6 +560,10 @@ def _checkout(i, row, now, list_amount, f, n, k, books, mf, mn, lots, c, s, rng,
             mn[row, M_DISCOUNT_LEVEL] = level
             mf[row, M_REFRESHED] = now  # a better card is felt afresh (DOMAIN L5)
             mf[row, M_DEAL] = -1.0
+    if c[C_HAS_MEMBERSHIP] > 0.0:  # MembershipMechanic.after_payment
+        received += c[C_SHIPPING_VALUE]
+        if c[C_SHIPPING_COST]:
+            _post(books, day, ledger.PRIZES_AND_PERKS, -c[C_SHIPPING_COST])
     boost = 0.0
     if c[C_HAS_LOTTERY] > 0.0 and _draw(rng) < c[C_WIN_PROBABILITY]:  # LotteryMechanic
         _post(books, day, ledger.PRIZES_AND_PERKS, -c[C_PRIZE_COST])
@@ -677,7 +706,7 @@ def warm_up(table, constants: np.ndarray, books: np.ndarray) -> None:
 
 def compilable(terms) -> bool:
     """Whether the step carries every mechanic of ``terms`` (``COMPILED_MECHANICS``)."""
-    others = (terms.tiers, terms.membership, terms.coalition)
+    others = (terms.tiers, terms.coalition)
     return all(other is None for other in others) and not terms.perks
 
 
@@ -726,6 +755,16 @@ def program_constants(terms, reaction, elasticity: float) -> np.ndarray:
         tail += [level.percent / 100.0 for level in discount.levels]
     if terms.revenue_share is not None:
         header.update(has_revenue_share=1.0, share_of_spend=terms.revenue_share.share_of_spend)
+    if terms.membership is not None:
+        membership = terms.membership
+        header.update(
+            has_membership=1.0,
+            membership_discount=membership.discount,
+            fee=membership.fee,
+            period_days=membership.period_days,
+            shipping_value_per_order=membership.shipping_value_per_order,
+            shipping_cost_per_order=membership.shipping_cost_per_order,
+        )
     if terms.lottery is not None:
         lottery = terms.lottery
         header.update(

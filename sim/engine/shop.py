@@ -9,9 +9,9 @@ The rules of ``sim.rules.buying``, ``sim.rules.churn``, ``sim.rules.experience``
 applies are inlined in :meth:`Shop.purchase`, :meth:`Shop.opportunity` and :meth:`Shop.gap` (same
 operations in the same order as the pure functions, which stay the reference;
 ``tests/test_inlined_rules.py`` checks the two agree): a purchase is most of the engine's events,
-and a function call costs about as much as the arithmetic it wraps. A run with no program and
-exponential timing makes each opportunity in the compiled step of ``sim.engine.kernel``
-(``sim.engine.compiled_shop``), with the same results.
+and a function call costs about as much as the arithmetic it wraps. A run with no program, or a
+program the compiled step carries, makes each opportunity in the compiled step of
+``sim.engine.kernel`` (``sim.engine.compiled_shop``), with the same results.
 """
 
 from __future__ import annotations
