@@ -755,37 +755,49 @@ def program_constants(terms, reaction, elasticity: float) -> np.ndarray:
         tail += [level.percent / 100.0 for level in discount.levels]
     if terms.revenue_share is not None:
         header.update(has_revenue_share=1.0, share_of_spend=terms.revenue_share.share_of_spend)
-    if terms.membership is not None:
-        membership = terms.membership
+    membership = terms.membership
+    if membership is not None:
         header.update(
             has_membership=1.0,
             membership_discount=membership.discount,
-            fee=membership.fee,
-            period_days=membership.period_days,
-            shipping_value_per_order=membership.shipping_value_per_order,
-            shipping_cost_per_order=membership.shipping_cost_per_order,
+            **_fields(
+                membership,
+                "fee",
+                "period_days",
+                "shipping_value_per_order",
+                "shipping_cost_per_order",
+            ),
         )
     if terms.lottery is not None:
-        lottery = terms.lottery
         header.update(
             has_lottery=1.0,
-            win_probability=lottery.win_probability,
-            prize_value=lottery.prize_value,
-            prize_cost=lottery.prize_cost,
-            win_satisfaction_boost=lottery.win_satisfaction_boost,
+            **_fields(
+                terms.lottery,
+                "win_probability",
+                "prize_value",
+                "prize_cost",
+                "win_satisfaction_boost",
+            ),
         )
-    r = reaction
     header.update(
-        delayed_reward_weight=r.delayed_reward_weight,
-        habituation_floor=r.habituation_floor,
-        habituation_days=r.habituation_days,
-        goal_gradient=r.goal_gradient,
-        basket_sensitivity=r.basket_sensitivity,
-        stake_half_baskets=r.stake_half_baskets,
-        switching_cost_effect=r.switching_cost_effect,
         elasticity=elasticity,
+        **_fields(
+            reaction,
+            "delayed_reward_weight",
+            "habituation_floor",
+            "habituation_days",
+            "goal_gradient",
+            "basket_sensitivity",
+            "stake_half_baskets",
+            "switching_cost_effect",
+        ),
     )
     return np.array([float(header[name]) for name in PROGRAM_PARAMETERS] + tail)
+
+
+def _fields(section, *names: str) -> dict[str, float]:
+    """Fields of a scenario section that enter the program vector under their own names."""
+    return {name: getattr(section, name) for name in names}
 
 
 def _stage_index(name: str) -> int:
