@@ -41,11 +41,12 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from bench_engine import TARGET_BYTES_PER_AGENT  # noqa: E402 - after the path above
+
 LOADS = {
     "100k-3y": {"agents": 100_000, "horizon_days": 1095, "target_s": 30.0},
     "1m-1y": {"agents": 1_000_000, "horizon_days": 365, "target_s": 300.0},
 }
-TARGET_BYTES_PER_AGENT = 2048
 
 
 def measure(load: str, seed: int) -> dict[str, Any]:

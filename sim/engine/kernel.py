@@ -533,15 +533,14 @@ def draw_basket(i, f, n, p):
 
 
 @_jit
-def live_purchase(
-    i, now, basket, paid, is_member, f, n, p, books, satisfaction_boost, attachment_boost
-):
+def live_purchase(i, now, basket, paid, is_member, f, n, p, books, satisfaction_boost):
     """``Shop.purchase`` from the booking of a sale on: its value, the experience, the
     relationship, the NPS answer, the ladder and the survey voice.
 
     ``basket`` is the purchase's basket (with any member's basket factor), ``paid`` what the
-    customer paid for it, the boosts what the purchase's rewards add to satisfaction and
-    attachment after the experience (``Sale.satisfaction_boost``; 0.0: none). Returns the
+    customer paid for it, ``satisfaction_boost`` what the purchase's rewards add to satisfaction
+    after the experience (``Sale.satisfaction_boost``; 0.0: none; the attachment boost of perks
+    comes when the step carries perks). Returns the
     flags (``BOUGHT`` and the rest) and the rung after the purchase; books the revenue and cost
     of goods in the ledger's array ``books`` (``sim.money.ledger.Ledger.array``).
     """
@@ -593,8 +592,6 @@ def live_purchase(
     attachment = wom.attachment_after_experience(
         f[i, ATTACHMENT], satisfaction, relationship, p[P_ATTACHMENT_RATE]
     )
-    if attachment_boost:
-        attachment = min(1.0, attachment + attachment_boost)
     f[i, ATTACHMENT] = attachment
     answer = wom.likelihood_to_recommend(
         satisfaction,
@@ -680,6 +677,6 @@ def opportunity_step(i, now, campaigns, f, n, k, books):
     if now < k[P_HORIZON]:  # int(now) < horizon, for a non-negative time
         basket = draw_basket(i, f, n, k)
         revenue = basket * k[P_PRICE_LEVEL]
-        flags, stage = live_purchase(i, now, basket, revenue, False, f, n, k, books, 0.0, 0.0)
+        flags, stage = live_purchase(i, now, basket, revenue, False, f, n, k, books, 0.0)
     k[OUT_GAP] = next_gap(i, stage, 1.0, False, f, n, k)
     return flags

@@ -206,8 +206,7 @@ class TabledLots:
         if tail >= 0 and t.lots[tail, LOT_EXPIRY] == expires:
             t.lots[tail, LOT_POINTS] += points
             return
-        t.ensure_free_lots()
-        lots = t.lots
+        lots = t.lots  # a lot is free: every taking refills the pool when it empties
         lot = int(lots[0, LOT_NEXT])
         lots[0, LOT_NEXT] = lots[lot, LOT_NEXT]
         lots[lot] = (expires, points, -1)

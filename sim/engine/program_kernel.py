@@ -115,6 +115,17 @@ COMPILED_MECHANICS = ("points", "discount", "membership", "lottery", "revenue_sh
 """The mechanics the step carries; a design with any other runs its member purchases in
 Python (``compilable``)."""
 
+REACTION_PARAMETERS: tuple[str, ...] = (
+    "delayed_reward_weight",
+    "habituation_floor",
+    "habituation_days",
+    "goal_gradient",
+    "basket_sensitivity",
+    "stake_half_baskets",
+    "switching_cost_effect",
+)
+"""The fields of the scenario's program response (``ProgramReaction``) the step needs."""
+
 PROGRAM_PARAMETERS: tuple[str, ...] = (
     "offer_mode",
     "opt_in_probability",
@@ -138,13 +149,7 @@ PROGRAM_PARAMETERS: tuple[str, ...] = (
     "has_discount",
     "discount_cumulative",
     "discount_levels",
-    "delayed_reward_weight",
-    "habituation_floor",
-    "habituation_days",
-    "goal_gradient",
-    "basket_sensitivity",
-    "stake_half_baskets",
-    "switching_cost_effect",
+    *REACTION_PARAMETERS,
     "elasticity",
     "has_revenue_share",
     "share_of_spend",
@@ -378,6 +383,8 @@ def _add_lot(mn, lots, row, expires, points):
         lots[tail, LOT_POINTS] += points
         return
     lot = int(lots[0, LOT_NEXT])
+    if lot < 0:  # the pool must have been refilled before the step (LOTS_EMPTY)
+        raise RuntimeError("no free points lot: the pool was not refilled after LOTS_EMPTY")
     lots[0, LOT_NEXT] = lots[lot, LOT_NEXT]
     lots[lot, LOT_EXPIRY] = expires
     lots[lot, LOT_POINTS] = points
@@ -630,9 +637,7 @@ def _buy(i, now, basket, f, n, k, books, mf, mn, lots, c, s, rng, expiring):
         if gone:
             n[i, MEMBER_ROW] = row = -1
             flags = MEMBER_GONE
-    bought, stage = live_purchase(
-        i, now, basket, paid, n[i, IS_MEMBER] != 0, f, n, k, books, boost, 0.0
-    )
+    bought, stage = live_purchase(i, now, basket, paid, n[i, IS_MEMBER] != 0, f, n, k, books, boost)
     factor = mf[row, M_RATE_FACTOR] if row >= 0 else 1.0
     k[OUT_GAP] = next_gap(i, stage, factor, row >= 0, f, n, k)
     return flags | bought
@@ -779,19 +784,7 @@ def program_constants(terms, reaction, elasticity: float) -> np.ndarray:
                 "win_satisfaction_boost",
             ),
         )
-    header.update(
-        elasticity=elasticity,
-        **_fields(
-            reaction,
-            "delayed_reward_weight",
-            "habituation_floor",
-            "habituation_days",
-            "goal_gradient",
-            "basket_sensitivity",
-            "stake_half_baskets",
-            "switching_cost_effect",
-        ),
-    )
+    header.update(elasticity=elasticity, **_fields(reaction, *REACTION_PARAMETERS))
     return np.array([float(header[name]) for name in PROGRAM_PARAMETERS] + tail)
 
 
