@@ -94,17 +94,16 @@ def test_the_busy_cases_reach_every_branch(monkeypatch):
     assert result.ledger.query("account == 'service_recovery'")["amount"].sum() < 0
 
 
-def test_runs_use_the_step_only_where_it_applies(monkeypatch):
+def test_runs_use_the_step_unless_it_is_switched_off(monkeypatch):
     monkeypatch.setenv("LOYALSIM_COMPILED", "1")
     natural = small_scenario(horizon_days=400)
     assert AgentModel(natural, 0).table is not None
     assert AgentModel(natural, 0, compiled=False).table is None
     periodic = natural.with_overrides({"customers.purchase_timing": "periodic"})
     assert AgentModel(periodic, 0).table is not None
-    card = load_scenario("scenarios/coffee_points_card.yaml")  # points: the step carries them
-    assert card.program() is not None and AgentModel(card, 0).table is not None
-    tiers = load_scenario("scenarios/airline_tiers.yaml")  # tiers: not yet
-    assert tiers.program().tiers is not None and AgentModel(tiers, 0).table is None
+    for name in ("coffee_points_card", "airline_tiers", "coalition_card"):  # with programs
+        scenario = load_scenario(f"scenarios/{name}.yaml")
+        assert scenario.program() is not None and AgentModel(scenario, 0).table is not None
     monkeypatch.setenv("LOYALSIM_COMPILED", "0")
     assert AgentModel(natural, 0).table is None
 

@@ -1,14 +1,15 @@
 """The compiled program step (``sim.engine.program_kernel``) against the Python handlers.
 
-A run with a program whose mechanics the step carries (points, discount cards) makes its
-purchase opportunities through ``program_opportunity_step``; with ``LOYALSIM_COMPILED=0`` the
-same run goes through ``Shop.opportunity``, ``purchase`` and ``Program.checkout``, which stay the
-reference. Every table must come out identical, float bits included, in runs that exercise each
-branch: expiry of every kind, caps, bonus points, several rewards, the end of a program with
-honoured or forfeited points, a cut in the terms, opt-in, automatic and capped joining,
-referrals (other draws of the program's generator between its uniforms), and terms the step
-does not carry arriving mid-run. The parts are checked on their own too: the lots, the stream,
-and the liability's catch-up.
+A run with a program makes its purchase opportunities through ``program_opportunity_step``;
+with ``LOYALSIM_COMPILED=0`` the same run goes through ``Shop.opportunity``, ``purchase`` and
+``Program.checkout``, which stay the reference. Every table must come out identical, float
+bits included, in runs that exercise each branch: expiry of every kind, caps, bonus points,
+several rewards, the end of a program with honoured or forfeited points, a cut in the terms,
+opt-in, automatic and capped joining, referrals and partner points (other draws of the
+program's generator between its uniforms), new mechanics arriving mid-run, tiers on each
+metric under each downgrade policy, perks of each trigger on the design and on tiers, paid
+memberships, instant wins and revenue shares. The parts are checked on their own too: the
+lots, the stream, the yearly perk dues and the liability's catch-up.
 """
 
 from __future__ import annotations
@@ -53,6 +54,47 @@ def _club(program: str, **overrides):
     index = [p.name for p in scenario.programs].index(program)
     return scenario.with_overrides({f"programs.{index}.{k}": v for k, v in overrides.items()})
 
+
+def _bundled(name: str, program: str | None = None, **overrides):
+    """A bundled scenario, busy, with its ``program`` (default: the first) and ``overrides``."""
+    scenario = load_scenario(f"scenarios/{name}.yaml").with_overrides(BUSY)
+    names = [p.name for p in scenario.programs]
+    index = names.index(program) if program else 0
+    scenario = scenario.with_overrides({"active_program": names[index]})
+    return scenario.with_overrides({f"programs.{index}.{k}": v for k, v in overrides.items()})
+
+
+def _flying_club():
+    """The bundled flying club with tiers in reach of a busy run: Silver from 600, Gold from
+    1,500 spent in a 60-day window."""
+    scenario = _bundled("airline_tiers")
+    levels = scenario.programs[0].tiers.model_dump()["levels"]
+    for level, threshold in zip(levels, (0, 600, 1500), strict=True):
+        level["threshold"] = threshold
+    return _bundled("airline_tiers", **{"tiers.window_days": 60, "tiers.levels": levels})
+
+
+YEARLY_GIFT = {
+    "name": "yearly gift",
+    "trigger": "yearly",
+    "cost_per_use": 3.0,
+    "satisfaction_boost": 0.02,
+    "attachment_boost": 0.03,
+}
+FREE_REPAIR = {
+    "name": "free repair",
+    "trigger": "service_failure",
+    "probability": 0.7,
+    "cost_per_use": 5.0,
+    "satisfaction_boost": 0.04,
+    "attachment_boost": 0.02,
+}
+TIERS = [
+    {"name": "base", "threshold": 0},
+    {"name": "silver", "threshold": 8, "earn_multiplier": 1.5, "perks": [FREE_REPAIR]},
+    {"name": "gold", "threshold": 20, "earn_multiplier": 2.0, "discount": 0.05,
+     "perks": [{**FREE_REPAIR, "probability": 0.9}, YEARLY_GIFT]},
+]  # fmt: skip
 
 TWO_REWARDS = [
     {"name": "coffee", "points_cost": 20, "face_value": 2.5, "cost_to_business": 0.8},
@@ -99,7 +141,7 @@ CASES = {
             },
         }
     ),
-    "terms the step does not carry from day 150": lambda: _card(
+    "coalition earning from day 150 (new terms mid-run)": lambda: _card(
         term_changes=[
             {
                 "day": 150,
@@ -140,7 +182,31 @@ CASES = {
         "progressive card",
         points={"points_per_currency": 1.0, "rewards": TWO_REWARDS},
     ),
+    "tiers by spend with tier perks, reviewed one level at a time": lambda: _flying_club(),
+    "tier discounts, a yearly tier perk, recomputed reviews": lambda: _bundled(
+        "b2b_supplier_partners",
+        "key-account tiers",
+        **{"tiers.window_days": 150, "tiers.downgrade": "recompute"},
+    ),
+    "tiers on points earned, a yearly perk on the design and a tier": lambda: _card(
+        tiers={"metric": "points", "window_days": 90, "levels": TIERS},
+        perks=[YEARLY_GIFT],
+    ),
+    "tiers on purchases": lambda: _card(
+        tiers={"metric": "transactions", "window_days": 60, "levels": TIERS}
+    ),
+    "free repairs and a yearly gift": lambda: _bundled("outdoor_apparel_repairs"),
+    "repairs and perks beside honoured points after the end": lambda: _card(
+        perks=[FREE_REPAIR, YEARLY_GIFT, {**YEARLY_GIFT, "trigger": "order", "probability": 0.3}],
+        end_day=250,
+        **{"points.after_end": "honoured", "points.honour_days": 90},
+    ),
+    "paid membership with yearly and order perks": lambda: _bundled(
+        "wine_club", **{"membership.decision_noise": 0.3}
+    ).with_overrides({"horizon_days": 800, "market.initial_customers": 1500}),
+    "coalition card": lambda: _bundled("coalition_card"),
 }
+"""Each case is a bundled design made busy (``BUSY``), with overrides of its own."""
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -171,7 +237,22 @@ def test_the_cases_reach_every_branch_they_are_meant_to(monkeypatch):
     assert honoured["departures_at_end"] > 0 and honoured["rewards"] > 0
     referrals = activity("automatic joining with a capacity, referrals")
     assert referrals["referral_messages"] > 0 and referrals["cards_lent"] > 0
-    assert activity("terms the step does not carry from day 150")["partner_points"] > 0
+    assert activity("coalition earning from day 150 (new terms mid-run)")["partner_points"] > 0
+    assert activity("coalition card")["partner_points"] > 1000
+    assert activity("tiers by spend with tier perks, reviewed one level at a time")["upgrades"] > 20
+    for case in (
+        "tier discounts, a yearly tier perk, recomputed reviews",
+        "tiers on points earned, a yearly perk on the design and a tier",
+        "tiers on purchases",
+    ):
+        tiers = activity(case)
+        assert tiers["upgrades"] > 20 and tiers["downgrades"] > 5, case
+    for case in (
+        "free repairs and a yearly gift",
+        "repairs and perks beside honoured points after the end",
+        "paid membership with yearly and order perks",
+    ):
+        assert activity(case)["perks"] > 20, case
     lottery = activity("instant wins and a contest beside the points")
     assert lottery["prizes"] > 20 and lottery["contest_prizes"] > 0
     assert activity("revenue share, paid out yearly")["revenue_share_paid"] > 0
@@ -273,8 +354,25 @@ def test_tables_grown_from_one_row_and_one_lot_give_the_same_run(monkeypatch):
     Python handlers' to the bit."""
     from sim.engine import member_table
 
-    monkeypatch.setattr(member_table.MemberTable.__init__, "__defaults__", (1, 1))
-    scenario = CASES["stamp card"]()
-    python, compiled = python_and_compiled(scenario, 3, monkeypatch)
-    assert_same_results(compiled, python)
-    assert compiled.summary["program"]["activity"]["points_issued"] > 5000
+    monkeypatch.setattr(member_table.MemberTable.__init__, "__defaults__", (1, 1, ()))
+    for case in ("stamp card", "tiers on points earned, a yearly perk on the design and a tier"):
+        python, compiled = python_and_compiled(CASES[case](), 3, monkeypatch)
+        assert_same_results(compiled, python)
+        assert compiled.summary["program"]["activity"]["points_issued"] > 5000
+
+
+def test_yearly_perk_dues_in_the_table_behave_as_the_members_dict():
+    """``TabledMember.yearly_due`` reads and writes the row's yearly columns as
+    ``Member.yearly_due`` does its dict (absent: due at joining), across a growth of the table."""
+    table = MemberTable(capacity=1, yearly_perks=("gift", "dinner"))
+    first = TabledMember(table, None, 0.0)
+    assert dict(first.yearly_due) == {} and first.yearly_due.get("gift", 4.0) == 4.0
+    first.yearly_due["gift"] = 365.0
+    second = TabledMember(table, None, 2.0)  # the table doubles
+    second.yearly_due = {"dinner": 367.0}
+    assert dict(first.yearly_due) == {"gift": 365.0}
+    assert dict(second.yearly_due) == {"dinner": 367.0} and "gift" not in second.yearly_due
+    del first.yearly_due["gift"]
+    assert len(first.yearly_due) == 0
+    with pytest.raises(KeyError, match="not a yearly perk"):
+        first.yearly_due["breakfast"] = 1.0

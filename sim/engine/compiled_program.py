@@ -33,10 +33,15 @@ class ProgramStream:
     (``gen.poisson``, ``gen.choice``) see the same generator state as in the reference.
     """
 
-    __slots__ = ("_cursor", "_stream", "draws", "gen")
+    __slots__ = ("_cursor", "_peek_from", "_stream", "draws", "gen")
 
-    def __init__(self, stream: Stream):
+    def __init__(self, stream: Stream, max_draws: int = pk.MAX_DRAWS):
+        if max_draws > BLOCK:
+            raise ValueError(f"a step may take at most {BLOCK} program draws, not {max_draws}")
         self._stream = stream
+        # A cursor past this: a step may read into the next block, which must be worked out
+        # first (a step takes at most ``max_draws``: ``program_kernel.max_draws``).
+        self._peek_from = BLOCK - max_draws
         self.gen = stream.gen
         self.draws = np.zeros(1 + 2 * BLOCK)
         self.draws[0] = BLOCK  # the current block is used up: the next draw opens the next
@@ -49,7 +54,7 @@ class ProgramStream:
 
     def prepare(self) -> None:
         """Before a compiled step: the draws it may take are in the buffer."""
-        if self._cursor[0] > _PEEK_FROM:
+        if self._cursor[0] > self._peek_from:
             self._peek()
 
     def settle(self) -> None:
@@ -76,10 +81,6 @@ class ProgramStream:
     def exponential(self) -> float:
         """One standard-exponential (mean 1) draw (``Stream.exponential``: a buffer of its own)."""
         return self._stream.exponential()
-
-
-_PEEK_FROM = BLOCK - pk.MAX_DRAWS
-"""A cursor past this: a step may read into the next block, which must be worked out first."""
 
 
 def _state_field(index: int, kind: type) -> property:
@@ -126,6 +127,9 @@ for _name, _index, _kind in (
     ("points_issued", pk.S_POINTS_ISSUED, int),
     ("points_redeemed", pk.S_POINTS_REDEEMED, int),
     ("prizes", pk.S_PRIZES, int),
+    ("upgrades", pk.S_UPGRADES, int),
+    ("downgrades", pk.S_DOWNGRADES, int),
+    ("perks", pk.S_PERKS, int),
 ):
     setattr(TabledStats, _name, _state_field(_index, _kind))
 del _name, _index, _kind
@@ -144,14 +148,11 @@ class CompiledProgram(Program):
         The state vector of ``sim.engine.program_kernel``.
     constants
         The step's program vector for the terms in force.
-    compiled
-        Whether the step carries the terms in force (``program_kernel.compilable``); if not,
-        member purchases go through the Python handlers.
     """
 
     def __init__(self, design, reaction, book, rng: ProgramStream, horizon: int, *args, **kwargs):
         self.state = np.zeros(pk.STATE)
-        self.table = MemberTable()
+        self.table = MemberTable(yearly_perks=pk.yearly_perk_names(design))
         super().__init__(design, reaction, book, rng, horizon, *args, **kwargs)
         points = design.points
         self.liability = TabledLiability(
@@ -166,8 +167,9 @@ class CompiledProgram(Program):
 
     def _build(self, terms) -> None:
         super()._build(terms)
-        self.compiled = pk.compilable(terms)
-        self.constants = pk.program_constants(terms, self.reaction, self.elasticity)
+        self.constants = pk.program_constants(
+            terms, self.reaction, self.elasticity, self.table.yearly_perks
+        )
         self._arrays_version = -1  # new constants: the step's arguments are taken afresh
 
     def step_arrays(self) -> tuple:
@@ -194,6 +196,11 @@ class CompiledProgram(Program):
             self.rng.settle()
         if flags & pk.LOTS_EMPTY:
             self.table.ensure_free_lots()
+
+    def credit_partner_points(self, c: Any, now: float) -> None:
+        """The partner points a coalition member earned since the last visit (a
+        ``program_kernel.HANDOFF_PARTNERS``)."""
+        self.coalition.before_sale(c.member, now)
 
     def _new_member(self, c: Any, now: float) -> TabledMember:
         return TabledMember(self.table, c, now)

@@ -55,12 +55,10 @@ class CompiledShop(Shop):
         self.wakeups.at_opportunity = [self.on_program_step]
 
     def on_program_step(self, c: TabledCustomer) -> None:
-        """``on_opportunity`` with a program in place: through ``program_kernel`` while the step
-        carries the program's terms, through the Python handlers otherwise."""
+        """``on_opportunity`` with a program in place, through ``program_kernel``: the step does
+        the arithmetic; what it hands back to Python (an offer, partner points) is done here
+        before the step goes on."""
         program = self.program
-        if not program.compiled:
-            self.on_opportunity(c)
-            return
         now = self.env._now
         t, stream = self.table, program.rng
         stream.prepare()
@@ -70,8 +68,10 @@ class CompiledShop(Shop):
         )  # fmt: skip
         if flags & program_kernel.HOUSEKEEPING:
             program.housekeeping(flags)
-        if flags & program_kernel.HANDOFF:
-            if flags & program_kernel.HANDOFF_JOIN:
+        while flags & program_kernel.HANDOFF:
+            if flags & program_kernel.HANDOFF_PARTNERS:
+                program.credit_partner_points(c, now)
+            elif flags & program_kernel.HANDOFF_JOIN:
                 program.join(c, now)
             else:
                 program.offer(c, c.stage if c.stage > PROSPECT else SHOPPER, now)

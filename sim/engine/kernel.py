@@ -281,9 +281,9 @@ REASON, STAGE_TO, WHY, VOICE_OUT, OLD_LEVEL, NEW_LEVEL, OLD_VOICE, LAST = (
     40,
 )
 """Bit positions of the small numbers in the step's result, 4 bits each (``REASON`` 8, ``LAST``
-18): ``(result >> WHY) & 15``, ``(result >> LAST) & LAST_MASK``."""
-LAST_MASK = (1 << 18) - 1
-"""``LAST`` takes 18 bits (a day up to 262,143: the horizon and the survey window are at most
+17): ``(result >> WHY) & 15``, ``(result >> LAST) & LAST_MASK``."""
+LAST_MASK = (1 << 17) - 1
+"""``LAST`` takes 17 bits (a day up to 131,071: the horizon and the survey window are at most
 36,500 days each); the bits above it are the program step's flags."""
 
 _GAMMA = np.uint64(GOLDEN_GAMMA)
@@ -533,16 +533,34 @@ def draw_basket(i, f, n, p):
 
 
 @_jit
-def live_purchase(i, now, basket, paid, is_member, f, n, p, books, satisfaction_boost):
+def service_failed(i, n, p):
+    """Whether the service fails at a purchase: the customer's draw after the basket's."""
+    return _uniform(n, i) < p[P_FAILURE_RATE]
+
+
+@_jit
+def recovered_by_service(i, n, p):
+    """Whether the business recovers a failed service (at ``P_RECOVERY_COST``; a free repair
+    of a program, drawn before this, takes its place)."""
+    return _uniform(n, i) < p[P_RECOVERY_PROBABILITY]
+
+
+@_jit
+def live_purchase(
+    i, now, basket, paid, is_member, f, n, p, books, failed, recovered, lift, attachment_lift
+):
     """``Shop.purchase`` from the booking of a sale on: its value, the experience, the
     relationship, the NPS answer, the ladder and the survey voice.
 
     ``basket`` is the purchase's basket (with any member's basket factor), ``paid`` what the
-    customer paid for it, ``satisfaction_boost`` what the purchase's rewards add to satisfaction
-    after the experience (``Sale.satisfaction_boost``; 0.0: none; the attachment boost of perks
-    comes when the step carries perks). Returns the
-    flags (``BOUGHT`` and the rest) and the rung after the purchase; books the revenue and cost
-    of goods in the ledger's array ``books`` (``sim.money.ledger.Ledger.array``).
+    customer paid for it, ``failed`` and ``recovered`` the service's outcome
+    (``service_failed``, ``recovered_by_service``, or a program's free repair), ``lift`` and
+    ``attachment_lift`` what the purchase's rewards add to satisfaction and emotional attachment
+    after the experience
+    (``Sale.satisfaction_boost``, ``Sale.attachment_boost``; 0.0: none). Returns the flags
+    (``BOUGHT`` and the rest; the caller adds ``RECOVERY_COST``) and the rung after the
+    purchase; books the revenue and cost of goods in the ledger's array ``books``
+    (``sim.money.ledger.Ledger.array``).
     """
     tables = p[TABLE_OFFSET:OUT_OFFSET].reshape((2, QUANTILE_POINTS))
     stage = n[i, STAGE]
@@ -558,12 +576,6 @@ def live_purchase(i, now, basket, paid, is_member, f, n, p, books, satisfaction_
     f[i, LAST_PURCHASE] = now
 
     # The experience (sim.rules.experience).
-    failed = _uniform(n, i) < p[P_FAILURE_RATE]
-    recovered = False
-    if failed:
-        recovered = _uniform(n, i) < p[P_RECOVERY_PROBABILITY]
-        if recovered:
-            flags |= RECOVERY_COST
     expectation = f[i, EXPECTATION]
     quality = p[P_QUALITY_MEAN] + p[P_QUALITY_SD] * tables[1, _next_output(n, i) >> _QSHIFT]
     quality = experience.experienced_quality(
@@ -573,8 +585,8 @@ def live_purchase(i, now, basket, paid, is_member, f, n, p, books, satisfaction_
     satisfaction = experience.updated_satisfaction(f[i, SATISFACTION], score, p[P_LEARNING_RATE])
     if failed and not recovered and stage >= ADVOCATE:
         satisfaction = min(satisfaction, p[P_LOVE_TO_HATE])
-    if satisfaction_boost:
-        satisfaction = min(1.0, satisfaction + satisfaction_boost)
+    if lift:
+        satisfaction = min(1.0, satisfaction + lift)
     f[i, SATISFACTION] = satisfaction
     if not failed:
         f[i, EXPECTATION] = experience.updated_expectation(
@@ -592,6 +604,8 @@ def live_purchase(i, now, basket, paid, is_member, f, n, p, books, satisfaction_
     attachment = wom.attachment_after_experience(
         f[i, ATTACHMENT], satisfaction, relationship, p[P_ATTACHMENT_RATE]
     )
+    if attachment_lift:
+        attachment = min(1.0, attachment + attachment_lift)
     f[i, ATTACHMENT] = attachment
     answer = wom.likelihood_to_recommend(
         satisfaction,
@@ -631,14 +645,10 @@ def live_purchase(i, now, basket, paid, is_member, f, n, p, books, satisfaction_
 
 
 @_jit
-def next_gap(i, stage, rate_factor, member, f, n, p):
-    """``Shop.gap``: days to the next opportunity (inf: none).
-
-    ``rate_factor`` is a member's multiplier on the purchase rate, applied when ``member``.
-    Poisson timing draws a standard exponential; periodic timing a standard normal by table
-    lookup (``sim.engine.streams.own_normal``).
-    """
-    rate = buying.purchase_rate(
+def customer_rate(i, stage, f, p):
+    """``Shop.rate``: the purchase rate per day of agent ``i`` at rung ``stage``, before any
+    program effect."""
+    return buying.purchase_rate(
         f[i, BASE_RATE],
         p[STAGE_OFFSET + S_FREQ * STAGE_COLUMNS + stage],
         f[i, SATISFACTION],
@@ -649,6 +659,17 @@ def next_gap(i, stage, rate_factor, member, f, n, p):
         p[P_FREQ_RELATIONSHIP_SENS],
         p[P_PRICE_FACTOR],
     )
+
+
+@_jit
+def next_gap(i, stage, rate_factor, member, f, n, p):
+    """``Shop.gap``: days to the next opportunity (inf: none).
+
+    ``rate_factor`` is a member's multiplier on the purchase rate, applied when ``member``.
+    Poisson timing draws a standard exponential; periodic timing a standard normal by table
+    lookup (``sim.engine.streams.own_normal``).
+    """
+    rate = customer_rate(i, stage, f, p)
     if member:
         rate = rate * rate_factor
     if p[P_PERIODIC] > 0.0:
@@ -677,6 +698,12 @@ def opportunity_step(i, now, campaigns, f, n, k, books):
     if now < k[P_HORIZON]:  # int(now) < horizon, for a non-negative time
         basket = draw_basket(i, f, n, k)
         revenue = basket * k[P_PRICE_LEVEL]
-        flags, stage = live_purchase(i, now, basket, revenue, False, f, n, k, books, 0.0)
+        failed = service_failed(i, n, k)
+        recovered = failed and recovered_by_service(i, n, k)
+        flags, stage = live_purchase(
+            i, now, basket, revenue, False, f, n, k, books, failed, recovered, 0.0, 0.0
+        )
+        if recovered:
+            flags |= RECOVERY_COST
     k[OUT_GAP] = next_gap(i, stage, 1.0, False, f, n, k)
     return flags

@@ -11,6 +11,8 @@ through the Python handlers or the compiled step with the same result.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator, MutableMapping
 from typing import Any
 
 import numpy as np
@@ -94,6 +96,11 @@ last of the member's lots in the pool (-1: none)."""
     M_LOT_TAIL,
 ) = range(len(MEMBER_INT_FIELDS))
 
+M_YEARLY = len(MEMBER_FLOAT_FIELDS)
+"""The first of the float columns after the named ones: the day each yearly perk is next due
+(``Member.yearly_due``), one column per perk name (``MemberTable.yearly_perks``), NaN while
+absent (due at joining)."""
+
 LOT_EXPIRY, LOT_POINTS, LOT_NEXT = range(3)
 """Columns of the lot pool: the day the lot expires, its points, and the member's next lot
 (-1: the last; for a free lot, the next free one)."""
@@ -108,14 +115,19 @@ class MemberTable:
     lots form a list of their own from there. Rows and lots grow by doubling, always from
     Python, so that at least one lot is free whenever a compiled step starts (it adds at most
     one, and says when it took the last: ``program_kernel.LOTS_EMPTY``). ``version`` counts the
-    times the arrays were replaced by larger ones.
+    times the arrays were replaced by larger ones. ``yearly_perks`` names the yearly perks whose
+    due days the float columns from ``M_YEARLY`` on keep, in that order.
     """
 
-    def __init__(self, capacity: int = 1024, lot_capacity: int = 4096):
+    def __init__(
+        self, capacity: int = 1024, lot_capacity: int = 4096, yearly_perks: tuple[str, ...] = ()
+    ):
         self.rows = 0
         self.version = 0
         self.capacity = max(1, capacity)
-        self.floats = np.zeros((self.capacity, len(MEMBER_FLOAT_FIELDS)))
+        self.yearly_perks = tuple(yearly_perks)
+        self.yearly_column = {name: M_YEARLY + j for j, name in enumerate(self.yearly_perks)}
+        self.floats = np.zeros((self.capacity, M_YEARLY + len(self.yearly_perks)))
         self.ints = np.zeros((self.capacity, len(MEMBER_INT_FIELDS)), dtype=np.int64)
         self.lots = np.zeros((1, 3))
         self.lots[0, LOT_NEXT] = -1
@@ -133,7 +145,7 @@ class MemberTable:
         row = self.rows
         if row >= self.capacity:
             capacity = 2 * self.capacity
-            floats = np.zeros((capacity, len(MEMBER_FLOAT_FIELDS)))
+            floats = np.zeros((capacity, self.floats.shape[1]))
             floats[: self.capacity] = self.floats
             ints = np.zeros((capacity, len(MEMBER_INT_FIELDS)), dtype=np.int64)
             ints[: self.capacity] = self.ints
@@ -142,6 +154,7 @@ class MemberTable:
             self._views()
         self.rows = row + 1
         self.ints[row, M_LOT_HEAD] = self.ints[row, M_LOT_TAIL] = -1
+        self.floats[row, M_YEARLY:] = math.nan
         return row
 
     def ensure_free_lots(self) -> None:
@@ -171,10 +184,54 @@ class TabledMember(Member):
         super().__init__(customer, now)
         self.lots = TabledLots(table, self.id)
 
+    @property
+    def yearly_due(self) -> YearlyDue:
+        """``Member.yearly_due`` in the row's yearly columns."""
+        return YearlyDue(self.table, self.id)
+
+    @yearly_due.setter
+    def yearly_due(self, dues: dict[str, float]) -> None:
+        view = YearlyDue(self.table, self.id)
+        view.clear()
+        view.update(dues)
+
 
 for _name in (*MEMBER_FLOAT_FIELDS, *MEMBER_INT_FIELDS[:-2]):  # the lots have their own view
     setattr(TabledMember, _name, table_column(_name, "member"))
 del _name
+
+
+class YearlyDue(MutableMapping):
+    """A member's yearly perk due days, by perk name, in a :class:`MemberTable` row."""
+
+    __slots__ = ("row", "table")
+
+    def __init__(self, table: MemberTable, row: int):
+        self.table = table
+        self.row = row
+
+    def __getitem__(self, name: str) -> float:
+        value = float(self.table.floats[self.row, self.table.yearly_column[name]])
+        if math.isnan(value):
+            raise KeyError(name)
+        return value
+
+    def __setitem__(self, name: str, day: float) -> None:
+        column = self.table.yearly_column.get(name)
+        if column is None:
+            raise KeyError(f"'{name}' is not a yearly perk of this program")
+        self.table.floats[self.row, column] = day
+
+    def __delitem__(self, name: str) -> None:
+        self[name]  # a KeyError if absent
+        self.table.floats[self.row, self.table.yearly_column[name]] = math.nan
+
+    def __iter__(self) -> Iterator[str]:
+        row = self.table.floats[self.row]
+        return iter([n for n, j in self.table.yearly_column.items() if not math.isnan(row[j])])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 class TabledLots:

@@ -65,10 +65,8 @@ class AgentModel:
         Optional callback ``progress(day_done, horizon)`` called once per simulated day.
     compiled
         Whether purchase opportunities may run as the compiled step of ``sim.engine.kernel``
-        (same results, several times faster). By default they do where
-        ``sim.engine.kernel.enabled()`` says so and the run has no program, or a program whose
-        mechanics the step carries
-        (``sim.engine.program_kernel.compilable``).
+        (same results, several times faster; with a program, ``sim.engine.program_kernel``). By
+        default they do where ``sim.engine.kernel.enabled()`` says so.
 
     Attributes
     ----------
@@ -103,14 +101,14 @@ class AgentModel:
         natural = self.design is None or self.design.is_natural()
         if compiled is None:
             compiled = kernel.enabled()
-        # The compiled step makes the purchase opportunities of runs with no program, or a
-        # program whose terms it carries (sim.engine.program_kernel).
+        # The compiled step makes the purchase opportunities (with a program in place:
+        # sim.engine.program_kernel).
         table = None
-        carried = natural or program_kernel.compilable(self.design)
-        if compiled and carried:
+        if compiled:
             table = kernel.CustomerTable(sc.market.initial_customers + 1024)
             if not natural:
-                self.rng_program = ProgramStream(self.rng_program)
+                draws = program_kernel.max_draws(self.design)
+                self.rng_program = ProgramStream(self.rng_program, draws)
         self.wakeups = wakeups = Wakeups(env)
         self.survey = survey = Survey(
             h, p.survey_window, p.relationship_forgiveness, p.attachment_forgiveness

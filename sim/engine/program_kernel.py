@@ -2,28 +2,29 @@
 
 :func:`program_opportunity_step` is ``sim.engine.kernel.opportunity_step`` for a run with a
 program: the same opportunity, plus what ``sim.money.programs.runtime.Program`` does at a
-purchase, for the mechanics it carries (``COMPILED_MECHANICS``): the offer to a non-member,
-and a member's checkout (the discount card's and the paid membership's discount and free
-shipping, the points earned, redeemed and expired
-with their IFRS 15 deferral, the instant-win draw, the revenue share accrued, the member's
-deal, stake and the
-multipliers they imply). The
-member's numbers live in a ``sim.engine.member_table.MemberTable``, the program's running
-numbers (liability, counters) in a state vector (``S_*``), the sale's postings straight in
-the ledger's array (``sim.money.ledger.Ledger.array``), the
-program's random draws in a buffer shared with the Python side
+purchase, for every mechanic (``COMPILED_MECHANICS``): the offer to a non-member, and a
+member's checkout (tier reviews and upgrades; the tier's, the discount card's and the paid
+membership's discount and free shipping; the points earned, redeemed and expired with their
+IFRS 15 deferral; the instant-win draw; perks by order or once a year; the revenue share
+accrued; the member's deal, stake and the multipliers they imply), then a free repair when the
+service fails. The member's numbers live in a ``sim.engine.member_table.MemberTable``, the
+program's running numbers (liability, counters) in a state vector (``S_*``), the sale's
+postings straight in the ledger's array (``sim.money.ledger.Ledger.array``), the program's
+random draws in a buffer shared with the Python side
 (``sim.engine.compiled_program.ProgramStream``).
 
-What only Python does (a customer joins, a paid membership is decided, the dated work) stays
-in ``Program``: the step hands back ``HANDOFF`` with the basket drawn, Python makes the offer,
-and :func:`program_purchase_step` goes on from there. The Python handlers stay the reference;
-each operation here is theirs, in the same order, so runs give the same tables bit for bit
+What only Python does (a customer joins, a paid membership is decided, a coalition's partner
+points are counted with NumPy's Poisson draw, the dated work) stays in ``Program``: the step
+hands back ``HANDOFF`` with the basket drawn, Python does its part, and
+:func:`program_purchase_step` goes on from there. The Python handlers stay the reference; each
+operation here is theirs, in the same order, so runs give the same tables bit for bit
 (``tests/test_program_kernel.py``).
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -37,18 +38,22 @@ from sim.engine.kernel import (
     P_HORIZON,
     P_PRICE_LEVEL,
     REASON,
+    RECOVERY_COST,
     S_SPEND,
     SPEND,
     STAGE,
     STAGE_COLUMNS,
     STAGE_OFFSET,
     _jit,
+    customer_rate,
     draw_basket,
     live_purchase,
     loss_reason,
     next_gap,
     numba,
+    recovered_by_service,
     refresh_relationship,
+    service_failed,
 )
 from sim.engine.member_table import (
     LOT_EXPIRY,
@@ -63,10 +68,12 @@ from sim.engine.member_table import (
     M_DISCOUNT_LEVEL,
     M_DISCOUNTS_RECEIVED,
     M_EARN_MULTIPLIER,
+    M_JOINED,
     M_LOT_HEAD,
     M_LOT_TAIL,
     M_LOYALTY_FACTOR,
     M_PAID_UNTIL,
+    M_PARTNER_CHECKED,
     M_PERIOD_SAVINGS,
     M_POINTS_EARNED,
     M_POINTS_REDEEMED,
@@ -79,16 +86,23 @@ from sim.engine.member_table import (
     M_SLOT,
     M_SPEND,
     M_STAKE_STATUS,
+    M_TIER,
+    M_WINDOW_METRIC,
+    M_WINDOW_START,
+    M_YEARLY,
 )
 from sim.engine.streams import BLOCK
 from sim.money import ledger
+from sim.money.programs import coalition as coalition_rules
 from sim.money.programs import lottery as lottery_rules
 from sim.money.programs import membership as membership_rules
+from sim.money.programs import perks as perk_rules
 from sim.money.programs import points as points_rules
 from sim.money.programs import revenue_share as revenue_share_rules
 from sim.money.programs import tiers as tier_rules
 from sim.rules import response
 from sim.rules.ladder import LOST, PROSPECT, SHOPPER
+from sim.scenario.program_terms.design import MECHANICS
 
 if numba is not None:
     from numba.extending import register_jitable
@@ -100,6 +114,10 @@ if numba is not None:
         lottery_rules.expected_prize_rate,
         membership_rules.unused_fee,
         tier_rules.qualifying_tier,
+        tier_rules.reviewed_tier,
+        tier_rules.reviews_due,
+        perk_rules.yearly_perk_due,
+        coalition_rules.partner_points_mean,
         response.deal,
         response.novelty,
         response._clip_deal,
@@ -111,9 +129,10 @@ if numba is not None:
         register_jitable(_rule)
 
 
-COMPILED_MECHANICS = ("points", "discount", "membership", "lottery", "revenue_share")
-"""The mechanics the step carries; a design with any other runs its member purchases in
-Python (``compilable``)."""
+COMPILED_MECHANICS = tuple(name for name in MECHANICS if name != "referral")
+"""The mechanics the step carries at a purchase: every one that acts there (referral rewards
+are paid at a sign-up or a first purchase, in Python; a coalition's partner points are counted
+in Python, at a ``HANDOFF_PARTNERS``)."""
 
 REACTION_PARAMETERS: tuple[str, ...] = (
     "delayed_reward_weight",
@@ -164,10 +183,23 @@ PROGRAM_PARAMETERS: tuple[str, ...] = (
     "period_days",
     "shipping_value_per_order",
     "shipping_cost_per_order",
+    "has_tiers",
+    "tier_metric",
+    "window_days",
+    "one_level",
+    "tier_levels",
+    "tiers_at",
+    "perks",
+    "perks_at",
+    "has_repairs",
+    "has_coalition",
+    "partner_points_per_member_per_month",
 )
 """The program's constants, in the order of the step's program vector; after them come the
 rewards' points costs, face values and costs to the business, then the discount levels'
-minimum spends and rates."""
+minimum spends and rates, then (from ``tiers_at``) the tiers' thresholds, earn multipliers and
+discounts, then (from ``perks_at``) one row of ``PERK_COLUMNS`` per perk: the design's perks,
+then each tier's."""
 (
     C_OFFER_MODE,
     C_OPT_IN_PROBABILITY,
@@ -212,8 +244,43 @@ minimum spends and rates."""
     C_PERIOD_DAYS,
     C_SHIPPING_VALUE,
     C_SHIPPING_COST,
+    C_HAS_TIERS,
+    C_TIER_METRIC,
+    C_WINDOW_DAYS,
+    C_ONE_LEVEL,
+    C_TIER_LEVELS,
+    C_TIERS_AT,
+    C_PERKS,
+    C_PERKS_AT,
+    C_HAS_REPAIRS,
+    C_HAS_COALITION,
+    C_PARTNER_POINTS,
 ) = range(len(PROGRAM_PARAMETERS))
 TERMS_OFFSET = len(PROGRAM_PARAMETERS)
+
+PERK_COLUMNS: tuple[str, ...] = (
+    "tier",
+    "trigger",
+    "probability",
+    "cost_per_use",
+    "satisfaction_boost",
+    "attachment_boost",
+    "yearly_column",
+)
+"""A perk's row in the program vector: the tier it belongs to (-1: the design's own), its
+trigger (a ``sim.money.programs.perks.TRIGGERS`` index), its terms, and the member table's column
+of its due day when yearly (``sim.engine.member_table.M_YEARLY`` on)."""
+(
+    PERK_TIER,
+    PERK_TRIGGER,
+    PERK_PROBABILITY,
+    PERK_COST,
+    PERK_SATISFACTION,
+    PERK_ATTACHMENT,
+    PERK_YEARLY_COLUMN,
+) = range(len(PERK_COLUMNS))
+ON_ORDER, YEARLY, ON_SERVICE_FAILURE = range(len(perk_rules.TRIGGERS))
+SPEND_METRIC, POINTS_METRIC, TRANSACTIONS_METRIC = range(len(tier_rules.METRICS))
 
 OFFER_AUTOMATIC, OFFER_OPT_IN, OFFER_IN_PYTHON = range(3)
 """How the step makes the offer: everyone joins (Python enrols them), a draw decides (Python
@@ -238,6 +305,9 @@ STATE_FIELDS: tuple[str, ...] = (
     "points_redeemed",
     "accrued_share",
     "prizes",
+    "upgrades",
+    "downgrades",
+    "perks",
 )
 """The program's running numbers the step reads and writes: whether it is active and how long
 ended programs honour points, its ``PointsLiability``, the ``ProgramStats`` counters the step
@@ -258,9 +328,13 @@ changes, and the revenue share its members have accrued (``Program.accrued_share
     S_POINTS_REDEEMED,
     S_ACCRUED_SHARE,
     S_PRIZES,
+    S_UPGRADES,
+    S_DOWNGRADES,
+    S_PERKS,
 ) = range(len(STATE_FIELDS))
 MAX_DRAWS = 3
-"""Program draws one step may take (an offer, or a redemption, a bonus and an instant win)."""
+"""Program draws one step may take besides its perks' (an offer, or a redemption, a bonus and
+an instant win); each perk adds at most one (``max_draws``)."""
 STATE = len(STATE_FIELDS) + 1
 OUT_BASKET = STATE - 1
 """Where a ``HANDOFF`` leaves the basket drawn."""
@@ -278,6 +352,10 @@ SETTLE_DRAWS = 1 << 59
 LOTS_EMPTY = 1 << 58
 """The step took the last free points lot: Python adds lots before the next step
 (``MemberTable.ensure_free_lots``)."""
+HANDOFF_PARTNERS = 1 << 57
+"""With ``HANDOFF``: a coalition member's partner points since the last visit are due; Python
+credits them (``CoalitionMechanic.before_sale``: a Poisson count from the program's generator),
+then calls :func:`program_purchase_step` with the basket at ``state[OUT_BASKET]``."""
 HOUSEKEEPING = SETTLE_DRAWS | LOTS_EMPTY
 
 
@@ -402,7 +480,8 @@ def _points_after_payment(
 ):
     """``PointsMechanic.after_payment``: redeem the best reward affordable, then earn.
 
-    Returns the value the member received at the sale so far.
+    Returns the value the member received at the sale so far and the points the sale earned
+    (``Sale.points``).
     """
     day = int(now)
     mn[row, M_BALANCE] -= _drop_expired(mn, lots, row, now)
@@ -426,7 +505,7 @@ def _points_after_payment(
         s[S_REWARDS] += 1
         s[S_REWARDS_VALUE] += values[best]
     if s[S_ACTIVE] == 0.0:  # after the end, honoured points are only redeemed
-        return received
+        return received, 0
     cap_left = math.inf
     if c[C_HAS_CAP] > 0.0:
         period = c[C_CAP_PERIOD_DAYS]
@@ -465,7 +544,7 @@ def _points_after_payment(
         mn[row, M_BALANCE] += earned
         mn[row, M_POINTS_EARNED] += earned
         s[S_POINTS_ISSUED] += earned
-    return received
+    return received, earned
 
 
 @_jit
@@ -473,6 +552,48 @@ def _discount_rate(row, mn, c):
     levels = int(c[C_DISCOUNT_LEVELS])
     at = TERMS_OFFSET + 3 * int(c[C_REWARDS]) + levels
     return c[at + mn[row, M_DISCOUNT_LEVEL]]
+
+
+@_jit
+def _tier_column(c, column, tier):
+    """A tier's threshold (``column`` 0), earn multiplier (1) or discount (2)."""
+    return c[int(c[C_TIERS_AT]) + column * int(c[C_TIER_LEVELS]) + tier]
+
+
+@_jit
+def _till_discount(row, tier, mn, c):
+    """The share of list price taken off at the till: the best of the tier's, the discount
+    card's and the paid membership's (``Mechanic.discount``)."""
+    best = 0.0
+    if c[C_HAS_TIERS] > 0.0:
+        rate = _tier_column(c, 2, tier)
+        if rate > best:
+            best = rate
+    if c[C_HAS_DISCOUNT] > 0.0:
+        rate = _discount_rate(row, mn, c)
+        if rate > best:
+            best = rate
+    if c[C_HAS_MEMBERSHIP] > 0.0 and c[C_MEMBERSHIP_DISCOUNT] > best:
+        best = c[C_MEMBERSHIP_DISCOUNT]
+    return best
+
+
+@_jit
+def _deal(row, basket, tier, multiplier, mn, c):
+    """``Program._deal``: the share of spend the program gives back at ``tier`` with the earn
+    ``multiplier``, before habituation."""
+    best = _till_discount(row, tier, mn, c)
+    immediate = 0.0
+    delayed = 0.0
+    if c[C_HAS_POINTS] > 0.0:
+        delayed = c[C_POINTS_PER_CURRENCY] * multiplier * c[C_VALUE_PER_POINT]
+    if c[C_HAS_MEMBERSHIP] > 0.0:
+        immediate += c[C_SHIPPING_VALUE] / basket if basket > 0 else 0.0
+    if c[C_HAS_LOTTERY] > 0.0:
+        delayed += lottery_rules.expected_prize_rate(c[C_WIN_PROBABILITY], c[C_PRIZE_VALUE], basket)
+    if c[C_HAS_REVENUE_SHARE] > 0.0:
+        delayed += c[C_SHARE_OF_SPEND]
+    return response.deal(best + immediate, delayed, c[C_DELAYED_WEIGHT])
 
 
 @_jit
@@ -484,27 +605,15 @@ def _update(i, row, now, f, n, k, mf, mn, c):
     basket = f[i, MEAN_SPEND] * k[STAGE_OFFSET + S_SPEND * STAGE_COLUMNS + stage] * k[P_PRICE_LEVEL]
     if mf[row, M_DEAL] < 0.0 or basket != mf[row, M_BASKET]:
         mf[row, M_BASKET] = basket
-        best = 0.0
-        immediate = 0.0
-        delayed = 0.0
-        if c[C_HAS_POINTS] > 0.0:
-            delayed = c[C_POINTS_PER_CURRENCY] * mf[row, M_EARN_MULTIPLIER] * c[C_VALUE_PER_POINT]
-        if c[C_HAS_DISCOUNT] > 0.0:
-            rate = _discount_rate(row, mn, c)
-            if rate > best:
-                best = rate
-        if c[C_HAS_MEMBERSHIP] > 0.0:
-            if c[C_MEMBERSHIP_DISCOUNT] > best:
-                best = c[C_MEMBERSHIP_DISCOUNT]
-            immediate += c[C_SHIPPING_VALUE] / basket if basket > 0 else 0.0
-        if c[C_HAS_LOTTERY] > 0.0:
-            delayed += lottery_rules.expected_prize_rate(
-                c[C_WIN_PROBABILITY], c[C_PRIZE_VALUE], basket
-            )
-        if c[C_HAS_REVENUE_SHARE] > 0.0:
-            delayed += c[C_SHARE_OF_SPEND]
-        mf[row, M_DEAL] = response.deal(best + immediate, delayed, c[C_DELAYED_WEIGHT])
-        mf[row, M_STAKE_STATUS] = 0.0
+        tier = mn[row, M_TIER]
+        deal = _deal(row, basket, tier, mf[row, M_EARN_MULTIPLIER], mn, c)
+        mf[row, M_DEAL] = deal
+        status = 0.0
+        if c[C_HAS_TIERS] > 0.0 and tier != 0:  # Program._status_stake: a year of its extra deal
+            base = _deal(row, basket, 0, _tier_column(c, 1, 0), mn, c)
+            yearly_spend = customer_rate(i, n[i, STAGE], f, k) * 365.0 * basket
+            status = max(0.0, deal - base) * yearly_spend
+        mf[row, M_STAKE_STATUS] = status
     stake = mf[row, M_STAKE_STATUS]
     if c[C_HAS_POINTS] > 0.0:
         balance = mn[row, M_BALANCE]
@@ -528,10 +637,137 @@ def _update(i, row, now, f, n, k, mf, mn, c):
 
 
 @_jit
+def _set_tier(row, tier, now, mf, mn, c, s):
+    """``TiersMechanic.set_tier``."""
+    current = mn[row, M_TIER]
+    if tier > current:
+        mf[row, M_REFRESHED] = now  # a new status is felt afresh (DOMAIN L5)
+        s[S_UPGRADES] += 1
+    elif tier < current:
+        s[S_DOWNGRADES] += 1
+    mn[row, M_TIER] = tier
+    mf[row, M_EARN_MULTIPLIER] = _tier_column(c, 1, tier)
+    mf[row, M_DEAL] = -1.0
+
+
+@_jit
+def _tier_thresholds(c):
+    at = int(c[C_TIERS_AT])
+    return c[at : at + int(c[C_TIER_LEVELS])]
+
+
+@_jit
+def _review_tiers(row, now, mf, mn, c, s):
+    """``TiersMechanic.before_sale``: the reviews fallen due since the member's last visit."""
+    window = c[C_WINDOW_DAYS]
+    due = tier_rules.reviews_due(mf[row, M_WINDOW_START], window, now)
+    for _ in range(due):
+        qualified = tier_rules.qualifying_tier(mf[row, M_WINDOW_METRIC], _tier_thresholds(c))
+        reviewed = tier_rules.reviewed_tier(mn[row, M_TIER], qualified, c[C_ONE_LEVEL] > 0.0)
+        _set_tier(row, reviewed, now, mf, mn, c, s)
+        mf[row, M_WINDOW_METRIC] = 0.0
+        mf[row, M_WINDOW_START] += window
+
+
+@_jit
+def _tiers_after_payment(row, now, paid, earned, mf, mn, c, s):
+    """``TiersMechanic.after_payment``: the sale counts towards the tier; upgrades at once."""
+    metric = c[C_TIER_METRIC]
+    if metric == SPEND_METRIC:
+        mf[row, M_WINDOW_METRIC] += paid
+    elif metric == TRANSACTIONS_METRIC:
+        mf[row, M_WINDOW_METRIC] += 1
+    else:  # tier-qualifying points: earned by this sale, never lowered by redemptions (P2)
+        mf[row, M_WINDOW_METRIC] += earned
+    qualified = tier_rules.qualifying_tier(mf[row, M_WINDOW_METRIC], _tier_thresholds(c))
+    if qualified > mn[row, M_TIER]:
+        _set_tier(row, qualified, now, mf, mn, c, s)
+
+
+@_jit
+def _perk(c, j, column):
+    return c[int(c[C_PERKS_AT]) + j * len(PERK_COLUMNS) + column]
+
+
+@_jit
+def _give(c, j, day, books, s):
+    """``PerksMechanic.give``: one use of perk ``j`` booked."""
+    cost = _perk(c, j, PERK_COST)
+    if cost:
+        _post(books, day, ledger.PRIZES_AND_PERKS, -cost)
+    s[S_PERKS] += 1
+
+
+@_jit
+def _perks_after_payment(row, now, mf, mn, c, s, books, rng, lift, attachment_lift):
+    """``PerksMechanic.after_payment``: the design's perks, then those of the member's tier,
+    given by order or once a membership year. Returns the sale's satisfaction and attachment
+    lifts with theirs added."""
+    day = int(now)
+    tier = mn[row, M_TIER]
+    for owner in (-1, tier):
+        for j in range(int(c[C_PERKS])):
+            if _perk(c, j, PERK_TIER) != owner:
+                continue
+            trigger = _perk(c, j, PERK_TRIGGER)
+            if trigger == ON_ORDER:
+                given = _draw(rng) < _perk(c, j, PERK_PROBABILITY)
+            elif trigger == YEARLY:
+                column = int(_perk(c, j, PERK_YEARLY_COLUMN))
+                due = mf[row, column]
+                if math.isnan(due):  # due at joining
+                    due = mf[row, M_JOINED]
+                given = False
+                if perk_rules.yearly_perk_due(due, now):
+                    years = 1 + int((now - due) // perk_rules.DAYS_PER_YEAR)
+                    mf[row, column] = due + perk_rules.DAYS_PER_YEAR * years
+                    given = _draw(rng) < _perk(c, j, PERK_PROBABILITY)
+            else:
+                continue
+            if given:
+                _give(c, j, day, books, s)
+                lift += _perk(c, j, PERK_SATISFACTION)
+                attachment_lift += _perk(c, j, PERK_ATTACHMENT)
+    return lift, attachment_lift
+
+
+@_jit
+def _repairs(row, now, mn, c, s, books, rng, lift, attachment_lift):
+    """``PerksMechanic.repairs``: whether a free repair recovers a service failure (booked),
+    and the sale's lifts with its own added."""
+    tier = mn[row, M_TIER]
+    for owner in (-1, tier):
+        for j in range(int(c[C_PERKS])):
+            if _perk(c, j, PERK_TIER) != owner or _perk(c, j, PERK_TRIGGER) != ON_SERVICE_FAILURE:
+                continue
+            if _draw(rng) < _perk(c, j, PERK_PROBABILITY):
+                _give(c, j, int(now), books, s)
+                return (
+                    True,
+                    lift + _perk(c, j, PERK_SATISFACTION),
+                    attachment_lift + _perk(c, j, PERK_ATTACHMENT),
+                )
+    return False, lift, attachment_lift
+
+
+@_jit
+def _partner_points_due(row, now, mf, c, s):
+    """``CoalitionMechanic.before_sale`` up to the count: whether partner points are due (Python
+    draws and credits them); if none can be, the member is checked up to ``now``."""
+    days = now - mf[row, M_PARTNER_CHECKED]
+    mean = coalition_rules.partner_points_mean(c[C_PARTNER_POINTS], days)
+    if mean <= 0.0 or s[S_ACTIVE] == 0.0:
+        mf[row, M_PARTNER_CHECKED] = now
+        return False
+    return True
+
+
+@_jit
 def _checkout(i, row, now, list_amount, f, n, k, books, mf, mn, lots, c, s, rng, expiring):
     """``Program.checkout`` for the compiled mechanics: returns what was paid, whether the
     membership ended (an ended program's points used up or no longer honoured) and what the
-    sale's rewards add to satisfaction (``Sale.satisfaction_boost``)."""
+    sale's rewards add to satisfaction and attachment (``Sale.satisfaction_boost``,
+    ``Sale.attachment_boost``)."""
     horizon = k[P_HORIZON]
     day = int(now)
     paid = list_amount
@@ -541,24 +777,23 @@ def _checkout(i, row, now, list_amount, f, n, k, books, mf, mn, lots, c, s, rng,
             _points_after_payment(
                 row, now, paid, 0.0, mf, mn, lots, c, s, books, rng, expiring, horizon
             )
-        return paid, mn[row, M_BALANCE] <= 0 or now >= s[S_HONOUR_UNTIL], 0.0
-    best = 0.0
-    if c[C_HAS_DISCOUNT] > 0.0:
-        rate = _discount_rate(row, mn, c)
-        if rate > best:
-            best = rate
-    if c[C_HAS_MEMBERSHIP] > 0.0 and c[C_MEMBERSHIP_DISCOUNT] > best:
-        best = c[C_MEMBERSHIP_DISCOUNT]
+        return paid, mn[row, M_BALANCE] <= 0 or now >= s[S_HONOUR_UNTIL], 0.0, 0.0
+    if c[C_HAS_TIERS] > 0.0:
+        _review_tiers(row, now, mf, mn, c, s)
+    best = _till_discount(row, mn[row, M_TIER], mn, c)
     if best:
         off = list_amount * best
         paid = list_amount - off
         received = off
         mf[row, M_DISCOUNTS_RECEIVED] += off
         _post(books, day, ledger.DISCOUNTS, -off)
+    earned = 0
     if c[C_HAS_POINTS] > 0.0:
-        received = _points_after_payment(
+        received, earned = _points_after_payment(
             row, now, paid, received, mf, mn, lots, c, s, books, rng, expiring, horizon
         )
+    if c[C_HAS_TIERS] > 0.0:
+        _tiers_after_payment(row, now, paid, earned, mf, mn, c, s)
     if c[C_HAS_DISCOUNT] > 0.0 and c[C_DISCOUNT_CUMULATIVE] > 0.0:
         levels = int(c[C_DISCOUNT_LEVELS])
         at = TERMS_OFFSET + 3 * int(c[C_REWARDS])
@@ -571,12 +806,17 @@ def _checkout(i, row, now, list_amount, f, n, k, books, mf, mn, lots, c, s, rng,
         received += c[C_SHIPPING_VALUE]
         if c[C_SHIPPING_COST]:
             _post(books, day, ledger.PRIZES_AND_PERKS, -c[C_SHIPPING_COST])
-    boost = 0.0
+    lift = 0.0
+    attachment_lift = 0.0
     if c[C_HAS_LOTTERY] > 0.0 and _draw(rng) < c[C_WIN_PROBABILITY]:  # LotteryMechanic
         _post(books, day, ledger.PRIZES_AND_PERKS, -c[C_PRIZE_COST])
-        boost += c[C_WIN_SATISFACTION_BOOST]
+        lift += c[C_WIN_SATISFACTION_BOOST]
         received += c[C_PRIZE_VALUE]
         s[S_PRIZES] += 1
+    if c[C_PERKS] > 0.0:
+        lift, attachment_lift = _perks_after_payment(
+            row, now, mf, mn, c, s, books, rng, lift, attachment_lift
+        )
     if c[C_HAS_REVENUE_SHARE] > 0.0 and s[S_ACTIVE] != 0.0:  # RevenueShareMechanic
         amount = revenue_share_rules.share_of(paid, c[C_SHARE_OF_SPEND])
         mf[row, M_SHARE_ACCRUED] += amount
@@ -585,7 +825,7 @@ def _checkout(i, row, now, list_amount, f, n, k, books, mf, mn, lots, c, s, rng,
     mf[row, M_PERIOD_SAVINGS] += received
     mf[row, M_SPEND] += paid
     _update(i, row, now, f, n, k, mf, mn, c)
-    return paid, False, boost
+    return paid, False, lift, attachment_lift
 
 
 @_jit
@@ -612,12 +852,17 @@ def _offer(i, now, f, n, c, s, rng):
 def _buy(i, now, basket, f, n, k, books, mf, mn, lots, c, s, rng, expiring):
     """The purchase from the member's checkout on, and the next gap (at ``k[OUT_GAP]``)."""
     row = n[i, MEMBER_ROW]
+    enrolled = row >= 0 and mn[row, M_SLOT] >= 0
+    if enrolled and c[C_HAS_COALITION] > 0.0 and _partner_points_due(row, now, mf, c, s):
+        s[OUT_BASKET] = basket
+        return HANDOFF | HANDOFF_PARTNERS
     flags = 0
     paid = basket * k[P_PRICE_LEVEL]
-    boost = 0.0
+    lift = 0.0
+    attachment_lift = 0.0
     if row >= 0:
         basket *= mf[row, M_BASKET_FACTOR]
-        paid, gone, boost = _checkout(
+        paid, gone, lift, attachment_lift = _checkout(
             i,
             row,
             now,
@@ -635,9 +880,35 @@ def _buy(i, now, basket, f, n, k, books, mf, mn, lots, c, s, rng, expiring):
             expiring,
         )
         if gone:
-            n[i, MEMBER_ROW] = row = -1
+            n[i, MEMBER_ROW] = -1
             flags = MEMBER_GONE
-    bought, stage = live_purchase(i, now, basket, paid, n[i, IS_MEMBER] != 0, f, n, k, books, boost)
+    failed = service_failed(i, n, k)
+    recovered = False
+    if failed:
+        if enrolled and c[C_HAS_REPAIRS] > 0.0:  # Program.repairs
+            recovered, lift, attachment_lift = _repairs(
+                row, now, mn, c, s, books, rng, lift, attachment_lift
+            )
+        if not recovered:
+            recovered = recovered_by_service(i, n, k)
+            if recovered:
+                flags |= RECOVERY_COST
+    bought, stage = live_purchase(
+        i,
+        now,
+        basket,
+        paid,
+        n[i, IS_MEMBER] != 0,
+        f,
+        n,
+        k,
+        books,
+        failed,
+        recovered,
+        lift,
+        attachment_lift,
+    )
+    row = n[i, MEMBER_ROW]
     factor = mf[row, M_RATE_FACTOR] if row >= 0 else 1.0
     k[OUT_GAP] = next_gap(i, stage, factor, row >= 0, f, n, k)
     return flags | bought
@@ -709,14 +980,37 @@ def warm_up(table, constants: np.ndarray, books: np.ndarray) -> None:
     program_purchase_step(0, 0.0, 0.0, table.floats, table.ints, constants, *args, draws, expiring)
 
 
-def compilable(terms) -> bool:
-    """Whether the step carries every mechanic of ``terms`` (``COMPILED_MECHANICS``)."""
-    others = (terms.tiers, terms.coalition)
-    return all(other is None for other in others) and not terms.perks
+def perks_of(terms) -> list[tuple[int, Any]]:
+    """The design's perks and its tiers', in the order of the program vector: (tier, perk),
+    the tier -1 for the design's own."""
+    perks = [(-1, perk) for perk in terms.perks]
+    if terms.tiers is not None:
+        perks += [(t, perk) for t, level in enumerate(terms.tiers.levels) for perk in level.perks]
+    return perks
 
 
-def program_constants(terms, reaction, elasticity: float) -> np.ndarray:
-    """The step's program vector for ``terms`` (see ``PROGRAM_PARAMETERS``)."""
+def yearly_perk_names(design) -> tuple[str, ...]:
+    """The names of the yearly perks of every term of ``design`` (its due days are kept by
+    name, ``Member.yearly_due``), in order of first appearance."""
+    names: dict[str, None] = {}
+    for _, terms in design.schedule():
+        for _, perk in perks_of(terms):
+            if perk.trigger == "yearly":
+                names.setdefault(perk.name)
+    return tuple(names)
+
+
+def max_draws(design) -> int:
+    """The program draws one step may take under any term of ``design``: ``MAX_DRAWS`` and
+    one per perk (``ProgramStream``)."""
+    return MAX_DRAWS + max(len(perks_of(terms)) for _, terms in design.schedule())
+
+
+def program_constants(
+    terms, reaction, elasticity: float, yearly_perks: tuple[str, ...] = ()
+) -> np.ndarray:
+    """The step's program vector for ``terms`` (see ``PROGRAM_PARAMETERS``); ``yearly_perks``
+    are the names of the member table's yearly columns (``yearly_perk_names``)."""
     joining, points, discount = terms.joining, terms.points, terms.discount
     header = dict.fromkeys(PROGRAM_PARAMETERS, 0.0)
     if joining.capacity is not None or joining.mode == "fee_decision":
@@ -783,6 +1077,41 @@ def program_constants(terms, reaction, elasticity: float) -> np.ndarray:
                 "prize_cost",
                 "win_satisfaction_boost",
             ),
+        )
+    tiers = terms.tiers
+    if tiers is not None:
+        header.update(
+            has_tiers=1.0,
+            tier_metric=tier_rules.METRICS.index(tiers.metric),
+            window_days=tiers.window_days,
+            one_level=1.0 if tiers.downgrade == "one_level" else 0.0,
+            tier_levels=len(tiers.levels),
+            tiers_at=TERMS_OFFSET + len(tail),
+        )
+        tail += [level.threshold for level in tiers.levels]
+        tail += [level.earn_multiplier for level in tiers.levels]
+        tail += [level.discount for level in tiers.levels]
+    perks = perks_of(terms)
+    header.update(
+        perks=len(perks),
+        perks_at=TERMS_OFFSET + len(tail),
+        has_repairs=any(perk.trigger == "service_failure" for _, perk in perks),
+    )
+    for tier, perk in perks:
+        row = dict.fromkeys(PERK_COLUMNS, 0.0)
+        row.update(
+            tier=tier,
+            trigger=perk_rules.TRIGGERS.index(perk.trigger),
+            yearly_column=M_YEARLY + yearly_perks.index(perk.name)
+            if perk.trigger == "yearly"
+            else 0,
+            **_fields(perk, *PERK_COLUMNS[2:6]),
+        )
+        tail += [float(row[name]) for name in PERK_COLUMNS]
+    if terms.coalition is not None and points is not None:  # as Program._build
+        header.update(
+            has_coalition=1.0,
+            **_fields(terms.coalition, "partner_points_per_member_per_month"),
         )
     header.update(elasticity=elasticity, **_fields(reaction, *REACTION_PARAMETERS))
     return np.array([float(header[name]) for name in PROGRAM_PARAMETERS] + tail)

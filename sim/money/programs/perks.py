@@ -15,6 +15,8 @@ from sim.money.programs.mechanic import Mechanic, Sale
 from sim.money.programs.member import Member
 
 DAYS_PER_YEAR = 365
+TRIGGERS = ("order", "yearly", "service_failure")
+"""When a perk is given: with an order, once a membership year, at a service failure."""
 
 
 def yearly_perk_due(next_due: float, now: float) -> bool:

@@ -367,8 +367,10 @@ class Program(ProgramLifecycle):
 
     def repairs(self, c: Any, sale: Sale) -> bool:
         """A service failure at a member's purchase: recovered for free by a repair perk?"""
-        m = c.member
-        return self.perks is not None and m.slot >= 0 and self.perks.repairs(m, sale)
+        m = c.member  # None when an ended program's honoured points were used up at the sale
+        if self.perks is None or m is None or m.slot < 0:
+            return False
+        return self.perks.repairs(m, sale)
 
     def _deal(self, m: Member, basket: float) -> float:
         """The share of spend the program gives ``m`` back, before habituation."""

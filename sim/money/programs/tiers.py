@@ -13,6 +13,8 @@ from sim.money.programs.mechanic import Mechanic, Sale
 from sim.money.programs.member import Member
 
 DOWNGRADE_POLICIES = ("one_level", "recompute")
+METRICS = ("spend", "points", "transactions")
+"""Qualifying metrics: spend paid, points earned (never lowered by redemptions), purchases."""
 
 
 def qualifying_tier(metric: float, thresholds: list[float]) -> int:
@@ -30,11 +32,16 @@ def tier_after_review(current: int, qualified: int, policy: str) -> int:
     ``one_level``: never more than one level below the current tier; ``recompute``: exactly the
     qualified tier.
     """
-    if policy == "one_level":
+    if policy not in DOWNGRADE_POLICIES:
+        raise ValueError(f"downgrade policy '{policy}'; allowed: {', '.join(DOWNGRADE_POLICIES)}")
+    return reviewed_tier(current, qualified, policy == "one_level")
+
+
+def reviewed_tier(current: int, qualified: int, one_level: bool) -> int:
+    """``tier_after_review`` with the policy as a flag: ``one_level`` or ``recompute``."""
+    if one_level:
         return max(qualified, current - 1)
-    if policy == "recompute":
-        return qualified
-    raise ValueError(f"downgrade policy '{policy}'; allowed: {', '.join(DOWNGRADE_POLICIES)}")
+    return qualified
 
 
 def reviews_due(window_start: float, window_days: int, now: float) -> int:
