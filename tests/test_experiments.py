@@ -181,13 +181,16 @@ def test_an_unknown_executor_is_named():
 
 def test_compare_with_a_design_that_changes_nothing_is_exactly_zero(tiny):
     """Common random numbers: a natural design (no mechanics) and no program give the same
-    runs, so every paired difference is exactly zero and the verdict is marginal."""
+    runs, so every paired difference is exactly zero and the profit verdict is marginal; three
+    runs cannot tell its risk of ruin from the 5% threshold (0 of 3: up to 56%)."""
     sc = tiny.with_overrides({"programs": [{"name": "quality only"}]})
     c = sim.compare(sc, runs=3, seed=2, executor="serial")
     row = c.table.iloc[0]
     assert row["incremental_profit"] == 0.0
     assert row["incremental_profit_low"] == row["incremental_profit_high"] == 0.0
-    assert row["verdict"] == "marginal"
+    assert row["profit_verdict"] == "marginal" and row["ruin_verdict"] == "unresolved"
+    assert row["verdict"] == "ruin_risk_unresolved" and row["runs_to_settle_ruin"] == 73
+    assert row["caused_bankruptcy_probability"] == 0.0
 
 
 def test_a_program_nobody_joins_costs_exactly_its_running_cost(tiny):
@@ -201,7 +204,9 @@ def test_a_program_nobody_joins_costs_exactly_its_running_cost(tiny):
     cost = 500 + 100 * 12 * tiny.horizon_days / 365
     pairs = c.pairs["incremental_profit"].to_numpy()
     assert np.allclose(pairs, -cost, rtol=1e-6)
-    assert c.verdict("stamp card") == "destroys_value"
+    row = c.table.set_index("program").loc["stamp card"]
+    assert row["profit_verdict"] == "destroys_value"  # three runs leave its ruin unresolved
+    assert c.verdict("stamp card") == "ruin_risk_unresolved"
     assert c.table.iloc[0]["roi"] == pytest.approx(-1.0)
 
 
@@ -261,6 +266,7 @@ def test_the_hoover_style_promotion_would_bankrupt_and_a_stamp_card_would_not():
     assert c.verdict("fly free") == "would_bankrupt"
     assert c.table.iloc[0]["bankruptcy_probability"] == 1.0
     assert c.table.iloc[0]["baseline_bankruptcy_probability"] == 0.0
+    assert c.table.iloc[0]["caused_bankruptcy_probability"] == 1.0  # every ruin is its doing
     # bankrupt before the retention cohort's day: the design kept nobody, and says so
     baseline = c.summary.query("arm == 'none'").sort_values("replication")
     gain = c.pairs.sort_values("replication")["retention_gain"].to_numpy()

@@ -354,7 +354,7 @@ VERDICTS: dict[str, dict[str, str]] = {
     "cooperative_dividend.yaml": {"member dividend": "destroys_value"},
     "ecommerce_membership.yaml": {"pet club": "pays_back"},
     "food_delivery_instant_win.yaml": {"instant win": "pays_back"},
-    "hoover_promotion.yaml": {"fly free": "would_bankrupt"},
+    "hoover_promotion.yaml": {"fly free": "destroys_value"},
     "natural_brand.yaml": {"quality first": "marginal"},
     "outdoor_apparel_repairs.yaml": {"free repairs": "pays_back"},
     "refer_a_friend.yaml": {"bring a friend": "pays_back"},
@@ -368,13 +368,18 @@ VERDICTS: dict[str, dict[str, str]] = {
     },
     "wine_club.yaml": {"members' club": "destroys_value"},
 }
-"""The verdict of ``sim.compare`` on every design of every library file (docs/experiments.md).
+"""The profit part of ``sim.compare``'s verdict (``profit_verdict``) on every design of every
+library file, at five paired runs (docs/experiments.md).
 
 With five paired runs an interval is wide, so designs whose gain is small against the noise
-are ``marginal`` here (the coffee shop's member discount pays back with 30 runs). The natural
+are ``marginal`` here (the coffee shop's member discount pays back with more runs). The natural
 brand's design changes nothing (DOMAIN P1), so its incremental profit is exactly zero in
 every run: ``marginal`` by the rule, as it must be.
 """
+RUIN_AT_FIVE_RUNS = {"hoover_promotion.yaml": "would_bankrupt"}
+"""The ruin part (``ruin_verdict``) at five runs where it is not ``unresolved``: five runs cannot
+tell a risk of ruin of none of five from the 5% threshold (Wilson's interval reaches 43%), but
+they can tell five bankrupt runs of five."""
 
 
 def test_every_library_design_has_its_verdict_checked():
@@ -389,4 +394,9 @@ def test_every_library_design_has_its_verdict_checked():
 def test_library_verdicts(name):
     """Each design's verdict over five paired replications of the full horizon, seed 0."""
     c = sim.compare(scenario(name), runs=VERDICT_RUNS, seed=0)
-    assert dict(zip(c.table["program"], c.table["verdict"], strict=True)) == VERDICTS[name]
+    table = c.table.set_index("program")
+    assert table["profit_verdict"].to_dict() == VERDICTS[name]
+    ruin = RUIN_AT_FIVE_RUNS.get(name, "unresolved")
+    assert (table["ruin_verdict"] == ruin).all(), table["ruin_verdict"]
+    expected = "would_bankrupt" if ruin == "would_bankrupt" else "ruin_risk_unresolved"
+    assert (table["verdict"] == expected).all()

@@ -19,19 +19,25 @@ def interval(mean: float, low: float, high: float, n: int = 30) -> Estimate:
 @pytest.mark.parametrize(
     ("ruin", "profit", "expected"),
     [
-        (0.10, interval(5e4, 1e4, 9e4), "would_bankrupt"),  # ruin first, whatever the profit
-        (0.06, interval(-5e4, -9e4, -1e4), "would_bankrupt"),
-        (0.05, interval(-5e4, -9e4, -1e4), "destroys_value"),  # at the threshold: not above it
-        (0.00, interval(-5e4, -9e4, -1e4), "destroys_value"),
-        (0.00, interval(1e3, -9e3, 1.1e4), "marginal"),
-        (0.00, interval(0.0, 0.0, 0.0), "marginal"),  # exactly no effect
-        (0.00, interval(5e4, 1e4, 9e4), "pays_back"),
-        (0.04, interval(5e4, 1e4, 9e4), "pays_back"),
+        # ruin first, whatever the profit: the whole interval of the risk above the threshold
+        (interval(0.30, 0.12, 0.5), interval(5e4, 1e4, 9e4), "would_bankrupt"),
+        (interval(0.10, 0.051, 0.2), interval(-5e4, -9e4, -1e4), "would_bankrupt"),
+        # straddling the threshold, whatever the profit: more runs would tell
+        (interval(0.06, 0.02, 0.15), interval(5e4, 1e4, 9e4), "ruin_risk_unresolved"),
+        (interval(0.0, 0.0, 0.11), interval(-5e4, -9e4, -1e4), "ruin_risk_unresolved"),
+        (interval(0.05, 0.05, 0.2), interval(5e4, 1e4, 9e4), "ruin_risk_unresolved"),  # low at it
+        # clear of it (the upper bound at the threshold counts as clear): the profit decides
+        (interval(0.0, 0.0, 0.05), interval(-5e4, -9e4, -1e4), "destroys_value"),
+        (interval(0.0, 0.0, 0.03), interval(1e3, -9e3, 1.1e4), "marginal"),
+        (interval(0.0, 0.0, 0.03), interval(0.0, 0.0, 0.0), "marginal"),  # exactly no effect
+        (interval(0.01, 0.0, 0.04), interval(5e4, 1e4, 9e4), "pays_back"),
     ],
 )
 def test_verdict(ruin, profit, expected):
     assert rules.verdict(ruin, profit, 0.05) == expected
     assert expected in rules.VERDICTS
+    assert rules.ruin_verdict(ruin, 0.05) in rules.RUIN_VERDICTS
+    assert rules.profit_verdict(profit) in rules.PROFIT_VERDICTS
 
 
 def test_participants_warning_needs_the_whole_interval_above_the_floor():

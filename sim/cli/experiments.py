@@ -13,20 +13,29 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from sim.report.text import COMPARISON_COLUMNS, comparison_rows, interval_text
+from sim.report.text import (
+    COMPARISON_COLUMNS,
+    comparison_rows,
+    interval_text,
+    runs_text,
+    unresolved_ruin_notes,
+)
 
 VERDICT_STYLE = {
     "pays_back": "bold green",
     "marginal": "bold yellow",
     "destroys_value": "bold red",
+    "ruin_risk_unresolved": "bold magenta",
     "would_bankrupt": "bold white on red",
 }
 
 EXPERIMENT_EXAMPLES = {
     "replicate": "  loyalsim replicate scenarios/coffee_shop.yaml --runs 30 --seed 1",
     "compare": (
+        "  loyalsim compare scenarios/coffee_shop.yaml\n"
         "  loyalsim compare scenarios/coffee_shop.yaml --runs 30\n"
         "  loyalsim compare scenarios/supermarket_club_card.yaml --program 'club card'"
     ),
@@ -43,15 +52,28 @@ EXPERIMENT_EXAMPLES = {
 }
 
 
-def _at_least_one(text: str) -> int:
-    """An option's integer of at least 1, or argparse's usage error naming the option."""
+def _integer_at_least(text: str, least: int, allowed: str) -> int:
+    """An option's integer of at least ``least``, or argparse's usage error saying
+    ``allowed``."""
     try:
         value = int(text)
     except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer of at least 1 (got {text!r})")
+        value = least - 1
+    if value < least:
+        raise argparse.ArgumentTypeError(f"must be {allowed} (got {text!r})")
     return value
+
+
+def _runs_or_auto(text: str) -> int | str:
+    """``--runs`` of a comparison: ``auto`` or an integer of at least 2."""
+    if text == "auto":
+        return text
+    return _integer_at_least(text, 2, "auto or an integer of at least 2")
+
+
+def _at_least_one(text: str) -> int:
+    """An option's integer of at least 1, or argparse's usage error naming the option."""
+    return _integer_at_least(text, 1, "an integer of at least 1")
 
 
 def add_scenario_arguments(parser: argparse.ArgumentParser, seed: str, out: str) -> None:
@@ -97,7 +119,15 @@ def add_experiment_parsers(sub: Any) -> None:
         p.add_argument(
             "--workers", type=_at_least_one, default=None, help="local processes (default: cores)"
         )
-        if name in ("replicate", "compare"):
+        if name == "compare":
+            p.add_argument(
+                "--runs",
+                type=_runs_or_auto,
+                default="auto",
+                help="paired replications per arm, or auto (default): batches until every "
+                "verdict is settled or experiment.max_runs is reached",
+            )
+        elif name == "replicate":
             p.add_argument(
                 "--runs",
                 type=_at_least_one,
@@ -274,12 +304,17 @@ def print_comparison(console: Console, c: Any) -> None:
     """One line per program with its verdict in colour, then the warnings with evidence."""
     level = c.scenario.experiment.confidence
     table = Table(
-        title=f"{c.scenario.name}: each program against no program, {c.runs} paired "
-        f"replications, mean [{level:.0%} interval]",
+        title=f"{c.scenario.name}: each program against no program, {runs_text(c)}, "
+        f"mean [{level:.0%} interval]",
         title_justify="left",
     )
     for column in COMPARISON_COLUMNS:
-        table.add_column(column, justify="left" if column in ("program", "verdict") else "right")
+        table.add_column(
+            column,
+            justify="left" if column in ("program", "verdict") else "right",
+            # a verdict is never cut short, however narrow the terminal
+            min_width=max(map(len, VERDICT_STYLE)) if column == "verdict" else None,
+        )
     for row in comparison_rows(c.table):
         style = VERDICT_STYLE[row["verdict"]]
         cells = [row[column] for column in COMPARISON_COLUMNS]
@@ -288,6 +323,8 @@ def print_comparison(console: Console, c: Any) -> None:
     console.print(table)
     base = c.table["baseline_bankruptcy_probability"].iloc[0]
     console.print(f"Without a program the business went bankrupt in {base:.0%} of replications.")
+    for program, note in unresolved_ruin_notes(c):
+        console.print(f"{escape(program)}: {note}")
     for program, found in c.warnings.items():
         for w in found:
             console.print(f"[yellow]warning[/yellow] {program}: {w.message} ({w.source})")

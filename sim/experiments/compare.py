@@ -26,15 +26,28 @@ from sim.experiments.bands import (
     summary_column,
     summary_estimates,
 )
-from sim.experiments.estimates import mean_interval, proportion_interval, ratio_interval
+from sim.experiments.estimates import (
+    Estimate,
+    mean_interval,
+    proportion_interval,
+    ratio_interval,
+)
 from sim.experiments.replicate import check_runs
 from sim.experiments.runner import (
     BASELINE,
     INDEPENDENT_ARM_STRIDE,
     ProgressCallback,
+    ProgressReport,
     ReplicationTask,
+    experiment_folder,
     replication_seed,
-    run_experiment,
+    run_pending,
+)
+from sim.experiments.sequential import (
+    mean_sequence,
+    mixture_prior,
+    proportion_sequence,
+    runs_to_settle,
 )
 from sim.experiments.store import Store
 from sim.money.ledger import LIABILITIES, PROGRAM_ACCOUNTS
@@ -72,7 +85,13 @@ class Comparison:
         ``payback_day`` (mean over the replications that paid back, with its interval) and
         ``paid_back_share``;
         ``bankruptcy_probability`` with its interval, ``baseline_bankruptcy_probability``,
-        ``median_bankrupt_day``; and ``warnings`` (codes, comma-separated).
+        ``caused_bankruptcy_probability`` (the share of paired runs in which the design went
+        bankrupt and the baseline did not: the ruin the program causes) with its interval,
+        ``median_bankrupt_day``; the verdict's two parts, ``ruin_verdict`` and
+        ``profit_verdict``, and ``runs_to_settle_ruin`` (about how many runs would tell a risk
+        of ruin still straddling the threshold from it; NaN when settled); ``settled`` (whether
+        the verdict is settled at the experiment's confidence); and ``warnings`` (codes,
+        comma-separated).
     pairs
         One row per program and replication: the paired figures, ``payback_day``, ``bankrupt``
         and ``bankrupt_day`` (NaN when the business survived): the distribution of the day of
@@ -102,6 +121,9 @@ class Comparison:
     common_random_numbers: bool = True
     folder: Path | None = None
     programs: list[str] = field(default_factory=list)
+    sequential: bool = False
+    """Whether the runs were chosen by the question (``runs="auto"``): the intervals are then
+    confidence sequences (``sim.experiments.sequential``)."""
 
     def verdict(self, program: str) -> str:
         """The verdict on one program design."""
@@ -110,7 +132,7 @@ class Comparison:
 
 def compare(
     scenario: Scenario,
-    runs: int | None = None,
+    runs: int | str | None = "auto",
     seed: int = 0,
     *,
     programs: Sequence[str] | None = None,
@@ -127,7 +149,12 @@ def compare(
     scenario
         A scenario with at least one design in ``programs``.
     runs
-        Replications per arm (default ``scenario.experiment.runs``, 30).
+        Replications per arm: ``"auto"`` (the default) runs ``experiment.runs`` pairs, then
+        more in batches of ``experiment.batch_runs`` until every design's verdict is settled at
+        the experiment's confidence, or ``experiment.max_runs`` is reached, judging on
+        confidence sequences that stay valid under this early stopping
+        (``sim.experiments.sequential``); a number runs exactly that many and judges on
+        fixed-run intervals; None runs ``experiment.runs``.
     seed
         The experiment's seed.
     programs
@@ -142,7 +169,14 @@ def compare(
     -------
     Comparison
     """
-    runs = check_runs(runs, scenario)
+    auto = runs == "auto"
+    exp = scenario.experiment
+    if auto:
+        runs = exp.max_runs
+    elif isinstance(runs, str):
+        raise ValueError(f"runs = {runs!r}: give a whole number of at least 2, or 'auto'")
+    else:
+        runs = check_runs(runs, scenario)
     names = [d.name for d in scenario.programs]
     if not names:
         raise ValueError(
@@ -153,33 +187,57 @@ def compare(
     if unknown:
         raise ValueError(f"no program design {unknown[0]!r}; designs: {', '.join(names)}")
     arms = [BASELINE, *chosen]
-    tasks = []
-    for a, arm in enumerate(arms):
-        arm_scenario = scenario.with_overrides({"active_program": arm})
-        for i in range(runs):
+    arm_scenarios = [scenario.with_overrides({"active_program": arm}) for arm in arms]
+
+    def tasks(count: int) -> list[ReplicationTask]:
+        """Replications 0 to ``count - 1`` of every arm, arm by arm."""
+        out = []
+        for a, arm in enumerate(arms):
             own = 0 if common_random_numbers else a * INDEPENDENT_ARM_STRIDE
-            s = replication_seed(seed, i + own)
-            tasks.append(
-                ReplicationTask(
-                    f"a{a:03d}-r{i:06d}", {"arm": arm, "replication": i, "seed": s}, arm_scenario, s
-                )
-            )
-    exp = scenario.experiment
+            for i in range(count):
+                s = replication_seed(seed, i + own)
+                label = {"arm": arm, "replication": i, "seed": s}
+                out.append(ReplicationTask(f"a{a:03d}-r{i:06d}", label, arm_scenarios[a], s))
+        return out
+
     horizon = scenario.horizon_days
-    with run_experiment(
+    with experiment_folder(
         "compare",
         scenario,
         seed,
-        runs,
-        tasks,
-        keep_daily=True,
-        executor=executor,
-        workers=workers,
-        out=out,
-        progress=progress,
+        "auto" if auto else runs,
+        out,
         arms=arms,
         common_random_numbers=common_random_numbers,
+        **({"max_runs": exp.max_runs, "batch_runs": exp.batch_runs} if auto else {}),
     ) as store:
+        description = f"compare {scenario.name}"
+        # The first look after experiment.runs pairs: the profit's sequence is valid as the
+        # central limit theorem is (sim.experiments.sequential), so not after a handful.
+        first = min(runs, exp.runs) if auto else runs
+        done = len(store.finished() & {t.key for t in tasks(first)})
+        report = ProgressReport(progress, description, first * len(arms), done)
+        try:
+            count = first
+            while True:
+                run_pending(
+                    store, tasks(count), keep_daily=True, executor=executor, workers=workers,
+                    report=report,
+                )  # fmt: skip
+                if not auto or count >= runs:
+                    break
+                open_designs = _unsettled(store, arms, count, exp)
+                if not open_designs:
+                    break
+                count = min(runs, count + exp.batch_runs)
+                report.extend(
+                    count * len(arms), f"{description} (unsettled: {', '.join(open_designs)})"
+                )
+        finally:
+            report.close()
+        runs = count
+        final = tasks(runs)
+        store.collect([t.key for t in final], [t.label for t in final], True)
         summary = store.summary()
         profit = store.daily_columns(["arm", "replication", "day", "profit"])
         liability = _liability_path(store, horizon)
@@ -204,7 +262,9 @@ def compare(
         )  # the distribution of ruin
         pairs.insert(0, "program", arm)
         pair_frames.append(pairs.reset_index())
-        row, found = _judge(arm, pairs, prog, base, exp, liability.get(arm), dissatisfied)
+        row, found = _judge(
+            arm, pairs, prog, base, exp, liability.get(arm), dissatisfied, sequential=auto
+        )
         rows.append(row)
         warnings[arm] = found
     return Comparison(
@@ -220,7 +280,58 @@ def compare(
         common_random_numbers=common_random_numbers,
         folder=None if out is None else Path(out),
         programs=chosen,
+        sequential=auto,
     )
+
+
+def verdict_intervals(
+    incremental_profit: np.ndarray | pd.Series, bankrupt: int, runs: int, exp: Any
+) -> tuple[Estimate, Estimate]:
+    """The confidence sequences a verdict rests on when the runs are chosen by the question:
+    of the mean incremental profit (narrowest near ``experiment.runs``) and of the risk of ruin
+    (the mixture centred on ``experiment.ruin_threshold``), at ``experiment.confidence``."""
+    profit = mean_sequence(incremental_profit, exp.confidence, exp.runs)
+    return profit, _ruin_interval(exp, True)(bankrupt, runs)
+
+
+def _ruin_interval(exp: Any, sequential: bool):
+    """``interval(bankrupt, runs)`` of the risk of ruin: a confidence sequence, or Wilson's."""
+    if sequential:
+        prior = mixture_prior(exp.ruin_threshold)
+        return lambda k, n: proportion_sequence(k, n, exp.confidence, prior)
+    return lambda k, n: proportion_interval(k, n, exp.confidence)
+
+
+def settled(profit: Estimate, ruin: Estimate, baseline_revenue: float, exp: Any) -> bool:
+    """Whether a design's verdict is settled: its risk of ruin wholly above the threshold, or
+    wholly below it with the incremental profit clear of zero or wholly inside the band of
+    practical equivalence (``experiment.equivalence_band`` of the no-program revenue)."""
+    ruin_part = rules.ruin_verdict(ruin, exp.ruin_threshold)
+    if ruin_part != "clear":
+        return ruin_part == "would_bankrupt"
+    band = exp.equivalence_band * abs(baseline_revenue)
+    return profit.low > 0 or profit.high < 0 or (-band <= profit.low and profit.high <= band)
+
+
+def _unsettled(store: Store, arms: list[str], runs: int, exp: Any) -> list[str]:
+    """The designs whose verdict the first ``runs`` pairs of each arm do not settle."""
+
+    def figures(a: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        rows = [store.summary_row(f"a{a:03d}-r{i:06d}") for i in range(runs)]
+        return (
+            np.array([r["profit"] for r in rows], dtype=float),
+            np.array([bool(r["bankrupt"]) for r in rows]),
+            np.array([r["revenue"] for r in rows], dtype=float),
+        )
+
+    base_profit, _, base_revenue = figures(0)
+    open_designs = []
+    for a, arm in enumerate(arms[1:], start=1):
+        profit, bankrupt, _ = figures(a)
+        intervals = verdict_intervals(profit - base_profit, int(bankrupt.sum()), runs, exp)
+        if not settled(*intervals, float(base_revenue.mean()), exp):
+            open_designs.append(arm)
+    return open_designs
 
 
 def paired_figures(prog: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
@@ -322,15 +433,34 @@ def _judge(
     exp: Any,
     liability: tuple[float, float] | None,
     dissatisfied: float,
+    sequential: bool = False,
 ) -> tuple[dict[str, Any], list[rules.ProgramWarning]]:
-    """The table row and the warnings of one program design."""
+    """The table row and the warnings of one program design; with ``sequential``, the verdict's
+    intervals are confidence sequences (the runs were chosen by the question)."""
     level = exp.confidence
     row: dict[str, Any] = {"program": arm}
     estimates = {name: mean_interval(pairs[name], level) for name in COMPARISON_FIGURES}
     runs = len(pairs)
-    ruin = proportion_interval(int(pairs["bankrupt"].sum()), runs, level)
-    base_ruin = float(base["bankrupt"].astype(bool).mean())
-    row["verdict"] = rules.verdict(ruin.mean, estimates["incremental_profit"], exp.ruin_threshold)
+    bankrupt = pairs["bankrupt"].to_numpy(dtype=bool)
+    base_bankrupt = base["bankrupt"].astype(bool).to_numpy()
+    base_revenue = float(summary_column(base, "revenue").mean())
+    if sequential:
+        profit, ruin = verdict_intervals(
+            pairs["incremental_profit"], int(bankrupt.sum()), runs, exp
+        )
+        estimates["incremental_profit"] = profit
+    else:
+        profit = estimates["incremental_profit"]
+        ruin = proportion_interval(int(bankrupt.sum()), runs, level)
+    row["verdict"] = rules.verdict(ruin, profit, exp.ruin_threshold)
+    row["ruin_verdict"] = rules.ruin_verdict(ruin, exp.ruin_threshold)
+    row["profit_verdict"] = rules.profit_verdict(profit)
+    row["settled"] = settled(profit, ruin, base_revenue, exp)
+    row["runs_to_settle_ruin"] = (
+        runs_to_settle(ruin.mean, exp.ruin_threshold, _ruin_interval(exp, sequential))
+        if row["ruin_verdict"] == "unresolved"
+        else math.nan
+    )
     for name, e in estimates.items():
         row.update(e.as_dict(name))
     row.update(
@@ -341,7 +471,9 @@ def _judge(
     row.update(mean_interval(paid, level).as_dict("payback_day"))
     row["paid_back_share"] = len(paid) / runs
     row.update(ruin.as_dict("bankruptcy_probability"))
-    row["baseline_bankruptcy_probability"] = base_ruin
+    row["baseline_bankruptcy_probability"] = float(base_bankrupt.mean())
+    caused = int((bankrupt & ~base_bankrupt).sum())
+    row.update(proportion_interval(caused, runs, level).as_dict("caused_bankruptcy_probability"))
     days = pairs["bankrupt_day"].dropna()
     row["median_bankrupt_day"] = float(days.median()) if len(days) else math.nan
     found = [

@@ -59,6 +59,17 @@ def normal_quantile(q: float) -> float:
     return float(special.ndtri(q))
 
 
+def replication_spread(values: np.ndarray | list[float]) -> tuple[int, float, float]:
+    """The replications' count, mean and standard deviation (NaNs dropped; the mean NaN when
+    there is none, the deviation NaN when there are fewer than two)."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    n = len(x)
+    mean = float(x.mean()) if n else math.nan
+    sd = float(x.std(ddof=1)) if n > 1 else math.nan
+    return n, mean, sd
+
+
 def mean_interval(values: np.ndarray | list[float], confidence: float = 0.95) -> Estimate:
     """Mean and Student-t confidence interval of independent replications (NaNs dropped).
 
@@ -69,15 +80,9 @@ def mean_interval(values: np.ndarray | list[float], confidence: float = 0.95) ->
     confidence
         Two-sided level, e.g. 0.95.
     """
-    x = np.asarray(values, dtype=float)
-    x = x[~np.isnan(x)]
-    n = len(x)
-    if n == 0:
-        return Estimate(math.nan, math.nan, math.nan, 0)
-    mean = float(x.mean())
-    if n == 1:
-        return Estimate(mean, mean, mean, 1)
-    sd = float(x.std(ddof=1))
+    n, mean, sd = replication_spread(values)
+    if n < 2:
+        return Estimate(mean, mean, mean, n)
     half = t_quantile(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)
     return Estimate(mean, mean - half, mean + half, n, sd)
 

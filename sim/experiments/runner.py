@@ -73,6 +73,50 @@ class ReplicationTask:
 
 
 @contextmanager
+def experiment_folder(
+    kind: str, scenario: Scenario, seed: int, runs: int | str, out: str | Path | None, **manifest
+) -> Iterator[Store]:
+    """The experiment's :class:`~sim.experiments.store.Store`, its folder described by ``kind``,
+    ``seed``, ``runs``, the scenario and ``manifest``'s extra items (``experiment.json``); a
+    folder holding another experiment is refused. Without ``out`` the replications go to a
+    temporary folder, removed when the block ends (or fails: there is nothing to resume from
+    it)."""
+    with (
+        tempfile.TemporaryDirectory(prefix="loyalsim-") if out is None else nullcontext(out)
+    ) as folder:
+        yield Store(
+            folder,
+            {
+                "kind": kind,
+                "seed": seed,
+                "runs": runs,
+                "scenario": scenario.model_dump(mode="json"),
+                **manifest,
+            },
+        )
+
+
+def run_pending(
+    store: Store,
+    tasks: list[ReplicationTask],
+    *,
+    keep_daily: bool,
+    executor: Any,
+    workers: int | None,
+    report: Callable[[int], None],
+) -> None:
+    """Run the tasks not yet finished in the store's folder; ``report(1)`` after each."""
+    finished = store.finished()
+    todo = [t for t in tasks if t.key not in finished]
+    local = store.runs if executor in EXECUTORS else None  # local workers write their own files
+    args = [(t.key, (t.scenario, t.seed, keep_daily, local, t.key)) for t in todo]
+    for key, result in run_tasks(simulate_replication, args, executor, workers):
+        if result is not None:
+            store.save(str(key), *result)
+        report(1)
+
+
+@contextmanager
 def run_experiment(
     kind: str,
     scenario: Scenario,
@@ -87,85 +131,70 @@ def run_experiment(
     progress: bool | ProgressCallback,
     **manifest: Any,
 ) -> Iterator[Store]:
-    """Run the tasks not yet finished in the experiment's folder, collect every result in task
-    order, and yield the folder's :class:`~sim.experiments.store.Store` to read them from.
-
-    ``kind``, ``seed``, ``runs``, the scenario and ``manifest``'s extra items describe the
-    experiment (``experiment.json``); a folder holding another one is refused. Without ``out``
-    the replications go to a temporary folder, removed when the block ends (or fails: there
-    is nothing to resume from it).
-    """
-    with (
-        tempfile.TemporaryDirectory(prefix="loyalsim-") if out is None else nullcontext(out)
-    ) as folder:
-        store = Store(
-            folder,
-            {
-                "kind": kind,
-                "seed": seed,
-                "runs": runs,
-                "scenario": scenario.model_dump(mode="json"),
-                **manifest,
-            },
-        )
-        finished = store.finished()
-        todo = [t for t in tasks if t.key not in finished]
-        description = f"{kind} {scenario.name}"
-        report = _progress_reporter(progress, description, len(tasks), len(tasks) - len(todo))
+    """Run the tasks not yet finished in the experiment's folder (``experiment_folder``),
+    collect every result in task order, and yield the folder's store to read them from."""
+    with experiment_folder(kind, scenario, seed, runs, out, **manifest) as store:
+        done = len(store.finished() & {t.key for t in tasks})
+        report = ProgressReport(progress, f"{kind} {scenario.name}", len(tasks), done)
         try:
-            # Local workers share the folder and write their own files.
-            local = store.runs if executor in EXECUTORS else None
-            args = [(t.key, (t.scenario, t.seed, keep_daily, local, t.key)) for t in todo]
-            for key, result in run_tasks(simulate_replication, args, executor, workers):
-                if result is not None:
-                    store.save(str(key), *result)
-                report(1)
+            run_pending(
+                store, tasks, keep_daily=keep_daily, executor=executor, workers=workers,
+                report=report,
+            )  # fmt: skip
         finally:
-            report(None)
+            report.close()
         store.collect([t.key for t in tasks], [t.label for t in tasks], keep_daily)
         yield store
 
 
-def _progress_reporter(
-    progress: bool | ProgressCallback, description: str, total: int, done: int
-) -> Callable[[int | None], None]:
-    """``report(n)`` advances by ``n`` replications; ``report(None)`` closes the display."""
-    if callable(progress):
-        count = [done]
+class ProgressReport:
+    """Progress of an experiment's replications: a callback ``progress(done, total)``, a
+    progress bar in the terminal (``progress=True``), or nothing.
 
-        def call(n: int | None) -> None:
-            if n:
-                count[0] += n
-                progress(count[0], total)
+    ``report(n)`` advances by ``n`` replications; ``extend(total, description)`` sets a new
+    total and description (an experiment that decides its runs as it goes);
+    ``close()`` ends the display.
+    """
 
-        return call
-    if not progress:
-        return lambda n: None
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+    def __init__(self, progress: bool | ProgressCallback, description: str, total: int, done: int):
+        self.callback = progress if callable(progress) else None
+        self.done, self.total = done, total
+        self.bar = None
+        if progress and self.callback is None:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
 
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("left"),
-        TimeRemainingColumn(),
-        transient=True,
-    )
-    bar.start()
-    task = bar.add_task(description, total=total, completed=done)
+            self.bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("left"),
+                TimeRemainingColumn(),
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task(description, total=total, completed=done)
 
-    def advance(n: int | None) -> None:
-        if n is None:
-            bar.stop()
-        else:
-            bar.advance(task, n)
+    def __call__(self, n: int) -> None:
+        self.done += n
+        if self.callback is not None:
+            self.callback(self.done, self.total)
+        elif self.bar is not None:
+            self.bar.advance(self.task, n)
 
-    return advance
+    def extend(self, total: int, description: str | None = None) -> None:
+        """A new total (and description) of the replications to run."""
+        self.total = total
+        if self.bar is not None:
+            self.bar.update(self.task, total=total, description=description)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()

@@ -3,14 +3,23 @@
 Pure rules on estimates across paired replications; ``sim.compare`` gathers the evidence and
 calls them. Thresholds live in the scenario's ``experiment`` section.
 
-Verdict, checked in this order:
+Verdict, checked in this order, on the intervals of the risk of ruin (the probability that the
+business goes bankrupt within the horizon with the program in place) and of the incremental
+profit:
 
-1. ``would_bankrupt``: the share of replications in which the business goes bankrupt within the
-   horizon with the program in place exceeds ``experiment.ruin_threshold`` (DOMAIN E7: companies
-   have gone bankrupt because of fatal discounts and bonuses).
-2. ``destroys_value``: the whole confidence interval of incremental profit lies below zero.
-3. ``pays_back``: the whole interval lies above zero.
-4. ``marginal``: the interval spans zero; the runs cannot tell the program from no program.
+1. ``would_bankrupt``: the whole interval of the risk of ruin lies above
+   ``experiment.ruin_threshold`` (DOMAIN E7: companies have gone bankrupt because of fatal
+   discounts and bonuses).
+2. ``ruin_risk_unresolved``: the interval straddles the threshold: the runs cannot yet tell a
+   risk above it from one below (``runs_to_settle_ruin`` says how many would).
+3. ``destroys_value``: the whole interval of incremental profit lies below zero.
+4. ``pays_back``: the whole interval lies above zero.
+5. ``marginal``: the interval spans zero; the runs cannot tell the program from no program.
+
+The ruin part and the profit part are also given on their own (``ruin_verdict``,
+``profit_verdict``). The intervals are Wilson's and Student's at a stated number of runs
+(``sim.experiments.estimates``), or confidence sequences when the runs are chosen by the
+question (``sim.experiments.sequential``).
 
 Warnings do not change the verdict; each carries its evidence.
 """
@@ -22,8 +31,18 @@ from typing import Any
 
 from sim.experiments.estimates import Estimate
 
-VERDICTS: tuple[str, ...] = ("would_bankrupt", "destroys_value", "marginal", "pays_back")
+VERDICTS: tuple[str, ...] = (
+    "would_bankrupt",
+    "ruin_risk_unresolved",
+    "destroys_value",
+    "marginal",
+    "pays_back",
+)
 """Possible verdicts, worst first."""
+RUIN_VERDICTS: tuple[str, ...] = ("would_bankrupt", "unresolved", "clear")
+"""The risk of ruin against the threshold: above it, not yet told apart, below it."""
+PROFIT_VERDICTS: tuple[str, ...] = ("destroys_value", "marginal", "pays_back")
+"""The incremental profit against zero."""
 
 WARNINGS: dict[str, str] = {
     "participants_not_more_valuable": "DOMAIN E6",
@@ -48,25 +67,52 @@ class ProgramWarning:
         return WARNINGS[self.code]
 
 
-def verdict(ruin_probability: float, incremental_profit: Estimate, ruin_threshold: float) -> str:
-    """The verdict on one program design.
+def ruin_verdict(ruin: Estimate, ruin_threshold: float) -> str:
+    """The risk of ruin against the threshold (``RUIN_VERDICTS``).
 
     Parameters
     ----------
-    ruin_probability
-        Share of replications that went bankrupt within the horizon with the program.
-    incremental_profit
-        Paired difference in profit (program minus no program) with its confidence interval.
+    ruin
+        Share of replications that went bankrupt within the horizon with the program, with its
+        interval (Wilson's, or a confidence sequence's).
     ruin_threshold
         Largest acceptable risk of ruin (default 5%, ``experiment.ruin_threshold``).
     """
-    if ruin_probability > ruin_threshold:
+    if ruin.low > ruin_threshold:
         return "would_bankrupt"
+    if ruin.high > ruin_threshold:
+        return "unresolved"
+    return "clear"
+
+
+def profit_verdict(incremental_profit: Estimate) -> str:
+    """The incremental profit against zero (``PROFIT_VERDICTS``): below, spanning, above."""
     if incremental_profit.high < 0:
         return "destroys_value"
     if incremental_profit.low > 0:
         return "pays_back"
     return "marginal"
+
+
+def verdict(ruin: Estimate, incremental_profit: Estimate, ruin_threshold: float) -> str:
+    """The verdict on one program design (see the module docstring).
+
+    Parameters
+    ----------
+    ruin
+        Share of replications that went bankrupt within the horizon with the program, with its
+        interval.
+    incremental_profit
+        Paired difference in profit (program minus no program) with its interval.
+    ruin_threshold
+        Largest acceptable risk of ruin (default 5%, ``experiment.ruin_threshold``).
+    """
+    ruin_part = ruin_verdict(ruin, ruin_threshold)
+    if ruin_part == "would_bankrupt":
+        return "would_bankrupt"
+    if ruin_part == "unresolved":
+        return "ruin_risk_unresolved"
+    return profit_verdict(incremental_profit)
 
 
 def participants_not_more_valuable(ratio: Estimate, floor: float) -> ProgramWarning | None:

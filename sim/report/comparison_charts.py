@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
 from sim.experiments.compare import Comparison
@@ -106,6 +107,8 @@ def comparison_chart(comparison: Comparison) -> Figure:
             fontweight="bold",
         )
     ax_profit.axvline(0, color="#000000", linewidth=0.8)
+    ax_profit.xaxis.set_major_locator(MaxNLocator(5))
+    ax_profit.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
     ax_profit.set_yticks(y, [str(p) for p in table["program"]])
     ax_profit.set_ylim(-0.8, n - 0.4)
     ax_profit.set_xlabel(f"incremental profit (currency units)\nmean and {level:.0%} interval")
@@ -124,7 +127,11 @@ def comparison_chart(comparison: Comparison) -> Figure:
         ecolor="#000000",
         capsize=4,
         markersize=7,
-        label=f"with the design, Wilson {level:.0%} interval",
+        label=(
+            f"with the design, {level:.0%} confidence sequence"
+            if getattr(comparison, "sequential", False)
+            else f"with the design, Wilson {level:.0%} interval"
+        ),
     )
     baseline = 100 * float(table["baseline_bankruptcy_probability"].iloc[0])
     threshold = 100 * float(scenario.experiment.ruin_threshold)
@@ -171,6 +178,8 @@ def comparison_chart(comparison: Comparison) -> Figure:
             str(row["program"]), (cost, gain), xytext=(6, 6), textcoords="offset points", fontsize=9
         )
     ax_cost.axhline(0, color="#000000", linewidth=0.8)
+    ax_cost.xaxis.set_major_locator(MaxNLocator(5))
+    ax_cost.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
     ax_cost.set_xlabel("discount and reward cost (currency units)")
     ax_cost.set_ylabel("retention gain (percentage points)")
     ax_cost.set_title("(c) what the rewards cost against the retention they buy", fontsize=10)

@@ -22,7 +22,9 @@ from sim.report.text import (
     comparison_rows,
     flow_rows,
     money_rows,
+    runs_text,
     scenario_in_words,
+    unresolved_ruin_notes,
 )
 
 CAPTIONS: dict[str, str] = {
@@ -201,10 +203,17 @@ def comparison_report(
     level = c.scenario.experiment.confidence
     body = [_scenario_section(c.scenario), "<h2>Verdicts</h2>"]
     body.append(
-        f"<p>Each design against no program, {c.runs} paired replications (replication i of "
+        f"<p>Each design against no program, {_e(runs_text(c))} (replication i of "
         "every arm shares its seed, so the same customers meet the same luck except where the "
         f"program changes what happens); every figure is a mean with its {level:.0%} "
-        "confidence interval.</p>"
+        "confidence interval"
+        + (
+            " (for the risk of ruin and the incremental profit, a confidence sequence: valid "
+            "although the comparison stopped once the verdicts were settled)"
+            if getattr(c, "sequential", False)
+            else ""
+        )
+        + ".</p>"
     )
     rows = []
     for row in comparison_rows(c.table):
@@ -215,6 +224,8 @@ def comparison_report(
     body.append(_table(COMPARISON_COLUMNS, rows))
     base = c.table["baseline_bankruptcy_probability"].iloc[0] if len(c.table) else 0.0
     body.append(f"<p>Without a program the business went bankrupt in {base:.0%} of runs.</p>")
+    for program, note in unresolved_ruin_notes(c):
+        body.append(f'<p class="warning"><b>{_e(program)}</b>: {_e(note)}</p>')
     meanings = "".join(
         f"<li>{_verdict_badge(v)} {_e(VERDICT_MEANING[v])}</li>"
         for v in dict.fromkeys(c.table["verdict"])

@@ -29,6 +29,7 @@ VERDICT_COLOURS = {
     "pays_back": "#009E73",
     "marginal": "#E69F00",
     "destroys_value": "#D55E00",
+    "ruin_risk_unresolved": "#CC79A7",
     "would_bankrupt": "#000000",
 }
 """One colour per verdict (sim.experiments.verdict.VERDICTS), the same in every chart and the

@@ -9,15 +9,63 @@ from sim.rules.churn import LOSS_REASON_WORDS
 from sim.scenario import Scenario
 
 VERDICT_MEANING = {
-    "would_bankrupt": "the business would run out of cash in more runs than the ruin threshold",
+    "would_bankrupt": "the whole interval of the risk of ruin is above the ruin threshold",
+    "ruin_risk_unresolved": (
+        "the interval of the risk of ruin straddles the ruin threshold: more runs would tell"
+    ),
     "destroys_value": "the whole confidence interval of incremental profit is below zero",
     "marginal": "the confidence interval of incremental profit includes zero",
     "pays_back": "the whole confidence interval of incremental profit is above zero",
 }
 """What each verdict of :func:`sim.experiments.verdict.verdict` means, in one line."""
 
-COMPARISON_COLUMNS = ("program", "verdict", "incremental profit", "P(bankrupt)", "ROI", "payback")
-"""The columns of a comparison's one-line-per-program table."""
+COMPARISON_COLUMNS = (
+    "program",
+    "verdict",
+    "incremental profit",
+    "P(bankrupt)",
+    "caused",
+    "ROI",
+    "payback",
+)
+"""The columns of a comparison's one-line-per-program table ("caused": the share of paired
+runs in which the design went bankrupt and the business without it did not)."""
+
+
+def unresolved_ruin_notes(comparison: Any) -> list[tuple[str, str]]:
+    """``(design, note)`` for each design whose risk of ruin the runs do not yet tell from the
+    threshold (verdict ``ruin_risk_unresolved``), with about how many runs would settle it."""
+    c = comparison
+    threshold = c.scenario.experiment.ruin_threshold
+    notes = []
+    for row in c.table.to_dict("records"):
+        if row["verdict"] != "ruin_risk_unresolved":
+            continue
+        needed = row["runs_to_settle_ruin"]
+        bankrupt = round(row["bankruptcy_probability"] * c.runs)
+        more = f"about {needed:,.0f} runs would settle it" if needed < math.inf else "it sits on it"
+        notes.append(
+            (
+                row["program"],
+                f"the risk of ruin cannot yet be told from the {threshold:.0%} threshold "
+                f"({bankrupt} of {c.runs} runs bankrupt); {more}",
+            )
+        )
+    return notes
+
+
+def runs_text(comparison: Any) -> str:
+    """How many paired runs a comparison made, and how they were chosen."""
+    c = comparison
+    if not getattr(c, "sequential", False):
+        return f"{c.runs} paired replications"
+    unsettled = int((~c.table["settled"].astype(bool)).sum()) if len(c.table) else 0
+    why = (
+        "every verdict settled"
+        if not unsettled
+        else f"the most allowed, {unsettled} verdict(s) still unsettled"
+    )
+    return f"{c.runs} paired replications, chosen by the question ({why})"
 
 
 def money_text(x: float) -> str:
@@ -101,6 +149,7 @@ def comparison_rows(table: Any) -> list[dict[str, str]]:
                     row["bankruptcy_probability_high"],
                     money=False,
                 ),
+                "caused": f"{row['caused_bankruptcy_probability']:.0%}",
                 "ROI": f"{row['roi']:.2f}" if row["roi"] == row["roi"] else "-",
                 "payback": (
                     f"day {payback:.0f} [{row['payback_day_low']:.0f}, "

@@ -21,6 +21,46 @@ class Experiment(Section):
         ge=2,
         le=100_000,
     )
+    max_runs: int = param(
+        200,
+        unit="replications",
+        source=(
+            "enough for a risk of ruin near a 5% threshold to be told from it (0 bankrupt runs of "
+            "93 clear it at 95%; sim.experiments.sequential)"
+        ),
+        description=(
+            "Most replications per arm of a comparison whose runs are chosen by the question "
+            "(runs: auto): it stops there even if a verdict is still unsettled."
+        ),
+        ge=2,
+        le=100_000,
+    )
+    batch_runs: int = param(
+        10,
+        unit="replications",
+        source="a batch keeps two cores busy while the verdicts are checked between batches",
+        description=(
+            "Replications per arm added between two checks of the verdicts when the runs are "
+            "chosen by the question (runs: auto)."
+        ),
+        ge=1,
+        le=100_000,
+    )
+    equivalence_band: float = param(
+        0.005,
+        unit="share of revenue",
+        source=(
+            "0.5% of revenue, the low end of the materiality benchmarks auditors use "
+            "(0.5-1% of revenue)"
+        ),
+        description=(
+            "A design whose whole interval of incremental profit lies within plus or minus this "
+            "share of the no-program revenue over the horizon makes no practical difference: "
+            "its verdict (marginal) is settled and a comparison with runs: auto stops for it."
+        ),
+        ge=0,
+        le=1,
+    )
     confidence: float = param(
         0.95,
         unit="probability",
@@ -34,8 +74,8 @@ class Experiment(Section):
         unit="probability",
         source="DOMAIN E7 (feasibility is probabilistic); 5% is a conventional risk of ruin",
         description=(
-            "Verdict would_bankrupt when the share of replications that go bankrupt within the "
-            "horizon exceeds this."
+            "Verdict would_bankrupt when the whole interval of the probability of going bankrupt "
+            "within the horizon lies above this; ruin_risk_unresolved while it straddles it."
         ),
         ge=0,
         le=1,
