@@ -3,7 +3,9 @@ agree exactly, streaming to disk and resuming, and the verdicts on whole scenari
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import subprocess
 import sys
 import time
@@ -19,6 +21,7 @@ import sim
 from sim.experiments.bands import _runs_by_days, band_name, column_quantiles
 from sim.experiments.executors import ExecutorError, run_tasks
 from sim.experiments.runner import replication_seed
+from sim.experiments.sequential import mean_sequence
 from sim.experiments.store import ExperimentFolderError
 
 STAMP_CARD = {
@@ -317,3 +320,52 @@ def test_replicate_estimates_retention_with_bankrupt_runs_keeping_nobody():
 def test_run_tasks_refuses_a_worker_count_below_one(workers):
     with pytest.raises(ValueError, match="workers must be an integer of at least 1"):
         run_tasks(abs, [(0, (1,))], executor="processes", workers=workers)
+
+
+def test_replicate_to_a_stated_precision_chooses_its_runs(tiny, tmp_path):
+    """``precision``: the runs stop at the first look (30 runs, then every 10) where the figure's
+    confidence sequence is within the half-width asked for; its estimate holds that sequence;
+    the same call on the same folder resumes to the same runs; a target out of reach stops at
+    ``experiment.max_runs`` and says so."""
+    exp = tiny.experiment
+    sc = tiny.with_overrides({"experiment.max_runs": 60})
+    loose = sim.replicate(sc, seed=4, executor="serial", precision={"revenue": "50%"})
+    assert loose.runs == exp.runs  # settled at the first look
+    row = loose.precision.iloc[0]
+    assert row["reached"] and row["half_width"] <= row["target"]
+    revenue = loose.estimate("revenue")
+    sequence = mean_sequence(loose.summary["revenue"], exp.confidence, exp.runs)
+    assert (revenue.low, revenue.high) == (sequence.low, sequence.high)
+    # A tighter target: between the first look and the maximum, exactly where it is reached.
+    target = 1.05 * row["half_width"] * math.sqrt(exp.runs / 50)
+    tight = sim.replicate(
+        sc, seed=4, executor="serial", precision={"revenue": target}, out=tmp_path
+    )
+    assert exp.runs < tight.runs <= 60
+    halves = [
+        mean_sequence(tight.summary["revenue"][:n], exp.confidence, exp.runs)
+        for n in range(exp.runs, tight.runs + 1, exp.batch_runs)
+    ]
+    reached = [(h.high - h.low) / 2 <= target for h in halves]
+    assert reached[-1] == tight.precision.iloc[0]["reached"] and not any(reached[:-1])
+    again = sim.replicate(
+        sc, seed=4, executor="serial", precision={"revenue": target}, out=tmp_path
+    )
+    assert again.runs == tight.runs
+    far = sim.replicate(sc, seed=4, executor="serial", precision={"revenue": 1e-6})
+    assert far.runs == 60 and not far.precision.iloc[0]["reached"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"runs": 5, "precision": {"profit": 10.0}}, "give runs or precision, not both"),
+        ({"precision": {"proft": 10.0}}, "no summary figure 'proft'; figures: agents"),
+        ({"precision": {"profit": "-2%"}}, "precision of 'profit' = '-2%': give a positive"),
+        ({"precision": {"profit": 0}}, "precision of 'profit' = 0: give a positive"),
+        ({"precision": {"profit": True}}, "precision of 'profit' = True: give a positive"),
+    ],
+)
+def test_a_bad_precision_is_refused_with_the_figure_named(tiny, kwargs, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        sim.replicate(tiny, executor="serial", **kwargs)

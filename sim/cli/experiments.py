@@ -64,6 +64,23 @@ def _integer_at_least(text: str, least: int, allowed: str) -> int:
     return value
 
 
+def _precision(text: str) -> tuple[str, str]:
+    """``--precision FIGURE=HALF_WIDTH``."""
+    figure, sep, target = text.partition("=")
+    if not sep or not figure.strip() or not target.strip():
+        raise argparse.ArgumentTypeError(f"give FIGURE=HALF_WIDTH, e.g. profit=2% (got {text!r})")
+    return figure.strip(), target.strip()
+
+
+def _float_or_text(text: str) -> float | str:
+    """A number where the text is one; otherwise the text, for the experiment to refuse by
+    name."""
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
 def _runs_or_auto(text: str) -> int | str:
     """``--runs`` of a comparison: ``auto`` or an integer of at least 2."""
     if text == "auto":
@@ -133,6 +150,16 @@ def add_experiment_parsers(sub: Any) -> None:
                 type=_at_least_one,
                 default=None,
                 help="replications (default experiment.runs)",
+            )
+            p.add_argument(
+                "--precision",
+                action="append",
+                default=[],
+                type=_precision,
+                metavar="FIGURE=HALF_WIDTH",
+                help="estimate a summary figure to a stated precision, in its units "
+                "(profit=5000) or as a share of its mean (profit=2%%); the runs are then chosen "
+                "until every such interval is that narrow (or experiment.max_runs); repeatable",
             )
         else:
             p.add_argument(
@@ -217,7 +244,8 @@ def run_command(console: Console, scenario: Any, args: argparse.Namespace) -> No
         "progress": not args.quiet,
     }
     if args.command == "replicate":
-        e = sim.replicate(scenario, args.runs, **common)
+        precision = {f: t if t.endswith("%") else _float_or_text(t) for f, t in args.precision}
+        e = sim.replicate(scenario, args.runs, precision=precision or None, **common)
         e.estimates.to_csv(out / "estimates.csv", index=False)
         e.bands.to_parquet(out / "bands.parquet", index=False)
         print_ensemble(console, e)
@@ -285,7 +313,13 @@ def print_ensemble(console: Console, e: Any) -> None:
     """The main figures of a replication experiment with their intervals."""
     level = e.scenario.experiment.confidence
     table = Table(
-        title=f"{e.scenario.name}: {e.runs} replications, mean [{level:.0%} interval]",
+        title=f"{e.scenario.name}: {e.runs} replications"
+        + (
+            ", chosen by the precision asked for"
+            if e.precision is not None and len(e.precision)
+            else ""
+        )
+        + f", mean [{level:.0%} interval]",
         title_justify="left",
     )
     table.add_column("figure")
@@ -298,6 +332,15 @@ def print_ensemble(console: Console, e: Any) -> None:
     b = e.bankruptcy
     table.add_row("bankrupt within the horizon", interval_text(b.mean, b.low, b.high, money=False))
     console.print(table)
+    if e.precision is not None:
+        for row in e.precision.to_dict("records"):
+            x = e.estimate(row["figure"])
+            state = "reached" if row["reached"] else "not reached at the most runs allowed"
+            console.print(
+                f"{escape(row['figure'])}: {interval_text(x.mean, x.low, x.high)}, half-width "
+                f"{row['half_width']:,.4g} against {row['target']:,.4g} asked for ({state}; "
+                "a confidence sequence)"
+            )
 
 
 def print_comparison(console: Console, c: Any) -> None:

@@ -37,11 +37,10 @@ from sim.experiments.runner import (
     BASELINE,
     INDEPENDENT_ARM_STRIDE,
     ProgressCallback,
-    ProgressReport,
     ReplicationTask,
     experiment_folder,
     replication_seed,
-    run_pending,
+    run_until_settled,
 )
 from sim.experiments.sequential import (
     mean_sequence,
@@ -211,31 +210,21 @@ def compare(
         common_random_numbers=common_random_numbers,
         **({"max_runs": exp.max_runs, "batch_runs": exp.batch_runs} if auto else {}),
     ) as store:
-        description = f"compare {scenario.name}"
         # The first look after experiment.runs pairs: the profit's sequence is valid as the
         # central limit theorem is (sim.experiments.sequential), so not after a handful.
-        first = min(runs, exp.runs) if auto else runs
-        done = len(store.finished() & {t.key for t in tasks(first)})
-        report = ProgressReport(progress, description, first * len(arms), done)
-        try:
-            count = first
-            while True:
-                run_pending(
-                    store, tasks(count), keep_daily=True, executor=executor, workers=workers,
-                    report=report,
-                )  # fmt: skip
-                if not auto or count >= runs:
-                    break
-                open_designs = _unsettled(store, arms, count, exp)
-                if not open_designs:
-                    break
-                count = min(runs, count + exp.batch_runs)
-                report.extend(
-                    count * len(arms), f"{description} (unsettled: {', '.join(open_designs)})"
-                )
-        finally:
-            report.close()
-        runs = count
+        runs = run_until_settled(
+            store,
+            tasks,
+            min(runs, exp.runs) if auto else runs,
+            runs,
+            exp.batch_runs,
+            (lambda n: _unsettled(store, arms, n, exp)) if auto else None,
+            keep_daily=True,
+            executor=executor,
+            workers=workers,
+            progress=progress,
+            description=f"compare {scenario.name}",
+        )
         final = tasks(runs)
         store.collect([t.key for t in final], [t.label for t in final], True)
         summary = store.summary()

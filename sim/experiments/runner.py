@@ -147,6 +147,45 @@ def run_experiment(
         yield store
 
 
+def run_until_settled(
+    store: Store,
+    tasks: Callable[[int], list[ReplicationTask]],
+    first: int,
+    most: int,
+    batch: int,
+    unsettled: Callable[[int], list[str]] | None,
+    *,
+    keep_daily: bool,
+    executor: Any,
+    workers: int | None,
+    progress: bool | ProgressCallback,
+    description: str,
+) -> int:
+    """Run ``tasks(first)``, then ``tasks(n)`` for ``n`` growing by ``batch`` while
+    ``unsettled(n)`` names what the ``n`` runs so far leave open, up to ``most`` runs (without
+    ``unsettled``, ``first`` runs only). Returns the runs made. ``tasks(n)`` is every task of the
+    first ``n`` replications (the finished ones are skipped), so the same call on the same folder
+    resumes and reaches the same decisions."""
+    count = first
+    done = len(store.finished() & {t.key for t in tasks(count)})
+    report = ProgressReport(progress, description, len(tasks(count)), done)
+    try:
+        while True:
+            run_pending(
+                store, tasks(count), keep_daily=keep_daily, executor=executor, workers=workers,
+                report=report,
+            )  # fmt: skip
+            if unsettled is None or count >= most:
+                return count
+            still = unsettled(count)
+            if not still:
+                return count
+            count = min(most, count + batch)
+            report.extend(len(tasks(count)), f"{description} (unsettled: {', '.join(still)})")
+    finally:
+        report.close()
+
+
 class ProgressReport:
     """Progress of an experiment's replications: a callback ``progress(done, total)``, a
     progress bar in the terminal (``progress=True``), or nothing.
