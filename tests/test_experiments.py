@@ -196,6 +196,26 @@ def test_compare_with_a_design_that_changes_nothing_is_exactly_zero(tiny):
     assert row["caused_bankruptcy_probability"] == 0.0
 
 
+def test_a_fragile_business_does_not_make_a_harmless_design_would_bankrupt():
+    """The verdict judges the ruin the program causes, not the business's own. Here the shop
+    cannot meet its fixed costs and goes bankrupt in every run with or without the design; a
+    design that changes nothing causes none of it, so after enough runs (0 caused of 80: the
+    Wilson interval reaches 4.6%, below the 5% threshold) its ruin part is clear and the
+    profit decides. The raw rate (every run) is still reported, and the warning tells the
+    planner the ruin is the business's own. Judged on the raw rate, this design would be
+    would_bankrupt."""
+    sc = small_scenario(
+        horizon_days=120, business={"starting_cash": 500, "fixed_costs_per_month": 20000}
+    ).with_overrides({"programs": [{"name": "quality only"}]})
+    c = sim.compare(sc, runs=80, seed=4, executor="serial")
+    row = c.table.iloc[0]
+    assert row["bankruptcy_probability"] == 1.0 and row["baseline_bankruptcy_probability"] == 1.0
+    assert row["caused_bankruptcy_probability"] == 0.0
+    assert row["caused_bankruptcy_probability_high"] < 0.05
+    assert row["ruin_verdict"] == "clear" and row["verdict"] == "marginal"
+    assert "business_at_risk_without_program" in row["warnings"].split(", ")
+
+
 def test_a_program_nobody_joins_costs_exactly_its_running_cost(tiny):
     """Nobody takes the card, so customers meet exactly the same luck in both arms: the
     incremental profit is minus the program's setup and running cost in every replication,

@@ -77,6 +77,18 @@ def test_churn_cause_elsewhere():
     assert rules.churn_cause_elsewhere(math.nan, 0.03, 0.25) is None
 
 
+def test_business_at_risk_without_program():
+    """DOMAIN E7: the baseline's own ruin is flagged once a run went bankrupt and the interval
+    reaches above the threshold; never when no baseline run went bankrupt."""
+    warn = rules.business_at_risk_without_program
+    assert warn(proportion_interval(0, 30), 0.05) is None  # no ruin: nothing to tell
+    assert warn(proportion_interval(1, 1000), 0.05) is None  # interval wholly below 5%
+    w = warn(proportion_interval(3, 30), 0.05)
+    assert w is not None and w.source == "DOMAIN E7"
+    assert w.evidence["baseline_bankruptcy_probability"] == pytest.approx(0.1)
+    assert "10.0% of runs" in w.message
+
+
 def test_mean_interval_matches_the_t_formula():
     x = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
     e = mean_interval(x, 0.95)

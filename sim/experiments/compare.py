@@ -85,12 +85,12 @@ class Comparison:
         ``paid_back_share``;
         ``bankruptcy_probability`` with its interval, ``baseline_bankruptcy_probability``,
         ``caused_bankruptcy_probability`` (the share of paired runs in which the design went
-        bankrupt and the baseline did not: the ruin the program causes) with its interval,
-        ``median_bankrupt_day``; the verdict's two parts, ``ruin_verdict`` and
-        ``profit_verdict``, and ``runs_to_settle_ruin`` (about how many runs would tell a risk
-        of ruin still straddling the threshold from it; NaN when settled); ``settled`` (whether
-        the verdict is settled at the experiment's confidence); and ``warnings`` (codes,
-        comma-separated).
+        bankrupt and the baseline did not: the ruin the program causes, which the verdict
+        judges) with its interval, ``median_bankrupt_day``; the verdict's two parts,
+        ``ruin_verdict`` and ``profit_verdict``, and ``runs_to_settle_ruin`` (about how many
+        runs would tell a caused ruin still straddling the threshold from it; NaN when
+        settled); ``settled`` (whether the verdict is settled at the experiment's
+        confidence); and ``warnings`` (codes, comma-separated).
     pairs
         One row per program and replication: the paired figures, ``payback_day``, ``bankrupt``
         and ``bankrupt_day`` (NaN when the business survived): the distribution of the day of
@@ -278,7 +278,10 @@ def verdict_intervals(
 ) -> tuple[Estimate, Estimate]:
     """The confidence sequences a verdict rests on when the runs are chosen by the question:
     of the mean incremental profit (narrowest near ``experiment.runs``) and of the risk of ruin
-    (the mixture centred on ``experiment.ruin_threshold``), at ``experiment.confidence``."""
+    (the mixture centred on ``experiment.ruin_threshold``), at ``experiment.confidence``.
+
+    ``bankrupt`` counts the paired runs in which the design went bankrupt and the baseline did
+    not: the ruin the program causes (see ``sim.experiments.verdict``)."""
     profit = mean_sequence(incremental_profit, exp.confidence, exp.runs)
     return profit, _ruin_interval(exp, True)(bankrupt, runs)
 
@@ -313,11 +316,12 @@ def _unsettled(store: Store, arms: list[str], runs: int, exp: Any) -> list[str]:
             np.array([r["revenue"] for r in rows], dtype=float),
         )
 
-    base_profit, _, base_revenue = figures(0)
+    base_profit, base_bankrupt, base_revenue = figures(0)
     open_designs = []
     for a, arm in enumerate(arms[1:], start=1):
         profit, bankrupt, _ = figures(a)
-        intervals = verdict_intervals(profit - base_profit, int(bankrupt.sum()), runs, exp)
+        caused = int((bankrupt & ~base_bankrupt).sum())
+        intervals = verdict_intervals(profit - base_profit, caused, runs, exp)
         if not settled(*intervals, float(base_revenue.mean()), exp):
             open_designs.append(arm)
     return open_designs
@@ -433,20 +437,20 @@ def _judge(
     bankrupt = pairs["bankrupt"].to_numpy(dtype=bool)
     base_bankrupt = base["bankrupt"].astype(bool).to_numpy()
     base_revenue = float(summary_column(base, "revenue").mean())
+    caused = int((bankrupt & ~base_bankrupt).sum())
+    ruin_interval = _ruin_interval(exp, sequential)
     if sequential:
-        profit, ruin = verdict_intervals(
-            pairs["incremental_profit"], int(bankrupt.sum()), runs, exp
-        )
+        profit, ruin = verdict_intervals(pairs["incremental_profit"], caused, runs, exp)
         estimates["incremental_profit"] = profit
     else:
         profit = estimates["incremental_profit"]
-        ruin = proportion_interval(int(bankrupt.sum()), runs, level)
+        ruin = proportion_interval(caused, runs, level)
     row["verdict"] = rules.verdict(ruin, profit, exp.ruin_threshold)
     row["ruin_verdict"] = rules.ruin_verdict(ruin, exp.ruin_threshold)
     row["profit_verdict"] = rules.profit_verdict(profit)
     row["settled"] = settled(profit, ruin, base_revenue, exp)
     row["runs_to_settle_ruin"] = (
-        runs_to_settle(ruin.mean, exp.ruin_threshold, _ruin_interval(exp, sequential))
+        runs_to_settle(ruin.mean, exp.ruin_threshold, ruin_interval)
         if row["ruin_verdict"] == "unresolved"
         else math.nan
     )
@@ -459,10 +463,10 @@ def _judge(
     paid = payback[~np.isnan(payback)]
     row.update(mean_interval(paid, level).as_dict("payback_day"))
     row["paid_back_share"] = len(paid) / runs
-    row.update(ruin.as_dict("bankruptcy_probability"))
-    row["baseline_bankruptcy_probability"] = float(base_bankrupt.mean())
-    caused = int((bankrupt & ~base_bankrupt).sum())
-    row.update(proportion_interval(caused, runs, level).as_dict("caused_bankruptcy_probability"))
+    row.update(ruin_interval(int(bankrupt.sum()), runs).as_dict("bankruptcy_probability"))
+    baseline_ruin = ruin_interval(int(base_bankrupt.sum()), runs)
+    row["baseline_bankruptcy_probability"] = baseline_ruin.mean
+    row.update(ruin.as_dict("caused_bankruptcy_probability"))
     days = pairs["bankrupt_day"].dropna()
     row["median_bankrupt_day"] = float(days.median()) if len(days) else math.nan
     found = [
@@ -488,6 +492,7 @@ def _judge(
             rules.churn_cause_elsewhere(
                 dissatisfied, estimates["retention_gain"].mean, exp.dissatisfied_threshold
             ),
+            rules.business_at_risk_without_program(baseline_ruin, exp.ruin_threshold),
         )
         if w is not None
     ]

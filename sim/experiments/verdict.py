@@ -3,11 +3,17 @@
 Pure rules on estimates across paired replications; ``sim.compare`` gathers the evidence and
 calls them. Thresholds live in the scenario's ``experiment`` section.
 
-Verdict, checked in this order, on the intervals of the risk of ruin (the probability that the
-business goes bankrupt within the horizon with the program in place) and of the incremental
-profit:
+Verdict, checked in this order, on the intervals of the ruin the program causes and of the
+incremental profit. The ruin the program causes is the probability that the business goes
+bankrupt within the horizon with the program in place *and would not have without it*: the share
+of paired runs (same seed, common random numbers) in which the design went bankrupt and the
+baseline survived. A business that fails as often without any program is not failed by the
+program; judging the raw rate would blame the design for the business's own fragility and, for a
+business whose own risk sits near the threshold, let the seed pick the verdict. That risk is
+reported beside the verdict (``bankruptcy_probability``, ``baseline_bankruptcy_probability``) and
+flagged by the ``business_at_risk_without_program`` warning.
 
-1. ``would_bankrupt``: the whole interval of the risk of ruin lies above
+1. ``would_bankrupt``: the whole interval of the ruin the program causes lies above
    ``experiment.ruin_threshold`` (DOMAIN E7: companies have gone bankrupt because of fatal
    discounts and bonuses).
 2. ``ruin_risk_unresolved``: the interval straddles the threshold: the runs cannot yet tell a
@@ -49,6 +55,7 @@ WARNINGS: dict[str, str] = {
     "cost_exceeds_margin": "DOMAIN E7, E8",
     "liability_grows": "DOMAIN E7",
     "churn_cause_elsewhere": "DOMAIN E8",
+    "business_at_risk_without_program": "DOMAIN E7",
 }
 """Warning codes and the DOMAIN facts behind them."""
 
@@ -73,8 +80,9 @@ def ruin_verdict(ruin: Estimate, ruin_threshold: float) -> str:
     Parameters
     ----------
     ruin
-        Share of replications that went bankrupt within the horizon with the program, with its
-        interval (Wilson's, or a confidence sequence's).
+        The ruin the program causes: the share of paired replications that went bankrupt
+        within the horizon with the program and not without it, with its interval (Wilson's,
+        or a confidence sequence's).
     ruin_threshold
         Largest acceptable risk of ruin (default 5%, ``experiment.ruin_threshold``).
     """
@@ -100,8 +108,8 @@ def verdict(ruin: Estimate, incremental_profit: Estimate, ruin_threshold: float)
     Parameters
     ----------
     ruin
-        Share of replications that went bankrupt within the horizon with the program, with its
-        interval.
+        The ruin the program causes (paired replications bankrupt with the program and not
+        without it), with its interval.
     incremental_profit
         Paired difference in profit (program minus no program) with its interval.
     ruin_threshold
@@ -198,4 +206,30 @@ def churn_cause_elsewhere(
         f"{dissatisfied_share:.0%} of customers are dissatisfied without the program: the "
         "experience, not the lack of a reward, drives churn (fix the rooms, not the discount)",
         {"dissatisfied_share": dissatisfied_share, "retention_gain": retention_gain},
+    )
+
+
+def business_at_risk_without_program(
+    baseline_ruin: Estimate, ruin_threshold: float
+) -> ProgramWarning | None:
+    """DOMAIN E7: the business risks ruin on its own, whatever the program.
+
+    ``baseline_ruin`` is the share of the baseline's replications (no program) that went
+    bankrupt within the horizon, with its interval. The warning fires when at least one did and
+    the interval reaches above ``ruin_threshold``: the runs do not show the business itself to
+    be safe, so the program is judged on the ruin it adds (the verdict), and the planner is told
+    the ruin that is the business's own.
+    """
+    if baseline_ruin.n == 0 or baseline_ruin.mean <= 0 or baseline_ruin.high <= ruin_threshold:
+        return None
+    return ProgramWarning(
+        "business_at_risk_without_program",
+        f"without any program the business went bankrupt in {baseline_ruin.mean:.1%} of runs "
+        f"(interval {baseline_ruin.low:.1%} to {baseline_ruin.high:.1%}): that risk is the "
+        "business's own; the verdict judges only the ruin the program adds",
+        {
+            "baseline_bankruptcy_probability": baseline_ruin.mean,
+            "low": baseline_ruin.low,
+            "high": baseline_ruin.high,
+        },
     )

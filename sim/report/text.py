@@ -9,9 +9,12 @@ from sim.rules.churn import LOSS_REASON_WORDS
 from sim.scenario import Scenario
 
 VERDICT_MEANING = {
-    "would_bankrupt": "the whole interval of the risk of ruin is above the ruin threshold",
+    "would_bankrupt": (
+        "the whole interval of the ruin the program causes is above the ruin threshold"
+    ),
     "ruin_risk_unresolved": (
-        "the interval of the risk of ruin straddles the ruin threshold: more runs would tell"
+        "the interval of the ruin the program causes straddles the ruin threshold: more runs "
+        "would tell"
     ),
     "destroys_value": "the whole confidence interval of incremental profit is below zero",
     "marginal": "the confidence interval of incremental profit includes zero",
@@ -29,11 +32,12 @@ COMPARISON_COLUMNS = (
     "payback",
 )
 """The columns of a comparison's one-line-per-program table ("caused": the share of paired
-runs in which the design went bankrupt and the business without it did not)."""
+runs in which the design went bankrupt and the business without it did not: the ruin the
+verdict judges)."""
 
 
 def unresolved_ruin_notes(comparison: Any) -> list[tuple[str, str]]:
-    """``(design, note)`` for each design whose risk of ruin the runs do not yet tell from the
+    """``(design, note)`` for each design whose caused ruin the runs do not yet tell from the
     threshold (verdict ``ruin_risk_unresolved``), with about how many runs would settle it."""
     c = comparison
     threshold = c.scenario.experiment.ruin_threshold
@@ -42,13 +46,13 @@ def unresolved_ruin_notes(comparison: Any) -> list[tuple[str, str]]:
         if row["verdict"] != "ruin_risk_unresolved":
             continue
         needed = row["runs_to_settle_ruin"]
-        bankrupt = round(row["bankruptcy_probability"] * c.runs)
+        caused = round(row["caused_bankruptcy_probability"] * c.runs)
         more = f"about {needed:,.0f} runs would settle it" if needed < math.inf else "it sits on it"
         notes.append(
             (
                 row["program"],
-                f"the risk of ruin cannot yet be told from the {threshold:.0%} threshold "
-                f"({bankrupt} of {c.runs} runs bankrupt); {more}",
+                f"the ruin it causes cannot yet be told from the {threshold:.0%} threshold "
+                f"({caused} of {c.runs} runs bankrupt with it and not without); {more}",
             )
         )
     return notes

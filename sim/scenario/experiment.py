@@ -74,8 +74,9 @@ class Experiment(Section):
         unit="probability",
         source="DOMAIN E7 (feasibility is probabilistic); 5% is a conventional risk of ruin",
         description=(
-            "Verdict would_bankrupt when the whole interval of the probability of going bankrupt "
-            "within the horizon lies above this; ruin_risk_unresolved while it straddles it."
+            "Verdict would_bankrupt when the whole interval of the ruin the program causes (the "
+            "probability of going bankrupt within the horizon with it and not without it, on "
+            "paired runs) lies above this; ruin_risk_unresolved while it straddles it."
         ),
         ge=0,
         le=1,
