@@ -37,9 +37,11 @@ def comparison_chart(comparison: Comparison) -> Figure:
 
     Three panels side by side, one row per design. (a) Incremental profit against no program:
     mean with its confidence interval as an error bar, a zero line, the marker coloured by the
-    verdict and the verdict written under it. (b) Probability of bankruptcy with the design,
-    in percent, with its Wilson interval; the baseline's share as a dashed line and
-    ``experiment.ruin_threshold`` as a dotted one (DOMAIN E7). (c) The discount and reward
+    verdict and the verdict written under it. (b) The ruin the design causes (paired runs
+    bankrupt with it and not without it: what the verdict judges), in percent, with its
+    interval; the share bankrupt with the design whatever the cause as a hollow marker; the
+    baseline's share as a dashed line and ``experiment.ruin_threshold`` as a dotted one
+    (DOMAIN E7). (c) The discount and reward
     cost against the retention gain in percentage points, each design a point with both
     intervals, labelled by name: the discount-cost-against-retention-gain test (DOMAIN E7,
     E8: discounts lower profitability).
@@ -115,9 +117,19 @@ def comparison_chart(comparison: Comparison) -> Figure:
     ax_profit.set_title("(a) incremental profit, marker and text: verdict", fontsize=10)
     style_axes(ax_profit)
 
-    p = 100 * table["bankruptcy_probability"].to_numpy(dtype=float)
-    low = 100 * table["bankruptcy_probability_low"].to_numpy(dtype=float)
-    high = 100 * table["bankruptcy_probability_high"].to_numpy(dtype=float)
+    p = 100 * table["caused_bankruptcy_probability"].to_numpy(dtype=float)
+    low = 100 * table["caused_bankruptcy_probability_low"].to_numpy(dtype=float)
+    high = 100 * table["caused_bankruptcy_probability_high"].to_numpy(dtype=float)
+    raw = 100 * table["bankruptcy_probability"].to_numpy(dtype=float)
+    ax_ruin.plot(
+        raw,
+        y,
+        "o",
+        markerfacecolor="none",
+        markeredgecolor=colour(4),
+        markersize=8,
+        label="with the design, any cause",
+    )
     ax_ruin.errorbar(
         p,
         y,
@@ -128,9 +140,9 @@ def comparison_chart(comparison: Comparison) -> Figure:
         capsize=4,
         markersize=7,
         label=(
-            f"with the design, {level:.0%} confidence sequence"
+            f"caused by the design, {level:.0%} conf. sequence"
             if getattr(comparison, "sequential", False)
-            else f"with the design, Wilson {level:.0%} interval"
+            else f"caused by the design, Wilson {level:.0%}"
         ),
     )
     baseline = 100 * float(table["baseline_bankruptcy_probability"].iloc[0])
@@ -145,7 +157,7 @@ def comparison_chart(comparison: Comparison) -> Figure:
         linewidth=1.5,
         label=f"ruin threshold (E7): {threshold:g}%",
     )
-    top = np.nanmax([*np.nan_to_num(high), baseline, threshold])
+    top = np.nanmax([*np.nan_to_num(high), *np.nan_to_num(raw), baseline, threshold])
     ax_ruin.set_xlim(-1, min(100.0, max(10.0, 1.15 * top)) + 1)
     ax_ruin.set_yticks(y, [str(p) for p in table["program"]])
     ax_ruin.set_ylim(-0.8, n - 0.4)
