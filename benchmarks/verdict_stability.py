@@ -27,13 +27,7 @@ from pathlib import Path
 import sim
 
 ROOT = Path(__file__).resolve().parent.parent
-FIELDS = (
-    "scenario",
-    "seed",
-    "program",
-    "verdict",
-    "settled",
-    "runs",
+FIGURES = (
     "incremental_profit",
     "incremental_profit_low",
     "incremental_profit_high",
@@ -44,8 +38,9 @@ FIELDS = (
     "caused_bankruptcy_probability",
     "caused_bankruptcy_probability_low",
     "caused_bankruptcy_probability_high",
-    "wall_s",
 )
+"""Columns of the comparison table kept per design and seed."""
+FIELDS = ("scenario", "seed", "program", "verdict", "settled", "runs", *FIGURES, "wall_s")
 
 
 def seeds_of(text: str) -> list[int]:
@@ -64,9 +59,8 @@ def measured(path: Path) -> set[tuple[str, int]]:
         return {(row["scenario"], int(row["seed"])) for row in csv.DictReader(f)}
 
 
-def compare_once(scenario_path: Path, seed: int, workers: int) -> list[dict]:
+def compare_once(name: str, scenario: sim.Scenario, seed: int, workers: int) -> list[dict]:
     """One ``compare(runs="auto")`` of a bundled scenario, as table rows."""
-    scenario = sim.load_scenario(scenario_path)
     start = time.perf_counter()
     comparison = sim.compare(
         scenario,
@@ -80,13 +74,13 @@ def compare_once(scenario_path: Path, seed: int, workers: int) -> list[dict]:
     for _, row in comparison.table.iterrows():
         rows.append(
             {
-                "scenario": scenario_path.stem,
+                "scenario": name,
                 "seed": seed,
                 "program": row["program"],
                 "verdict": row["verdict"],
                 "settled": bool(row["settled"]),
                 "runs": comparison.runs,
-                **{key: float(row[key]) for key in FIELDS[6:-1]},
+                **{key: float(row[key]) for key in FIGURES},
                 "wall_s": round(wall, 1),
             }
         )
@@ -119,14 +113,16 @@ def main() -> None:
     parser.add_argument("--csv", type=Path, default=default_csv)
     args = parser.parse_args()
     paths = [Path(p) for p in args.scenarios] or sorted((ROOT / "scenarios").glob("*.yaml"))
-    paths = [p for p in paths if sim.load_scenario(p).programs]
+    scenarios = {p.stem: sim.load_scenario(p) for p in paths}
     done = measured(args.csv)
     args.csv.parent.mkdir(parents=True, exist_ok=True)
-    for path in paths:
+    for name, scenario in scenarios.items():
+        if not scenario.programs:
+            continue
         for seed in seeds_of(args.seeds):
-            if (path.stem, seed) in done:
+            if (name, seed) in done:
                 continue
-            rows = compare_once(path, seed, args.workers)
+            rows = compare_once(name, scenario, seed, args.workers)
             new = not args.csv.exists()
             with args.csv.open("a", newline="") as f:
                 writer = csv.DictWriter(f, fieldnames=FIELDS)
@@ -135,7 +131,7 @@ def main() -> None:
                 writer.writerows(rows)
             for row in rows:
                 print(
-                    f"{path.stem} seed {seed} {row['program']}: {row['verdict']} "
+                    f"{name} seed {seed} {row['program']}: {row['verdict']} "
                     f"after {row['runs']} runs ({row['wall_s']} s)",
                     flush=True,
                 )

@@ -286,6 +286,12 @@ def verdict_intervals(
     return profit, _ruin_interval(exp, True)(bankrupt, runs)
 
 
+def caused_ruin(bankrupt: np.ndarray, base_bankrupt: np.ndarray) -> int:
+    """Paired runs in which the design went bankrupt and the baseline of the same seed did not:
+    the ruin the program causes, which the verdict judges (``sim.experiments.verdict``)."""
+    return int((bankrupt & ~base_bankrupt).sum())
+
+
 def _ruin_interval(exp: Any, sequential: bool):
     """``interval(bankrupt, runs)`` of the risk of ruin: a confidence sequence, or Wilson's."""
     if sequential:
@@ -295,7 +301,7 @@ def _ruin_interval(exp: Any, sequential: bool):
 
 
 def settled(profit: Estimate, ruin: Estimate, baseline_revenue: float, exp: Any) -> bool:
-    """Whether a design's verdict is settled: its risk of ruin wholly above the threshold, or
+    """Whether a design's verdict is settled: the ruin it causes wholly above the threshold, or
     wholly below it with the incremental profit clear of zero or wholly inside the band of
     practical equivalence (``experiment.equivalence_band`` of the no-program revenue)."""
     ruin_part = rules.ruin_verdict(ruin, exp.ruin_threshold)
@@ -320,8 +326,9 @@ def _unsettled(store: Store, arms: list[str], runs: int, exp: Any) -> list[str]:
     open_designs = []
     for a, arm in enumerate(arms[1:], start=1):
         profit, bankrupt, _ = figures(a)
-        caused = int((bankrupt & ~base_bankrupt).sum())
-        intervals = verdict_intervals(profit - base_profit, caused, runs, exp)
+        intervals = verdict_intervals(
+            profit - base_profit, caused_ruin(bankrupt, base_bankrupt), runs, exp
+        )
         if not settled(*intervals, float(base_revenue.mean()), exp):
             open_designs.append(arm)
     return open_designs
@@ -437,14 +444,13 @@ def _judge(
     bankrupt = pairs["bankrupt"].to_numpy(dtype=bool)
     base_bankrupt = base["bankrupt"].astype(bool).to_numpy()
     base_revenue = float(summary_column(base, "revenue").mean())
-    caused = int((bankrupt & ~base_bankrupt).sum())
+    caused = caused_ruin(bankrupt, base_bankrupt)
     ruin_interval = _ruin_interval(exp, sequential)
     if sequential:
         profit, ruin = verdict_intervals(pairs["incremental_profit"], caused, runs, exp)
         estimates["incremental_profit"] = profit
     else:
-        profit = estimates["incremental_profit"]
-        ruin = proportion_interval(caused, runs, level)
+        profit, ruin = estimates["incremental_profit"], ruin_interval(caused, runs)
     row["verdict"] = rules.verdict(ruin, profit, exp.ruin_threshold)
     row["ruin_verdict"] = rules.ruin_verdict(ruin, exp.ruin_threshold)
     row["profit_verdict"] = rules.profit_verdict(profit)

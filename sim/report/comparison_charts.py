@@ -41,10 +41,9 @@ def comparison_chart(comparison: Comparison) -> Figure:
     bankrupt with it and not without it: what the verdict judges), in percent, with its
     interval; the share bankrupt with the design whatever the cause as a hollow marker; the
     baseline's share as a dashed line and ``experiment.ruin_threshold`` as a dotted one
-    (DOMAIN E7). (c) The discount and reward
-    cost against the retention gain in percentage points, each design a point with both
-    intervals, labelled by name: the discount-cost-against-retention-gain test (DOMAIN E7,
-    E8: discounts lower profitability).
+    (DOMAIN E7). (c) The discount and reward cost against the retention gain in percentage
+    points, each design a point with both intervals, labelled by name: the
+    discount-cost-against-retention-gain test (DOMAIN E7, E8: discounts lower profitability).
 
     Parameters
     ----------
