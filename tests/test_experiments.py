@@ -23,6 +23,7 @@ from sim.experiments.executors import ExecutorError, run_tasks
 from sim.experiments.runner import replication_seed
 from sim.experiments.sequential import mean_sequence
 from sim.experiments.store import ExperimentFolderError
+from sim.report.text import baseline_ruin_text, design_warnings
 
 STAMP_CARD = {
     "name": "stamp card",
@@ -206,14 +207,20 @@ def test_a_fragile_business_does_not_make_a_harmless_design_would_bankrupt():
     would_bankrupt."""
     sc = small_scenario(
         horizon_days=120, business={"starting_cash": 500, "fixed_costs_per_month": 20000}
-    ).with_overrides({"programs": [{"name": "quality only"}]})
+    ).with_overrides({"programs": [{"name": "quality only"}, {"name": "quality too"}]})
     c = sim.compare(sc, runs=80, seed=4, executor="serial")
-    row = c.table.iloc[0]
-    assert row["bankruptcy_probability"] == 1.0 and row["baseline_bankruptcy_probability"] == 1.0
-    assert row["caused_bankruptcy_probability"] == 0.0
-    assert row["caused_bankruptcy_probability_high"] < 0.05
-    assert row["ruin_verdict"] == "clear" and row["verdict"] == "marginal"
-    assert "business_at_risk_without_program" in row["warnings"].split(", ")
+    for row in c.table.to_dict("records"):
+        assert row["bankruptcy_probability"] == 1.0
+        assert row["baseline_bankruptcy_probability"] == 1.0
+        assert row["caused_bankruptcy_probability"] == 0.0
+        assert row["caused_bankruptcy_probability_high"] < 0.05
+        assert row["ruin_verdict"] == "clear" and row["verdict"] == "marginal"
+        assert "business_at_risk_without_program" in row["warnings"].split(", ")
+    # The report says the business's own risk once, not once per design.
+    said = baseline_ruin_text(c)
+    assert said.startswith("Without a program the business went bankrupt in 100% of runs")
+    assert "each verdict judges only the ruin its design adds" in said
+    assert design_warnings(c) == []
 
 
 def test_a_program_nobody_joins_costs_exactly_its_running_cost(tiny):

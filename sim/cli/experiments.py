@@ -18,7 +18,9 @@ from rich.table import Table
 
 from sim.report.text import (
     COMPARISON_COLUMNS,
+    baseline_ruin_text,
     comparison_rows,
+    design_warnings,
     interval_text,
     runs_text,
     unresolved_ruin_notes,
@@ -364,13 +366,11 @@ def print_comparison(console: Console, c: Any) -> None:
         cells[1] = f"[{style}]{row['verdict']}[/{style}]"
         table.add_row(*cells)
     console.print(table)
-    base = c.table["baseline_bankruptcy_probability"].iloc[0]
-    console.print(f"Without a program the business went bankrupt in {base:.0%} of replications.")
+    console.print(baseline_ruin_text(c))
     for program, note in unresolved_ruin_notes(c):
         console.print(f"{escape(program)}: {note}")
-    for program, found in c.warnings.items():
-        for w in found:
-            console.print(f"[yellow]warning[/yellow] {program}: {w.message} ({w.source})")
+    for program, w in design_warnings(c):
+        console.print(f"[yellow]warning[/yellow] {program}: {w.message} ({w.source})")
 
 
 def print_frame(console: Console, title: str, frame: Any) -> None:

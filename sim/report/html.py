@@ -19,7 +19,9 @@ from sim.report.palette import VERDICT_COLOURS
 from sim.report.text import (
     COMPARISON_COLUMNS,
     VERDICT_MEANING,
+    baseline_ruin_text,
     comparison_rows,
+    design_warnings,
     flow_rows,
     money_rows,
     runs_text,
@@ -222,8 +224,7 @@ def comparison_report(
         cells[0] = f'<span class="text">{cells[0]}</span>'
         rows.append(cells)
     body.append(_table(COMPARISON_COLUMNS, rows))
-    base = c.table["baseline_bankruptcy_probability"].iloc[0] if len(c.table) else 0.0
-    body.append(f"<p>Without a program the business went bankrupt in {base:.0%} of runs.</p>")
+    body.append(f"<p>{_e(baseline_ruin_text(c))}</p>")
     for program, note in unresolved_ruin_notes(c):
         body.append(f'<p class="warning"><b>{_e(program)}</b>: {_e(note)}</p>')
     meanings = "".join(
@@ -231,11 +232,10 @@ def comparison_report(
         for v in dict.fromkeys(c.table["verdict"])
     )
     body.append(f"<p>What the verdicts mean:</p><ul>{meanings}</ul>")
-    for program, found in c.warnings.items():
-        for w in found:
-            body.append(
-                f'<p class="warning"><b>{_e(program)}</b>: {_e(w.message)} ({_e(w.source)})</p>'
-            )
+    for program, w in design_warnings(c):
+        body.append(
+            f'<p class="warning"><b>{_e(program)}</b>: {_e(w.message)} ({_e(w.source)})</p>'
+        )
     body.append("<h2>Charts</h2>")
     body.append(_figures(charts))
     return _write(

@@ -36,6 +36,40 @@ runs in which the design went bankrupt and the business without it did not: the 
 verdict judges)."""
 
 
+BUSINESS_WARNINGS = frozenset({"business_at_risk_without_program"})
+"""Warnings about the business itself: every design of a comparison carries the same one, so
+the report says it once, in :func:`baseline_ruin_text`, rather than once per design."""
+
+
+def baseline_ruin_text(comparison: Any) -> str:
+    """The business's own risk of ruin, once per comparison: the share of baseline runs that
+    went bankrupt and, when the runs do not show it to be below the ruin threshold, the
+    ``business_at_risk_without_program`` warning's interval and what it means for the verdicts."""
+    c = comparison
+    base = c.table["baseline_bankruptcy_probability"].iloc[0] if len(c.table) else 0.0
+    text = f"Without a program the business went bankrupt in {base:.0%} of runs"
+    found = [w for ws in c.warnings.values() for w in ws if w.code in BUSINESS_WARNINGS]
+    if not found:
+        return text + "."
+    e = found[0].evidence
+    return (
+        f"{text} (interval {e['low']:.1%} to {e['high']:.1%}, reaching above the "
+        f"{c.scenario.experiment.ruin_threshold:.0%} threshold): that risk is the business's own, "
+        f"and each verdict judges only the ruin its design adds ({found[0].source})."
+    )
+
+
+def design_warnings(comparison: Any) -> list[tuple[str, Any]]:
+    """``(design, warning)`` for each warning about a design, leaving out those about the
+    business itself (``BUSINESS_WARNINGS``, said once by :func:`baseline_ruin_text`)."""
+    return [
+        (program, w)
+        for program, found in comparison.warnings.items()
+        for w in found
+        if w.code not in BUSINESS_WARNINGS
+    ]
+
+
 def unresolved_ruin_notes(comparison: Any) -> list[tuple[str, str]]:
     """``(design, note)`` for each design whose caused ruin the runs do not yet tell from the
     threshold (verdict ``ruin_risk_unresolved``), with about how many runs would settle it."""
@@ -153,7 +187,12 @@ def comparison_rows(table: Any) -> list[dict[str, str]]:
                     row["bankruptcy_probability_high"],
                     money=False,
                 ),
-                "caused": f"{row['caused_bankruptcy_probability']:.0%}",
+                "caused": interval_text(
+                    row["caused_bankruptcy_probability"],
+                    row["caused_bankruptcy_probability_low"],
+                    row["caused_bankruptcy_probability_high"],
+                    money=False,
+                ),
                 "ROI": f"{row['roi']:.2f}" if row["roi"] == row["roi"] else "-",
                 "payback": (
                     f"day {payback:.0f} [{row['payback_day_low']:.0f}, "
