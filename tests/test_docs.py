@@ -70,8 +70,11 @@ def test_every_field_has_description_unit_and_source():
 
 
 def _written(value: object) -> str:
-    """A default as docs/model.md writes it: ``20000``, ``0.243``, ``[]``, ``shopper 1, ...``."""
+    """A default as docs/model.md writes it: ``20000``, ``0.243``, ``[]``, ``{}``,
+    ``shopper 1, ...``."""
     if isinstance(value, dict):
+        if not value:
+            return "{}"
         return ", ".join(f"{k} {_written(v)}" for k, v in value.items())
     if isinstance(value, tuple | list):
         return "[" + ", ".join(_written(v) for v in value) + "]"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import assert_same_results, python_and_compiled
 
 import sim
 from sim.results.program_tables import participants_vs_non_participants
@@ -389,3 +390,58 @@ def test_the_e6_comparison_sees_a_program_effect_beyond_self_selection(small):
         ratio = working.summary["program"]["participants_vs_non_participants"]
         base = placebo.summary["program"]["participants_vs_non_participants"]
         assert ratio["same_segment_ratio"] > base["same_segment_ratio"] + 0.03, seed
+
+
+def test_a_stated_redemption_estimate_follows_the_accounting_policy(small, monkeypatch):
+    """IFRS 15 B39-B43: an accountant's stated estimate replaces the engine's own re-estimation
+    from the day it is stated. Only the books change: the customers' behaviour is the same run
+    for run, revenue is the same up to that day, and a higher estimate holds back more revenue
+    as liability (breakage is recognised more slowly). Python handlers and the compiled step
+    agree to the bit."""
+
+    def run(stated: dict[int, float]) -> sim.RunResult:
+        design = {
+            **STAMP_CARD,
+            "joining": {"mode": "automatic"},
+            "points": {**STAMP_CARD["points"], "stated_redemption_rates": stated},
+        }
+        return sim.simulate(with_program(small, design), seed=3)
+
+    engine, low, high = run({}), run({100: 0.5}), run({100: 0.5, 150: 0.99})
+    assert low.summary["program"]["points"]["expected_redemption_rate"] == 0.5
+    assert high.summary["program"]["points"]["expected_redemption_rate"] == 0.99
+    assert engine.summary["program"]["points"]["expected_redemption_rate"] not in (0.5, 0.99)
+    pd.testing.assert_frame_equal(low.customers, engine.customers)
+    pd.testing.assert_frame_equal(high.customers, engine.customers)
+    revenue = {
+        name: r.ledger.query("account == 'revenue'")["amount"].to_numpy()
+        for name, r in (("engine", engine), ("low", low), ("high", high))
+    }
+    # The engine's own first re-estimation is on day 90 (points.re_estimate_every_days).
+    assert np.array_equal(revenue["low"][:90], revenue["engine"][:90])
+    assert not np.array_equal(revenue["low"][100:], revenue["engine"][100:])
+    assert np.array_equal(revenue["high"][:150], revenue["low"][:150])
+    owed = {
+        name: r.summary["program"]["liabilities_at_end"]["points_liability"]
+        for name, r in (("low", low), ("high", high))
+    }
+    # At 50% the members had already redeemed more than was expected: nothing is left deferred.
+    assert owed["high"] > owed["low"] + 100
+    assert owed["low"] == pytest.approx(0.0, abs=1e-6)
+    design = {
+        **STAMP_CARD,
+        "joining": {"mode": "automatic"},
+        "points": {**STAMP_CARD["points"], "stated_redemption_rates": {100: 0.5}},
+    }
+    python, compiled = python_and_compiled(with_program(small, design), 3, monkeypatch)
+    assert_same_results(compiled, python)
+
+
+def test_a_stated_redemption_estimate_must_be_a_share_from_day_one(small):
+    for stated, words in (({0: 0.9}, "day 0"), ({30: 1.5}, "allowed range 0..1")):
+        design = {
+            **STAMP_CARD,
+            "points": {**STAMP_CARD["points"], "stated_redemption_rates": stated},
+        }
+        with pytest.raises(sim.ScenarioError, match=words):
+            with_program(small, design)

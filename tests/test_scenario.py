@@ -82,6 +82,26 @@ def test_alternative_ladder_names():
     assert five.ladder.per_stage("spend_multiplier")[4:6] == (2.0, 2.0)
 
 
+@pytest.mark.parametrize("spelling", ["raving_fan", "raving fan", "Raving Fan"])
+def test_a_stage_is_named_with_its_identifier_or_its_display_name(spelling):
+    renamed = sim.scenario_from_dict({"ladder": {"names": {spelling: "champion"}}})
+    assert renamed.ladder.stage_names()[-1] == "champion"
+    fans_only = sim.scenario_from_dict(
+        {"programs": [{"name": "fan club", "joining": {"min_stage": spelling}}]}
+    )
+    assert fans_only.programs[0].joining.min_stage == "raving_fan"
+    doubled = sim.scenario_from_dict({"ladder": {"dropout_multiplier": {spelling: 0.5}}})
+    assert doubled.ladder.per_stage("dropout_multiplier")[6] == 0.5
+
+
+def test_a_stage_that_does_not_exist_is_refused_in_either_spelling():
+    assert any(
+        "min_stage" in p
+        for p in problems({"programs": [{"name": "x", "joining": {"min_stage": "super fan"}}]})
+    )
+    assert any("unknown stage" in p for p in problems({"ladder": {"names": {"fan": "x"}}}))
+
+
 def test_overrides_are_validated():
     sc = sim.Scenario()
     assert sc.with_overrides({"market.size": 50_000}).market.size == 50_000

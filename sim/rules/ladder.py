@@ -96,6 +96,20 @@ def slug(name: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in name.lower()).strip("_")
 
 
+def stage_id(name: object) -> object:
+    """A canonical stage written either way: ``"raving fan"`` or ``"Raving fan"`` ->
+    ``"raving_fan"``.
+
+    Stages have identifiers (``raving_fan``, used in scenario keys and table columns) and
+    display names (``raving fan`` on the default ladder, used in output). Wherever a scenario
+    names a canonical stage it may write either; anything that is not text, or not a stage, is
+    returned unchanged for the validator to refuse.
+    """
+    if isinstance(name, str) and slug(name) in STAGES:
+        return slug(name)
+    return name
+
+
 @dataclass(frozen=True, slots=True)
 class PromotionRules:
     """Thresholds of the upper-rung rules (see :func:`next_stage`).

@@ -6,9 +6,9 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 
-from sim.rules.ladder import PRESETS, STAGES, rung_names
+from sim.rules.ladder import PRESETS, STAGES, rung_names, stage_id
 from sim.scenario.fields import ASSUMPTION, Section, param
 
 
@@ -103,7 +103,10 @@ class Ladder(Section):
         {},
         unit="stage -> name",
         source="planner input",
-        description=f"Rename canonical stages ({', '.join(STAGES)}) for reports.",
+        description=(
+            f"Rename canonical stages ({', '.join(STAGES)}; 'raving fan' also accepted) "
+            "for reports."
+        ),
     )
     spend_multiplier: dict[str, float] = param(
         _stage_defaults((1.0, 1.5, 1.5, 1.6, 1.7)),
@@ -181,6 +184,21 @@ class Ladder(Section):
             else:
                 out.append(1.0)
         return tuple(out)
+
+    @field_validator(
+        "names",
+        "spend_multiplier",
+        "frequency_multiplier",
+        "dropout_multiplier",
+        "competitor_acceptance_multiplier",
+        mode="before",
+    )
+    @classmethod
+    def _stage_ids(cls, table: object) -> object:
+        """Keys that name a canonical stage in either spelling become its identifier."""
+        if isinstance(table, dict):
+            return {stage_id(key): value for key, value in table.items()}
+        return table
 
     @model_validator(mode="after")
     def _check(self) -> Ladder:

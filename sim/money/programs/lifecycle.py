@@ -44,8 +44,13 @@ class ProgramLifecycle:
             return
         points = self.terms.points
         since = day - design.launch_day
-        if points is not None and since and since % points.re_estimate_every_days == 0:
-            self._re_estimate(day)
+        if points is not None and since:
+            if points.stated_redemption_rates:
+                stated = points.stated_redemption_rates.get(since)
+                if stated is not None:
+                    self._restate(day, stated)
+            elif since % points.re_estimate_every_days == 0:
+                self._re_estimate(day)
         costs = self.terms.costs
         per_day = costs.running_cost_per_month / DAYS_PER_MONTH
         per_day += costs.cost_per_member_per_year / 365.0 * len(self.members)
@@ -179,7 +184,12 @@ class ProgramLifecycle:
         settled = liability.redeemed + liability.expired
         if settled <= 0 or settled < 0.05 * liability.issued:
             return
-        recognised = liability.re_estimate(liability.redeemed / settled)
+        self._restate(day, liability.redeemed / settled)
+
+    def _restate(self, day: int, expected_redemption_rate: float) -> None:
+        """A new expected redemption rate, and the revenue it recognises or takes back now
+        (IFRS 15 B39-B43: a change of estimate caught up cumulatively)."""
+        recognised = self.liability.re_estimate(expected_redemption_rate)
         self.transfer(day, ledger.REVENUE, ledger.POINTS_LIABILITY, recognised)
 
     def _draw_contest(self, contest: Any, day: int) -> None:

@@ -3,10 +3,11 @@ over time (DOMAIN P1-P12, and the program lifecycle)."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import ValidationError, model_validator
+from pydantic import BeforeValidator, ValidationError, model_validator
 
+from sim.rules.ladder import stage_id
 from sim.scenario.fields import ASSUMPTION, Section, describe_error, param
 from sim.scenario.program_terms.coalition import Coalition
 from sim.scenario.program_terms.discounts import Discount
@@ -48,11 +49,13 @@ class Joining(Section):
         description="After declining, a customer is not offered the program again for this long.",
         ge=0,
     )
-    min_stage: Literal["shopper", "customer", "advocate", "raving_fan"] = param(
+    min_stage: Annotated[
+        Literal["shopper", "customer", "advocate", "raving_fan"], BeforeValidator(stage_id)
+    ] = param(
         "shopper",
         unit="rung",
         source="DOMAIN L1",
-        description="Lowest rung at which the program is offered.",
+        description="Lowest rung at which the program is offered ('raving fan' also accepted).",
     )
     min_spend: float = param(
         0.0,
@@ -220,10 +223,13 @@ class ProgramDesign(Section):
                         f"term_changes (day {change.day}): {path} cannot change by a term "
                         f"change (fixed: {', '.join(FIXED_FIELDS)})"
                     )
-                if path == "points.expected_redemption_rate":
+                if path.startswith(
+                    ("points.expected_redemption_rate", "points.stated_redemption_rates")
+                ):
                     raise ValueError(
                         f"term_changes (day {change.day}): {path} is an accounting estimate, "
-                        "not a term; the program re-estimates it from experience"
+                        "not a term; the program re-estimates it from experience, or follows "
+                        "points.stated_redemption_rates"
                     )
         days = [change.day for change in self.term_changes]
         if days != sorted(days) or len(set(days)) != len(days):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import field_validator
+
 from sim.scenario.fields import ASSUMPTION, Section, param
 
 
@@ -123,9 +125,19 @@ class Points(Section):
         source="IFRS 15 (estimates updated each reporting period); quarterly, " + ASSUMPTION,
         description=(
             "How often the expected redemption rate is re-estimated from the points settled so "
-            "far (redeemed / (redeemed + expired))."
+            "far (redeemed / (redeemed + expired)); unused when stated_redemption_rates are given."
         ),
         ge=1,
+    )
+    stated_redemption_rates: dict[int, float] = param(
+        {},
+        unit="days since launch -> share of points issued",
+        source="IFRS 15 B39-B43 and IAS 8 (a change of accounting estimate, applied from then on)",
+        description=(
+            "An accounting policy's own estimates of the share of points that will be redeemed, "
+            "from the day each is stated (e.g. {365: 0.9}: 90% from the second year). When "
+            "given, these replace the re-estimation from the points settled so far."
+        ),
     )
     after_end: Literal["honoured", "forfeited"] = param(
         "honoured",
@@ -148,3 +160,16 @@ class Points(Section):
         """Face value of one point in the first reward of the catalogue (currency)."""
         reward = self.rewards[0]
         return reward.face_value / reward.points_cost
+
+    @field_validator("stated_redemption_rates")
+    @classmethod
+    def _stated_rates(cls, rates: dict[int, float]) -> dict[int, float]:
+        for day, rate in rates.items():
+            if day < 1:
+                raise ValueError(
+                    f"stated_redemption_rates: day {day}; allowed: 1 or later (days since the "
+                    "launch; the estimate at launch is expected_redemption_rate)"
+                )
+            if not 0 <= rate <= 1:
+                raise ValueError(f"stated_redemption_rates.{day} = {rate}; allowed range 0..1")
+        return dict(sorted(rates.items()))
