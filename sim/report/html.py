@@ -3,7 +3,10 @@
 Everything is in the one file: the styles inline, every chart embedded as a PNG in base64
 (the SVG beside it in the folder is for print). The report opens with the scenario in plain
 words, then the verdicts or the run's figures, then the charts, each with a line on how to read
-it (docs/reading-the-report.md says more).
+it (docs/reading-the-report.md says more). It closes with what each fact id it cites means
+(``DOMAIN L4``, ``(E6)``); the ids in the report's own sentences and warnings link to their
+entries, while text the user wrote (scenario and program names, descriptions) is escaped and
+never linked.
 """
 
 from __future__ import annotations
@@ -11,11 +14,13 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import html
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from sim.report.palette import VERDICT_COLOURS
+from sim.report.sources import FACTS, SOURCES_PAGE, cited_id_positions, cited_ids
 from sim.report.text import (
     COMPARISON_COLUMNS,
     VERDICT_MEANING,
@@ -79,6 +84,11 @@ th:first-child, td:first-child, td.text { text-align: left; }
 .bankrupt { border-left: 4px solid #D55E00; padding: 0.3rem 0.8rem; background: #fdeee6; }
 figure { margin: 1.5rem 0; } figure img { max-width: 100%; height: auto; }
 figcaption { font-size: 0.9rem; color: #444; }
+a.cite { color: inherit; text-decoration: underline dotted; }
+dl.sources { display: grid; grid-template-columns: max-content 1fr; gap: 0.35rem 1rem;
+             font-size: 0.92rem; }
+dl.sources dt { font-weight: bold; } dl.sources dd { margin: 0; }
+dl.sources dt:target, dl.sources dt:target + dd { background: #fff8e6; }
 @media print { body { max-width: none; } h2 { page-break-before: auto; }
                figure { page-break-inside: avoid; } }
 """
@@ -86,6 +96,55 @@ figcaption { font-size: 0.9rem; color: #444; }
 
 def _e(text: Any) -> str:
     return html.escape(str(text))
+
+
+def _cite(text: str) -> str:
+    """Text the report writes itself, escaped, each fact id it cites a link to its entry.
+
+    Only for the report's own words (fixed sentences, notes on verdicts, warnings): text the
+    user wrote goes through :func:`_e` alone, so that it is never turned into links.
+    """
+    parts: list[str] = []
+    done = 0
+    for start, end, fact in cited_id_positions(text):
+        if fact not in FACTS:
+            continue
+        parts.append(_e(text[done:start]))
+        parts.append(f'<a class="cite" href="#src-{fact}">{fact}</a>')
+        done = end
+    parts.append(_e(text[done:]))
+    return "".join(parts)
+
+
+TAG = re.compile(r"<[^>]*>")
+"""An HTML tag of the report's own markup (escaped text holds no ``<`` or ``>``)."""
+
+
+def _visible_text(markup: str) -> str:
+    """The text a reader sees in a piece of the report's markup: tags dropped, entities read."""
+    return html.unescape(TAG.sub("", markup))
+
+
+def _sources_section(markup: str) -> str:
+    """The closing section: what each fact id cited in ``markup`` means ("" when none is).
+
+    Every id the reader can see counts, the ones in user text too (they are listed but not
+    linked); an id that no fact has is left out.
+    """
+    facts = [fact for fact in cited_ids(_visible_text(markup)) if fact in FACTS]
+    if not facts:
+        return ""
+    entries = "".join(
+        f'<dt id="src-{fact}">{fact}</dt><dd>{_e(FACTS[fact])}</dd>' for fact in facts
+    )
+    return (
+        '<h2 id="sources">What the cited ids mean</h2>'
+        "<p>The report cites published figures and rules of thumb about customer loyalty by "
+        "short ids. They are the model's defaults or calibration targets, not laws.</p>"
+        f'<dl class="sources">{entries}</dl>'
+        '<p class="meta">The full list, with the published sources behind each id, is in the '
+        f'loyalsim documentation, page "{_e(SOURCES_PAGE)}".</p>'
+    )
 
 
 def _table(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
@@ -108,6 +167,7 @@ def _figures(charts: Mapping[str, list[Path]]) -> str:
         svg = next((f for f in files if f.suffix == ".svg"), None)
         data = base64.b64encode(png.read_bytes()).decode("ascii")
         link = f' (vector: <a href="{_e(svg.name)}">{_e(svg.name)}</a>)' if svg else ""
+        # Captions stay plain text, word for word (the sources section still lists their ids).
         parts.append(
             f'<figure id="chart-{_e(name)}"><img alt="{_e(name)} chart" '
             f'src="data:image/png;base64,{data}"><figcaption>{_e(CAPTIONS.get(name, name))}'
@@ -118,12 +178,13 @@ def _figures(charts: Mapping[str, list[Path]]) -> str:
 
 def _page(title: str, subtitle: str, body: str) -> str:
     stamp = _dt.date.today().isoformat()
+    shown = f'<h1>{_e(title)}</h1><p class="meta">{_e(subtitle)} · loyalsim report, {stamp}</p>'
+    shown += body
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(title)}</title><style>{CSS}</style></head><body>"
-        f'<h1>{_e(title)}</h1><p class="meta">{_e(subtitle)} · loyalsim report, {stamp}</p>'
-        f"{body}</body></html>\n"
+        f"{shown}{_sources_section(shown)}</body></html>\n"
     )
 
 
@@ -162,14 +223,14 @@ def run_report(result: Any, folder: str | Path, charts: Mapping[str, list[Path]]
         body.append("<p><b>Not bankrupt</b>: cash stayed above the credit line.</p>")
     program = s.get("program") or {}
     in_place = (
-        "none, the natural baseline (DOMAIN P1)"
+        _cite("none, the natural baseline (DOMAIN P1)")
         if not program or program.get("natural")
-        else f"{program['name']} ({', '.join(program['mechanics'])})"
+        else _e(f"{program['name']} ({', '.join(program['mechanics'])})")
     )
     body.append(
         f"<p>One replication, seed {s['seed']}, {s['days_simulated']:,} of "
         f"{s['horizon_days']:,} days ({s['mode']} mode). Loyalty program in place: "
-        f"{_e(in_place)}. One seed is an anecdote: <code>loyalsim compare</code> weighs designs "
+        f"{in_place}. One seed is an anecdote: <code>loyalsim compare</code> weighs designs "
         "over many paired runs with confidence intervals.</p>"
     )
     rows = [
@@ -224,9 +285,9 @@ def comparison_report(
         cells[0] = f'<span class="text">{cells[0]}</span>'
         rows.append(cells)
     body.append(_table(COMPARISON_COLUMNS, rows))
-    body.append(f"<p>{_e(baseline_ruin_text(c))}</p>")
+    body.append(f"<p>{_cite(baseline_ruin_text(c))}</p>")
     for program, note in unresolved_ruin_notes(c):
-        body.append(f'<p class="warning"><b>{_e(program)}</b>: {_e(note)}</p>')
+        body.append(f'<p class="warning"><b>{_e(program)}</b>: {_cite(note)}</p>')
     meanings = "".join(
         f"<li>{_verdict_badge(v)} {_e(VERDICT_MEANING[v])}</li>"
         for v in dict.fromkeys(c.table["verdict"])
@@ -234,7 +295,7 @@ def comparison_report(
     body.append(f"<p>What the verdicts mean:</p><ul>{meanings}</ul>")
     for program, w in design_warnings(c):
         body.append(
-            f'<p class="warning"><b>{_e(program)}</b>: {_e(w.message)} ({_e(w.source)})</p>'
+            f'<p class="warning"><b>{_e(program)}</b>: {_cite(w.message)} ({_cite(w.source)})</p>'
         )
     body.append("<h2>Charts</h2>")
     body.append(_figures(charts))
