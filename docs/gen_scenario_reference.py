@@ -29,6 +29,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from sim.scenario import Scenario, scenario_from_dict
+from sim.scenario.fields import PEOPLE_LIMIT
 
 OUTPUT = Path(__file__).resolve().parent / "scenario.md"
 
@@ -113,7 +114,7 @@ Useful commands:
 {contents}
 """
 
-CROSS_FIELD_RULES = """\
+CROSS_FIELD_RULES = f"""\
 ## Rules that involve more than one field
 
 Some checks compare fields with each other, so they cannot be shown as a range in one row:
@@ -129,7 +130,9 @@ Some checks compare fields with each other, so they cannot be shown as a range i
 - `ladder.mode: matrix` needs a `ladder.migration` section. Its states are the rung names of the
   chosen ladder plus `lost`; every matrix row must sum to 1, every probability lie between 0
   and 1, `lost` must be absorbing, counts must not be negative, and every state that has
-  customers must have a matrix row.
+  customers must have a matrix row. The customers over the run (`initial` plus
+  `entrants_per_period` at each period boundary after day 0 within `horizon_days`) must not
+  exceed {PEOPLE_LIMIT}.
 """
 
 
@@ -170,6 +173,8 @@ def type_text(annotation: Any) -> str:
         return "section"
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
+    if origin is typing.Annotated:  # an item with its own bounds: see range_text
+        return type_text(args[0])
     if origin is Literal:
         return "one of " + ", ".join(f"`{a}`" for a in args)
     if origin in (typing.Union, types.UnionType):
@@ -219,9 +224,26 @@ def default_text(info: FieldInfo) -> str:
 
 
 def range_text(info: FieldInfo) -> str:
-    """Allowed range from the pydantic constraints, e.g. ``0 ≤ x ≤ 1`` or ``x > 0``."""
+    """Allowed range from the pydantic constraints, e.g. ``0 ≤ x ≤ 1`` or ``x > 0``; for a list
+    or mapping whose items carry their own bounds, ``each x ≤ 100000000``."""
+    own = bounds_text(info.metadata)
+    if own:
+        return own
+    args = typing.get_args(info.annotation)
+    if typing.get_origin(info.annotation) in (dict, tuple, list) and args:
+        item = args[-1] if typing.get_origin(info.annotation) is dict else args[0]
+        if typing.get_origin(item) is typing.Annotated:
+            metadata = [m for f in typing.get_args(item)[1:] for m in getattr(f, "metadata", [])]
+            each = bounds_text(metadata)
+            if each:
+                return f"each {each}"
+    return "any" if info.annotation in (int, float) else "—"
+
+
+def bounds_text(metadata: list[Any]) -> str:
+    """``0 ≤ x ≤ 1``, ``x > 0`` or ``""`` from a list of pydantic constraints."""
     low = high = None
-    for m in info.metadata:
+    for m in metadata:
         if isinstance(m, annotated_types.Ge):
             low = ("≤", "≥", m.ge)
         elif isinstance(m, annotated_types.Gt):
@@ -236,7 +258,7 @@ def range_text(info: FieldInfo) -> str:
         return f"x {low[1]} {number(low[2])}"
     if high:
         return f"x {high[0]} {number(high[1])}"
-    return "any" if info.annotation in (int, float) else "—"
+    return ""
 
 
 def cell(text: str) -> str:

@@ -1,5 +1,5 @@
-"""Local worker processes: how they are started, and that they end with the process that
-started them.
+"""Local worker processes: how they are started, that they leave Ctrl-C to the process that
+started them, and that they end with it.
 
 Workers are forked where the platform can (they start at once, share the parent's loaded
 modules and need no import guard in the calling script); elsewhere they are spawned, which
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from multiprocessing.context import BaseContext
@@ -41,3 +42,15 @@ def end_with_parent() -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
+
+
+def start_worker() -> None:
+    """Set up a local worker process (the ``initializer`` of a ``ProcessPoolExecutor``).
+
+    Ctrl-C is left to the parent: a terminal sends SIGINT to every process of the foreground
+    group, and each worker would otherwise print its own ``KeyboardInterrupt`` traceback. The
+    parent, interrupted, ends its workers itself. And the worker ends with its parent
+    (:func:`end_with_parent`).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    end_with_parent()

@@ -2,20 +2,29 @@
 
 Each mirrors the function of the same name in ``sim``; the output folder is the experiment's
 folder (``sim.experiments.store``), so re-running an interrupted command with the same ``--out``
-resumes it.
+resumes it. Ctrl-C ends a command with one message (what is saved, and the command that resumes)
+and exit code 130; a run file of the folder that cannot be read is named in a warning and run
+again; a folder that cannot be written ends it with exit code 3, the runs saved before intact.
 """
 
 from __future__ import annotations
 
 import argparse
+import shlex
+import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from sim.cli.terminal import literal
+from sim.experiments.runner import ExperimentWriteError
+from sim.experiments.store import DamagedRunWarning, saved_runs
 from sim.report.text import (
     COMPARISON_COLUMNS,
     baseline_ruin_text,
@@ -93,6 +102,36 @@ def _runs_or_auto(text: str) -> int | str:
 def _at_least_one(text: str) -> int:
     """An option's integer of at least 1, or argparse's usage error naming the option."""
     return _integer_at_least(text, 1, "an integer of at least 1")
+
+
+def option_yaml(option: str, item: str, path: str, text: str) -> Any:
+    """The value of an option's ``PATH=VALUE`` read as YAML, as a scenario file would be.
+
+    Parameters
+    ----------
+    option
+        The option, for the message: ``--set``, ``--param``.
+    item
+        The option's argument as given, for the message.
+    path
+        The field the value is for, for the message.
+    text
+        The value's text.
+
+    Raises
+    ------
+    ScenarioError
+        ``"--set market.size=[1: market.size: not valid YAML at line 1, column 3: ..."``: the
+        text is not YAML, or is too deep or too large to read (see
+        :func:`sim.scenario.yaml_source.load_yaml`).
+    """
+    from sim.scenario import ScenarioError
+    from sim.scenario.yaml_source import YamlTextError, load_yaml
+
+    try:
+        return load_yaml(text)
+    except YamlTextError as exc:
+        raise ScenarioError([f"{option} {item}: {path}: {exc}"]) from None
 
 
 def add_scenario_arguments(parser: argparse.ArgumentParser, seed: str, out: str) -> None:
@@ -207,25 +246,106 @@ def add_experiment_parsers(sub: Any) -> None:
 
 
 def parse_parameters(items: list[str], ranges: bool) -> dict[str, list[Any]]:
-    """``PATH=v1,v2`` into values, or ``PATH=low:high`` into a range (values are YAML)."""
-    import yaml
+    """``PATH=v1,v2`` into values, or ``PATH=low:high`` into a range (values are YAML).
 
+    Raises
+    ------
+    ValueError
+        Naming the option as given: no ``=`` or no path, no range, or a value that is not YAML.
+    """
     out: dict[str, list[Any]] = {}
     for item in items:
-        if "=" not in item:
+        path, _, text = (part.strip() for part in item.partition("="))
+        if "=" not in item or not path:
             raise ValueError(f"--param {item}: expected PATH=VALUES")
-        path, text = (part.strip() for part in item.split("=", 1))
         if ranges:
             if ":" not in text:
                 raise ValueError(f"--param {item}: give a range as PATH=low:high")
-            out[path] = [yaml.safe_load(x) for x in text.split(":", 1)]
+            values = text.split(":", 1)
         else:
-            out[path] = [yaml.safe_load(x) for x in text.split(",")]
+            values = text.split(",")
+        out[path] = [option_yaml("--param", item, path, value) for value in values]
     return out
 
 
+EXIT_INTERRUPTED = 130
+"""Exit code after Ctrl-C: the shell's convention for a command ended by SIGINT (128 + 2)."""
+
+
 def run_command(console: Console, scenario: Any, args: argparse.Namespace) -> None:
-    """Run the experiment sub-command ``args.command`` and print and write its results."""
+    """Run the experiment sub-command ``args.command`` and print and write its results.
+
+    A run file of the folder that cannot be read is named in a warning (and run again). Ctrl-C
+    prints how many replications are saved and where, and the command that resumes, then exits
+    with :data:`EXIT_INTERRUPTED` (``SystemExit``), without a traceback. An
+    :class:`~sim.experiments.runner.ExperimentWriteError` is raised again, saying the command
+    that resumes (the caller reports it with its exit code for writes).
+    """
+    stem = Path(args.scenario).stem
+    out = Path(args.out) if args.out else Path("out") / f"{stem}-{args.command}"
+    try:
+        with damaged_runs_shown(console):
+            _run_and_write(console, scenario, args, out)
+    except KeyboardInterrupt:
+        console.print(interrupted_text(out, resume_command(args, out)), highlight=False)
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    except ExperimentWriteError as exc:
+        exc.resume = f"the same command ({resume_command(args, out)})"
+        raise
+
+
+def resume_command(args: argparse.Namespace, out: Path) -> str:
+    """The command line that resumes the experiment: the one the user ran (``sys.argv``), or
+    its gist when the command was not run from a shell (``main([...])`` from Python)."""
+    typed = sys.argv[1:]
+    if args.command in typed and args.scenario in typed:
+        return shlex.join(["loyalsim", *typed])
+    return shlex.join(["loyalsim", args.command, args.scenario, "--out", str(out)]) + " ..."
+
+
+def interrupted_text(out: Path, command: str) -> str:
+    """What the user reads after Ctrl-C (rich markup): the replications saved and where, and
+    the command that resumes."""
+    saved = saved_runs(out)
+    if not saved:
+        said = f"Interrupted before any replication was saved in {literal(out)}/. To start again:"
+    else:
+        plural = "s" if saved != 1 else ""
+        said = (
+            f"Interrupted: {saved} replication{plural} saved in {literal(out)}/. The same "
+            "command resumes from them:"
+        )
+    return f"{said}\n  {literal(command)}"
+
+
+@contextmanager
+def damaged_runs_shown(console: Console) -> Iterator[None]:
+    """Show each :class:`~sim.experiments.store.DamagedRunWarning` as one plain warning line,
+    every one (each names another file); other warnings are shown as usual."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", DamagedRunWarning)
+        show = warnings.showwarning
+
+        def show_plainly(
+            message: Warning | str,
+            category: type[Warning],
+            filename: str,
+            lineno: int,
+            file: TextIO | None = None,
+            line: str | None = None,
+        ) -> None:
+            if issubclass(category, DamagedRunWarning):
+                console.print(f"[yellow]warning[/yellow] {literal(message)}", highlight=False)
+            else:
+                show(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show_plainly
+        yield
+
+
+def _run_and_write(console: Console, scenario: Any, args: argparse.Namespace, out: Path) -> None:
+    """Run the experiment sub-command ``args.command`` into the folder ``out``, print its
+    results and write its tables, charts and report there."""
     import sim
     from sim.report.experiment_charts import (
         COMPARISON_CHARTS,
@@ -236,8 +356,6 @@ def run_command(console: Console, scenario: Any, args: argparse.Namespace) -> No
     from sim.report.html import comparison_report
     from sim.report.style import save_charts
 
-    stem = Path(args.scenario).stem
-    out = Path(args.out) if args.out else Path("out") / f"{stem}-{args.command}"
     common = {
         "seed": args.seed,
         "executor": args.executor,
@@ -297,7 +415,7 @@ def run_command(console: Console, scenario: Any, args: argparse.Namespace) -> No
         written = save_charts({"tornado": tornado_chart}, t, out)
     report = " and report.html" if (out / "report.html").exists() else ""
     charts = f", charts (PNG and SVG: {', '.join(written)}){report}" if written else ""
-    console.print(f"\nResults{charts} in {out}/")
+    console.print(f"\nResults{charts} in {literal(out)}/")
 
 
 ENSEMBLE_FIGURES = (
@@ -315,7 +433,7 @@ def print_ensemble(console: Console, e: Any) -> None:
     """The main figures of a replication experiment with their intervals."""
     level = e.scenario.experiment.confidence
     table = Table(
-        title=f"{e.scenario.name}: {e.runs} replications"
+        title=f"{literal(e.scenario.name)}: {e.runs} replications"
         + (
             ", chosen by the precision asked for"
             if e.precision is not None and len(e.precision)
@@ -339,7 +457,7 @@ def print_ensemble(console: Console, e: Any) -> None:
             x = e.estimate(row["figure"])
             state = "reached" if row["reached"] else "not reached at the most runs allowed"
             console.print(
-                f"{escape(row['figure'])}: {interval_text(x.mean, x.low, x.high)}, half-width "
+                f"{literal(row['figure'])}: {interval_text(x.mean, x.low, x.high)}, half-width "
                 f"{row['half_width']:,.4g} against {row['target']:,.4g} asked for ({state}; "
                 "a confidence sequence)"
             )
@@ -349,7 +467,7 @@ def print_comparison(console: Console, c: Any) -> None:
     """One line per program with its verdict in colour, then the warnings with evidence."""
     level = c.scenario.experiment.confidence
     table = Table(
-        title=f"{c.scenario.name}: each program against no program, {runs_text(c)}, "
+        title=f"{literal(c.scenario.name)}: each program against no program, {runs_text(c)}, "
         f"mean [{level:.0%} interval]",
         title_justify="left",
     )
@@ -362,24 +480,27 @@ def print_comparison(console: Console, c: Any) -> None:
         )
     for row in comparison_rows(c.table):
         style = VERDICT_STYLE[row["verdict"]]
-        cells = [row[column] for column in COMPARISON_COLUMNS]
+        cells = [literal(row[column]) for column in COMPARISON_COLUMNS]
         cells[1] = f"[{style}]{row['verdict']}[/{style}]"
         table.add_row(*cells)
     console.print(table)
-    console.print(baseline_ruin_text(c))
+    console.print(literal(baseline_ruin_text(c)))
     for program, note in unresolved_ruin_notes(c):
-        console.print(f"{escape(program)}: {note}")
+        console.print(f"{literal(program)}: {literal(note)}")
     for program, w in design_warnings(c):
-        console.print(f"[yellow]warning[/yellow] {program}: {w.message} ({w.source})")
+        console.print(
+            f"[yellow]warning[/yellow] {literal(program)}: {literal(w.message)} "
+            f"({literal(w.source)})"
+        )
 
 
 def print_frame(console: Console, title: str, frame: Any) -> None:
     """A small table of numbers, rounded for reading."""
-    table = Table(title=title, title_justify="left")
+    table = Table(title=literal(title), title_justify="left")
     for column in frame.columns:
-        table.add_column(str(column), justify="right")
+        table.add_column(literal(column), justify="right")
     for row in frame.itertuples(index=False):
-        table.add_row(*(_cell(v) for v in row))
+        table.add_row(*(literal(_cell(v)) for v in row))
     console.print(table)
 
 

@@ -16,7 +16,14 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from sim.cli.experiments import add_experiment_parsers, add_scenario_arguments, run_command
+from sim.cli.experiments import (
+    EXIT_INTERRUPTED,
+    add_experiment_parsers,
+    add_scenario_arguments,
+    option_yaml,
+    run_command,
+)
+from sim.cli.terminal import literal, terminal
 from sim.report.text import flow_rows, money_rows, money_text
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
@@ -86,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     import matplotlib
 
     matplotlib.use("Agg")  # the command only writes files: no window, no display needed
-    console = Console(soft_wrap=True)
+    console = terminal()
     if args.command == "schema":
         print(json.dumps(Scenario.model_json_schema(), indent=2))
         return EXIT_OK
@@ -123,7 +130,8 @@ def _validate(console: Console, paths: list[str]) -> int:
             status = EXIT_INVALID
         else:
             console.print(
-                f"[green]ok[/green] {path}: valid scenario '{scenario.name}'", highlight=False
+                f"[green]ok[/green] {literal(path)}: valid scenario '{literal(scenario.name)}'",
+                highlight=False,
             )
     return status
 
@@ -133,56 +141,69 @@ def _new(console: Console, args: argparse.Namespace) -> int:
 
     path = Path(args.file)
     if path.exists():
-        console.print(f"[red]error[/red] {path} exists; give a new file name", highlight=False)
+        console.print(
+            f"[red]error[/red] {literal(path)} exists; give a new file name", highlight=False
+        )
         return EXIT_INVALID
     try:
         path.write_text(starter_text(args.name, path.name))
     except OSError as exc:
-        console.print(f"[red]error[/red] cannot write {path}: {exc}", highlight=False)
+        console.print(
+            f"[red]error[/red] cannot write {literal(path)}: {literal(exc)}", highlight=False
+        )
         return EXIT_WRITE
-    console.print(f"Wrote {path}: every field with its default; edit, then `loyalsim validate`.")
+    console.print(
+        f"Wrote {literal(path)}: every field with its default; edit, then `loyalsim validate`."
+    )
     return EXIT_OK
 
 
 def _experiment(console: Console, scenario: Scenario, args: argparse.Namespace) -> int:
-    from rich.markup import escape
-
     from sim.experiments.executors import ExecutorError
 
-    # Messages echo what was typed (an output name, a path): escaped, so that brackets in it
-    # are printed as typed rather than read as markup.
     try:
         run_command(console, scenario, args)
     except (ValueError, ScenarioError) as exc:  # bad parameters, outputs, runs, or folder
         problems = getattr(exc, "problems", None) or [str(exc)]
         for problem in problems:
-            console.print(f"[red]error[/red] {escape(problem)}", highlight=False)
+            console.print(f"[red]error[/red] {literal(problem)}", highlight=False)
         return EXIT_INVALID
     except ExecutorError as exc:
-        console.print(f"[red]error[/red] {escape(str(exc))}", highlight=False)
+        console.print(f"[red]error[/red] {literal(exc)}", highlight=False)
         return EXIT_FAILED
     except OSError as exc:
-        console.print(f"[red]error[/red] cannot write results: {escape(str(exc))}", highlight=False)
+        console.print(f"[red]error[/red] cannot write results: {literal(exc)}", highlight=False)
         return EXIT_WRITE
     return EXIT_OK
 
 
 def _parse_sets(items: list[str]) -> dict[str, Any]:
-    import yaml
+    """The ``--set PATH=VALUE`` options as overrides, each VALUE read as YAML.
 
+    Raises
+    ------
+    ScenarioError
+        Naming the option as given and what is wrong: no ``=``, no path, no value, or a value
+        that is not YAML (see :func:`sim.cli.experiments.option_yaml`).
+    """
     overrides: dict[str, Any] = {}
     for item in items:
-        if "=" not in item:
-            raise ScenarioError([f"--set {item}: expected PATH=VALUE"])
-        path, value = item.split("=", 1)
-        overrides[path.strip()] = yaml.safe_load(value)
+        path, equals, value = item.partition("=")
+        path = path.strip()
+        if not equals or not path:
+            raise ScenarioError([f"--set {item}: expected PATH=VALUE, e.g. market.size=50000"])
+        if not value.strip():
+            raise ScenarioError(
+                [f"--set {item}: {path}: no value after '='; VALUE is YAML (~ for none)"]
+            )
+        overrides[path] = option_yaml("--set", item, path, value)
     return overrides
 
 
 def _print_problems(console: Console, path: str, problems: list[str]) -> None:
-    console.print(f"[red]invalid scenario[/red] {path}: {len(problems)} problem(s)")
+    console.print(f"[red]invalid scenario[/red] {literal(path)}: {len(problems)} problem(s)")
     for problem in problems:
-        console.print(f"  - {problem}", highlight=False, markup=False)
+        console.print(f"  - {literal(problem)}", highlight=False)
 
 
 def _run(console: Console, scenario: Scenario, args: argparse.Namespace) -> int:
@@ -200,25 +221,38 @@ def _run(console: Console, scenario: Scenario, args: argparse.Namespace) -> int:
         transient=True,
         disable=args.quiet,
     )
-    with progress:
-        task = progress.add_task(scenario.name, total=scenario.horizon_days)
+    try:
+        with progress:
+            task = progress.add_task(literal(scenario.name), total=scenario.horizon_days)
 
-        def advance(done: int, total: int) -> None:
-            if done % 10 == 0 or done == total:
-                progress.update(task, completed=done)
+            def advance(done: int, total: int) -> None:
+                if done % 10 == 0 or done == total:
+                    progress.update(task, completed=done)
 
-        result = simulate(scenario, seed=args.seed, progress=advance)
+            result = simulate(scenario, seed=args.seed, progress=advance)
+    except KeyboardInterrupt:
+        console.print(
+            f"Interrupted during the simulation: nothing was written to {literal(out)}/. "
+            "Run the same command again to start over."
+        )
+        return EXIT_INTERRUPTED
     print_summary(console, result.summary)
     try:
         written = result.write(out)
         charts = run_charts(result, out)
         report = run_report(result, out, charts)
     except OSError as exc:
-        console.print(f"[red]error[/red] cannot write results to {out}: {exc}")
+        console.print(f"[red]error[/red] cannot write results to {literal(out)}: {literal(exc)}")
         return EXIT_WRITE
+    except KeyboardInterrupt:
+        console.print(
+            f"Interrupted while writing: the files in {literal(out)}/ may be incomplete. "
+            "Run the same command again to write them whole."
+        )
+        return EXIT_INTERRUPTED
     console.print(
         f"\nWrote {len(written)} tables, {len(charts)} charts (PNG and SVG: "
-        f"{', '.join(charts)}) and {report.name} into {out}/"
+        f"{', '.join(charts)}) and {report.name} into {literal(out)}/"
     )
     return EXIT_OK
 
@@ -249,14 +283,15 @@ def print_program(console: Console, s: dict[str, Any]) -> None:
     """Print what the loyalty program in place did (nothing for the natural baseline)."""
     p = s.get("program")
     if not p or p["natural"]:
-        name = "" if not p or p["name"] == "none" else f" ({p['name']})"
+        name = "" if not p or p["name"] == "none" else f" ({literal(p['name'])})"
         console.print(
             f"Loyalty program: none{name}, the natural baseline: quality and brand do the work."
         )
         return
     act = p["activity"]
     table = Table(
-        title=f"Loyalty program: {p['name']} ({', '.join(p['mechanics'])})", title_justify="left"
+        title=f"Loyalty program: {literal(p['name'])} ({literal(', '.join(p['mechanics']))})",
+        title_justify="left",
     )
     table.add_column("item")
     table.add_column("value", justify="right")
@@ -264,10 +299,10 @@ def print_program(console: Console, s: dict[str, Any]) -> None:
     table.add_row("joined / left", f"{act['joined']:,} / {act['left']:,}")
     for account, cost in p["costs"].items():
         if cost:
-            table.add_row(account.replace("_", " "), money_text(-cost))
+            table.add_row(literal(account.replace("_", " ")), money_text(-cost))
     for account, amount in p["income"].items():
         if amount:
-            table.add_row(account.replace("_", " "), money_text(amount))
+            table.add_row(literal(account.replace("_", " ")), money_text(amount))
     if act["fees_paid"]:
         table.add_row("fees paid (cash)", money_text(act["fees_paid"]))
     if act["partner_payments"]:
@@ -282,7 +317,7 @@ def print_program(console: Console, s: dict[str, Any]) -> None:
         table.add_row("breakage rate", f"{100 * points['breakage_rate']:.1f}%")
     for account, amount in p["liabilities_at_end"].items():
         if amount:
-            table.add_row(f"{account.replace('_', ' ')} at the end", money_text(amount))
+            table.add_row(f"{literal(account.replace('_', ' '))} at the end", money_text(amount))
     e6 = p["participants_vs_non_participants"]
     ratio = e6["same_segment_ratio"]
     if ratio == ratio:  # not NaN
@@ -296,14 +331,14 @@ def print_program(console: Console, s: dict[str, Any]) -> None:
 def print_summary(console: Console, s: dict[str, Any]) -> None:
     """Print the readable summary of one run."""
     console.print(
-        f"\n[bold]{s['scenario']}[/bold]  seed {s['seed']}, {s['days_simulated']} of "
+        f"\n[bold]{literal(s['scenario'])}[/bold]  seed {s['seed']}, {s['days_simulated']} of "
         f"{s['horizon_days']} days ({s['mode']} mode)"
     )
     ladder = Table(title="Ladder at the end", title_justify="left")
     ladder.add_column("rung")
     ladder.add_column("people", justify="right")
     for rung, n in s["rungs_at_end"].items():
-        ladder.add_row(rung, f"{n:,}")
+        ladder.add_row(literal(rung), f"{n:,}")
     console.print(ladder)
     if s["mode"] == "agent":
         flows = Table(title="Customers won and lost", title_justify="left")
@@ -311,7 +346,7 @@ def print_summary(console: Console, s: dict[str, Any]) -> None:
         flows.add_column("reason")
         flows.add_column("customers", justify="right")
         for row in flow_rows(s):
-            flows.add_row(*row)
+            flows.add_row(*map(literal, row))
         console.print(flows)
         if s["retention_window_days"]:
             console.print(
@@ -327,7 +362,7 @@ def print_summary(console: Console, s: dict[str, Any]) -> None:
         if item == "profit":
             money.add_row("[bold]profit[/bold]", f"[bold]{amount}[/bold]")
         else:
-            money.add_row(f"  {item}" if detail else item, amount)
+            money.add_row(f"  {literal(item)}" if detail else literal(item), amount)
     console.print(money)
     if s["bankrupt"]:
         console.print(

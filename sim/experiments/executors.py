@@ -12,7 +12,9 @@ executor; only the order in which they arrive differs, and the experiment files 
 
 A worker that dies (killed, out of memory) is replaced and its replications run again; a task
 that kills its worker more than ``retries`` times stops the experiment with a clear error rather
-than being dropped, and what finished before is kept on disk.
+than being dropped, and what finished before is kept on disk. Local workers leave Ctrl-C to the
+calling process, which ends them at once when interrupted (or when it stops reading results),
+and they end by themselves if it dies.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from sim.processes import end_with_parent, start_context
+from sim.processes import start_context, start_worker
 from sim.scenario.fields import integer_at_least
 
 EXECUTORS = ("serial", "processes")
@@ -104,8 +106,11 @@ def _run_in_processes(
     dies, every task then in flight is a suspect: suspects rerun one at a time,
     so the task that kills its worker is known and charged an attempt; the others just finish.
 
-    Workers start as ``sim.processes.start_context`` says (forked where the platform can) and
-    end when this process dies (``sim.processes.end_with_parent``).
+    Workers start as ``sim.processes.start_context`` says (forked where the platform can),
+    ignore Ctrl-C and end when this process dies (``sim.processes.start_worker``). When this
+    process is interrupted (``KeyboardInterrupt``) or stops reading the results, the workers
+    are ended at once rather than left to finish their tasks: a replication they were writing
+    is under a temporary name, so nothing finished is lost.
     """
     context = start_context()
     pending = list(reversed(tasks))
@@ -114,10 +119,11 @@ def _run_in_processes(
     suspects: list[Task] = []  # in flight when a worker died: rerun one at a time
     while pending or suspects:
         pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=end_with_parent
+            max_workers=workers, mp_context=context, initializer=start_worker
         )
         running: dict[Future, Task] = {}
         interrupted: list[Task] = []
+        abandoned = False  # Ctrl-C, or the caller stopped reading: end the workers now
         isolating = False  # a suspect is running alone
         budget = RECYCLE_AFTER * workers  # then a fresh pool: worker memory stays flat
         try:
@@ -146,8 +152,12 @@ def _run_in_processes(
                         interrupted.append(task)
                         continue
                     yield task[0], result
+        except (KeyboardInterrupt, GeneratorExit):
+            abandoned = True
+            _end_workers(pool)
+            raise
         finally:
-            pool.shutdown(wait=not interrupted, cancel_futures=True)
+            pool.shutdown(wait=not (interrupted or abandoned), cancel_futures=True)
         if interrupted:
             interrupted.extend(running.values())
             if len(interrupted) == 1:
@@ -160,6 +170,16 @@ def _run_in_processes(
                         "attempts; finished replications are kept"
                     )
             suspects.extend(reversed(interrupted))
+
+
+def _end_workers(pool: ProcessPoolExecutor) -> None:
+    """End a pool's worker processes now, whatever they are running (``SIGTERM``)."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14 and later
+    if terminate is not None:  # pragma: no cover - depends on the Python version
+        terminate()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
 
 
 def _is_dask_client(executor: Any) -> bool:

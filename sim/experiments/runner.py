@@ -18,7 +18,13 @@ import pandas as pd
 
 from sim.engine import simulate
 from sim.experiments.executors import EXECUTORS, run_tasks
-from sim.experiments.store import Store, flatten, save_replication
+from sim.experiments.store import (
+    FolderWriteError,
+    Store,
+    flatten,
+    save_replication,
+    saved_runs,
+)
 from sim.scenario import Scenario
 
 BASELINE = "none"
@@ -96,6 +102,37 @@ def experiment_folder(
         )
 
 
+class ExperimentWriteError(FolderWriteError):
+    """The experiment's folder could not be written while its runs streamed into it (a full
+    disk, a folder that cannot be written).
+
+    Besides the ``errno``, ``strerror`` (the system's reason) and ``filename`` of the write
+    that failed, it holds the experiment's ``folder`` and the replications ``saved`` there
+    before, which are intact; ``resume`` says how to go on (the command line sets the command
+    the user ran).
+    """
+
+    def __init__(self, folder: Path, saved: int, errno: int | None, reason: str, filename: str):
+        super().__init__(errno, reason, filename)
+        self.folder, self.saved = folder, saved
+        self.resume = "the same experiment with the same folder"
+
+    def __reduce__(self) -> tuple:
+        return (
+            type(self),
+            (self.folder, self.saved, self.errno, self.strerror, self.filename),
+            {"resume": self.resume},
+        )
+
+    def __str__(self) -> str:
+        saved = f"{self.saved} replication{'s' if self.saved != 1 else ''}"
+        return (
+            f"{self.folder}: {self.strerror} (writing {self.filename}). The {saved} saved in "
+            "this experiment folder before are intact; once the folder can be written again, "
+            f"{self.resume} resumes from them"
+        )
+
+
 def run_pending(
     store: Store,
     tasks: list[ReplicationTask],
@@ -105,15 +142,29 @@ def run_pending(
     workers: int | None,
     report: Callable[[int], None],
 ) -> None:
-    """Run the tasks not yet finished in the store's folder; ``report(1)`` after each."""
-    finished = store.finished()
+    """Run the tasks not yet finished in the store's folder; ``report(1)`` after each.
+
+    Raises
+    ------
+    ExperimentWriteError
+        If a replication's files cannot be written; those written before are kept.
+    """
+    finished = store.finished(keep_daily)
     todo = [t for t in tasks if t.key not in finished]
     local = store.runs if executor in EXECUTORS else None  # local workers write their own files
     args = [(t.key, (t.scenario, t.seed, keep_daily, local, t.key)) for t in todo]
-    for key, result in run_tasks(simulate_replication, args, executor, workers):
-        if result is not None:
-            store.save(str(key), *result)
-        report(1)
+    try:
+        for key, result in run_tasks(simulate_replication, args, executor, workers):
+            if result is None:
+                store.record(str(key))
+            else:
+                store.save(str(key), *result)
+            report(1)
+    except FolderWriteError as exc:
+        saved = saved_runs(store.folder)
+        raise ExperimentWriteError(
+            store.folder, saved, exc.errno, exc.strerror, exc.filename
+        ) from exc
 
 
 @contextmanager
@@ -134,7 +185,7 @@ def run_experiment(
     """Run the tasks not yet finished in the experiment's folder (``experiment_folder``),
     collect every result in task order, and yield the folder's store to read them from."""
     with experiment_folder(kind, scenario, seed, runs, out, **manifest) as store:
-        done = len(store.finished() & {t.key for t in tasks})
+        done = len(store.finished(keep_daily) & {t.key for t in tasks})
         report = ProgressReport(progress, f"{kind} {scenario.name}", len(tasks), done)
         try:
             run_pending(
@@ -167,7 +218,7 @@ def run_until_settled(
     first ``n`` replications (the finished ones are skipped), so the same call on the same folder
     resumes and reaches the same decisions."""
     count = first
-    done = len(store.finished() & {t.key for t in tasks(count)})
+    done = len(store.finished(keep_daily) & {t.key for t in tasks(count)})
     report = ProgressReport(progress, description, len(tasks(count)), done)
     try:
         while True:
@@ -210,7 +261,7 @@ class ProgressReport:
             )
 
             self.bar = Progress(
-                TextColumn("{task.description}"),
+                TextColumn("{task.description}", markup=False),  # names are the user's text
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),

@@ -6,21 +6,27 @@ Layout of a folder::
     experiment.json          what the experiment is (kind, seed, scenario, tasks); checked on resume
     runs/<key>.summary.json      the flattened summary of one replication
     runs/<key>.daily.parquet     the replication's daily table (experiments that keep it)
+    runs/<file>.damaged          a run file that could not be read, set aside on resume
     summary.parquet          every replication's summary row, in task order (written at the end)
     daily.parquet            every replication's daily table, in task order (written at the end)
 
 A replication's files are written under a temporary name and renamed, the summary last, so a
 replication counts as finished only when both of its files are complete. Re-running the same
-experiment with the same folder skips the finished replications. A folder that holds a
-different experiment is refused rather than mixed.
+experiment with the same folder skips the finished replications; a run file that cannot be read
+(damaged on disk, or by hand) is set aside with a warning and its replication runs again. A
+folder that holds a different experiment is refused rather than mixed. A file that cannot be
+written (a full disk, a folder that cannot be written) raises :class:`FolderWriteError`, naming
+the file and the reason, and leaves the files written before it intact.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
-from collections.abc import Iterable
+import warnings
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +40,35 @@ ROW_GROUP = 5_000
 """Rows of daily tables gathered into one row group of ``daily.parquet``."""
 SUMMARY_BATCH = 256
 """Replications per row group of ``summary.parquet``."""
+SUMMARY_SUFFIX = ".summary.json"
+DAILY_SUFFIX = ".daily.parquet"
+DAMAGED_SUFFIX = ".damaged"
+"""Added to the name of a run file that cannot be read: it is set aside rather than deleted, so
+that the damage can still be looked at (and the file deleted by hand); nothing reads it again."""
 
 
 class ExperimentFolderError(ValueError):
-    """The folder holds another experiment."""
+    """The folder holds another experiment, or its ``experiment.json`` cannot be read."""
+
+
+class DamagedRunWarning(UserWarning):
+    """A run file of an experiment folder could not be read: it was set aside and its
+    replication runs again."""
+
+
+class FolderWriteError(OSError):
+    """A file of an experiment's folder could not be written: the disk is full, or the folder
+    cannot be written. ``filename`` is the file, ``strerror`` the reason the system gave and
+    ``errno`` its number. Files written before are intact."""
+
+    def __str__(self) -> str:
+        return f"{self.filename}: {self.strerror}"
+
+
+def saved_runs(folder: str | Path) -> int:
+    """How many finished replications an experiment folder holds (counted by their summary
+    files, not read back)."""
+    return sum(1 for _ in Path(folder, "runs").glob(f"*{SUMMARY_SUFFIX}"))
 
 
 def flatten(summary: dict[str, Any], prefix: str = "") -> dict[str, float | bool]:
@@ -75,11 +106,22 @@ class Store:
     def __init__(self, folder: str | Path, manifest: dict[str, Any]):
         self.folder = Path(folder)
         self.runs = self.folder / "runs"
-        self.runs.mkdir(parents=True, exist_ok=True)  # OSError: the folder cannot be written
+        try:
+            self.runs.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise FolderWriteError(exc.errno, _reason(exc), str(self.runs)) from exc
+        self._sound: set[str] = set()  # replications read back, or written by this process
         path = self.folder / MANIFEST
         text = json.dumps(manifest, indent=1, sort_keys=True, default=str)
         if path.exists():
-            if json.loads(path.read_text()) != json.loads(text):
+            try:
+                held = json.loads(path.read_text())
+            except ValueError as exc:
+                raise ExperimentFolderError(
+                    f"{path} cannot be read ({exc}); it says which experiment the folder holds: "
+                    "give another folder, or delete this one to start again"
+                ) from None
+            if held != json.loads(text):
                 raise ExperimentFolderError(
                     f"{self.folder} holds a different experiment (see its {MANIFEST}); give "
                     "another folder, or delete this one to start again"
@@ -87,18 +129,64 @@ class Store:
         else:
             _write_atomically(path, lambda tmp: tmp.write_text(text))
 
-    def finished(self) -> set[str]:
-        """Keys of the replications whose files are complete."""
-        suffix = ".summary.json"
-        return {p.name[: -len(suffix)] for p in self.runs.glob(f"*{suffix}")}
+    def finished(self, daily: bool = False) -> set[str]:
+        """Keys of the replications whose files are complete and can be read.
+
+        Each replication's files are read back the first time they are seen (not those this
+        process wrote, see :meth:`record`). One that cannot be read (truncated, overwritten,
+        empty) is set aside: renamed with the ``DAMAGED_SUFFIX``, named in a
+        :class:`DamagedRunWarning`, and its replication counts as not finished, so that it runs
+        again with its own seed and gives the same results as before the damage.
+
+        Parameters
+        ----------
+        daily
+            Whether the experiment keeps daily tables: a replication then needs a readable
+            daily table as well as its summary row.
+        """
+        keys = {p.name[: -len(SUMMARY_SUFFIX)] for p in self.runs.glob(f"*{SUMMARY_SUFFIX}")}
+        for key in sorted(keys - self._sound):
+            if self._readable(key, daily):
+                self._sound.add(key)
+            else:
+                keys.discard(key)
+        return keys
+
+    def _readable(self, key: str, daily: bool) -> bool:
+        """Whether a replication's files can be read; if not, set aside the damaged one (and
+        the summary that made the replication count as finished) with a warning."""
+        summary = self.runs / f"{key}{SUMMARY_SUFFIX}"
+        table = self.runs / f"{key}{DAILY_SUFFIX}"
+        damaged, problem = summary, _summary_problem(summary)
+        if problem is None and (daily or table.exists()):
+            damaged, problem = table, _table_problem(table)
+        if problem is None:
+            return True
+        what = f"{damaged} is missing"
+        try:
+            if damaged.exists():
+                set_aside = damaged.with_name(damaged.name + DAMAGED_SUFFIX)
+                os.replace(damaged, set_aside)
+                what = f"{damaged} cannot be read ({problem}); set aside as {set_aside.name}"
+            summary.unlink(missing_ok=True)  # if readable, it is written again with the rest
+        except OSError as exc:
+            raise FolderWriteError(exc.errno, _reason(exc), str(damaged)) from exc
+        warnings.warn(f"{what}; replication {key} runs again", DamagedRunWarning, stacklevel=3)
+        return False
+
+    def record(self, key: str) -> None:
+        """Count a replication this process (or one of its local workers) has just written as
+        finished and sound, so that :meth:`finished` does not read it back."""
+        self._sound.add(key)
 
     def save(self, key: str, row: dict[str, Any], daily: pd.DataFrame | None) -> None:
         """File one finished replication (see :func:`save_replication`)."""
         save_replication(self.runs, key, row, daily)
+        self.record(key)
 
     def summary_row(self, key: str) -> dict[str, Any]:
         """The summary row of a finished replication."""
-        return json.loads((self.runs / f"{key}.summary.json").read_text())
+        return json.loads((self.runs / f"{key}{SUMMARY_SUFFIX}").read_text())
 
     def collect(self, keys: Iterable[str], labels: list[dict[str, Any]], daily: bool) -> None:
         """Write ``summary.parquet`` (and ``daily.parquet``) with every replication in order.
@@ -119,7 +207,7 @@ class Store:
             size = 0
             with pq.ParquetWriter(tmp, schema, **UNCOMPRESSED) as writer:
                 for key, label in zip(keys, labels, strict=True):
-                    table = _read(self.runs / f"{key}.daily.parquet")
+                    table = _read(self.runs / f"{key}{DAILY_SUFFIX}")
                     n = table.num_rows
                     columns = [
                         pa.array([label[f.name]] * n, f.type)
@@ -178,7 +266,7 @@ class Store:
         fields: dict[str, pa.Field] = {}
         counts: dict[str, int] = {}
         for key in keys:
-            for f in pq.read_schema(self.runs / f"{key}.daily.parquet"):
+            for f in pq.read_schema(self.runs / f"{key}{DAILY_SUFFIX}"):
                 fields.setdefault(f.name, f)
                 counts[f.name] = counts.get(f.name, 0) + 1
         partial = [pa.field(n, pa.float64()) for n, c in counts.items() if c < len(keys)]
@@ -212,12 +300,18 @@ def _label_schema(labels: list[dict[str, Any]]) -> pa.Schema:
 def save_replication(runs: Path, key: str, row: dict[str, Any], daily: pd.DataFrame | None) -> None:
     """Write one replication's files into a folder's ``runs``: the daily table first, the
     summary row last, each through a temporary name. Local workers call this themselves, so
-    that tables never travel back to the parent process."""
+    that tables never travel back to the parent process.
+
+    Raises
+    ------
+    FolderWriteError
+        If a file cannot be written; the replication then does not count as finished.
+    """
     if daily is not None:
         table = pa.Table.from_pandas(daily, preserve_index=False)
-        _write_atomically(runs / f"{key}.daily.parquet", lambda t: pq.write_table(table, t))
+        _write_atomically(runs / f"{key}{DAILY_SUFFIX}", lambda t: pq.write_table(table, t))
     text = json.dumps(row)
-    _write_atomically(runs / f"{key}.summary.json", lambda t: t.write_text(text))
+    _write_atomically(runs / f"{key}{SUMMARY_SUFFIX}", lambda t: t.write_text(text))
 
 
 UNCOMPRESSED = {"compression": "none", "use_dictionary": False}
@@ -231,8 +325,54 @@ def _read(path: Path, columns: list[str] | None = None) -> pa.Table:
     return pq.ParquetFile(path, pre_buffer=False).read(columns=columns, use_threads=False)
 
 
-def _write_atomically(path: Path, write: Any) -> None:
-    """Write through a temporary file and rename, so no reader sees a half-written file."""
+def _write_atomically(path: Path, write: Callable[[Path], Any]) -> None:
+    """Write through a temporary file in the same folder and rename it into place, so that no
+    reader sees a half-written file, whatever stops the write (a crash, a full disk).
+
+    A temporary file the failed write leaves is removed; one a killed process leaves behind is
+    overwritten when its replication is written again.
+
+    Raises
+    ------
+    FolderWriteError
+        If the file cannot be written, naming it and the reason the system gave.
+    """
     tmp = path.with_name(path.name + ".tmp")
-    write(tmp)
-    os.replace(tmp, path)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise FolderWriteError(exc.errno, _reason(exc), str(path)) from exc
+
+
+def _reason(error: OSError) -> str:
+    """The reason the system gave for an error, without the wrapping of the library that met
+    it (pyarrow's "Error writing bytes to file. Detail: ..." is "No space left on device")."""
+    return os.strerror(error.errno) if error.errno else error.strerror or str(error)
+
+
+def _summary_problem(path: Path) -> str | None:
+    """Why a replication's summary row cannot be read, or None: it must be a JSON object of
+    numbers and flags, as :func:`flatten` made it."""
+    try:
+        row = json.loads(path.read_bytes())
+    except (ValueError, OSError) as exc:  # truncated or garbage JSON, bytes that are not text
+        return str(exc) or type(exc).__name__
+    if not isinstance(row, dict) or not row:
+        return "not a summary row"
+    if not all(isinstance(value, int | float) for value in row.values()):
+        return "not a summary row: a value is not a number"
+    return None
+
+
+def _table_problem(path: Path) -> str | None:
+    """Why a replication's daily table cannot be read (the whole table is decoded), or None."""
+    try:
+        _read(path)
+    except FileNotFoundError:
+        return "missing"
+    except (ValueError, OSError, pa.ArrowException) as exc:  # pyarrow: ArrowInvalid, OSError
+        return str(exc) or type(exc).__name__
+    return None

@@ -4,6 +4,10 @@ Colours are the Okabe & Ito (2008) palette, distinguishable with the common colo
 deficiencies; where a chart shows more than colour can carry in grey print, lines also
 differ in style. Every chart is saved twice: PNG (150 dpi, for slides and e-mail) and SVG
 (vector, for print and for editing).
+
+Text is never read as mathematics or TeX: a title, label, legend entry or tick label built from
+what a user wrote (a scenario, design, rung, tier or reward name such as ``$5 off, $10 back``
+or ``$\\undefinedcmd$``) is drawn exactly as written; no chart of this package uses mathtext.
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ plt.rcParams.update(
         "axes.spines.top": False,
         "axes.spines.right": False,
         "svg.fonttype": "none",  # text stays text in the SVG: searchable and editable
+        "text.parse_math": False,  # "$...$" in a name is text, not mathtext to parse
+        "text.usetex": False,  # nor LaTeX to run, whatever a matplotlibrc says
     }
 )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sim.rules.relationship import DAYS_PER_MONTH
-from sim.scenario.fields import ASSUMPTION, Section, param
+from sim.scenario.fields import ASSUMPTION, PRICE_LIMIT, Section, param
 
 
 class Business(Section):
@@ -46,6 +46,7 @@ class Business(Section):
         source=ASSUMPTION,
         description="Cost of one communication touch.",
         ge=0,
+        le=PRICE_LIMIT,
     )
     discount_rate_per_year: float = param(
         0.10,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from sim.scenario.fields import ASSUMPTION, CALIBRATED_L4, Section, param
+from sim.scenario.fields import ASSUMPTION, CALIBRATED_L4, PRICE_LIMIT, Section, param
 
 
 class LifeEvents(Section):
@@ -130,4 +130,5 @@ class WinBack(Section):
         source=ASSUMPTION,
         description="Marketing cost of each customer won back.",
         ge=0,
+        le=PRICE_LIMIT,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import numbers
+import re
 import typing
 from typing import Any
 
@@ -22,6 +23,39 @@ MONEY_LIMIT = 1e12
 beyond any business the model is for, and small enough that sums over a run stay exact to the
 cent in 64-bit floats."""
 
+PRICE_LIMIT = 1e9
+"""Largest amount of money per unit a scenario field may hold (one basket, a cost per person
+reached, per touch or per customer won back, a contribution per customer and period): a billion
+currency units, the price of an airliner. Multiplied by :data:`PEOPLE_LIMIT` people and a run's
+purchases, sums stay finite."""
+
+PEOPLE_LIMIT = 100_000_000
+"""Most people one run may hold (a target market; the customers of a migration matrix over the
+run): a hundred million, the adult population of a large country. A run keeps arrays of that
+length, so a count beyond it would only exhaust the memory."""
+
+DAYS_LIMIT = 36_500
+"""Longest span of days a scenario field may state: a hundred years, the longest horizon."""
+
+POINTS_LIMIT = 1_000_000_000
+"""Most points a scenario field may state (a reward's cost, a cap, a bonus): a billion, so that
+a member's balance over a whole run stays an exact integer."""
+
+MULTIPLIER_LIMIT = 100.0
+"""Largest multiplier a scenario field may state (an earn multiplier, a rung's effect)."""
+
+BOUNDS_BY_UNIT: tuple[tuple[str, float], ...] = (
+    ("currency", MONEY_LIMIT),
+    ("days", DAYS_LIMIT),
+    ("day", DAYS_LIMIT),
+    ("points", POINTS_LIMIT),
+    ("multiplier", MULTIPLIER_LIMIT),
+    ("members", PEOPLE_LIMIT),
+    ("people", PEOPLE_LIMIT),
+    ("customers", PEOPLE_LIMIT),
+)
+"""The upper bound a number field gets from the first word of its unit when it states none."""
+
 
 def param(
     default: Any,
@@ -33,17 +67,23 @@ def param(
 ) -> Any:
     """A scenario field with its description, unit and the source of its default.
 
-    An amount of money (a number whose unit starts with ``currency``) is bounded by
-    :data:`MONEY_LIMIT` either side unless the field states its own bounds.
+    A number field that states no upper bound gets one from the first word of its unit
+    (:data:`BOUNDS_BY_UNIT`): money within :data:`MONEY_LIMIT` (either side), days within
+    :data:`DAYS_LIMIT`, points within :data:`POINTS_LIMIT`, multipliers within
+    :data:`MULTIPLIER_LIMIT`, and members, people or customers within :data:`PEOPLE_LIMIT`. No
+    number a real business states comes near them; past them a run would overflow or exhaust
+    the memory.
     """
     is_number = default is None or (
         isinstance(default, int | float) and not isinstance(default, bool)
     )
-    if unit.startswith("currency") and is_number:
-        if "ge" not in constraints and "gt" not in constraints:
+    first_word = re.match(r"[a-z]*", unit).group(0)
+    limit = next((bound for word, bound in BOUNDS_BY_UNIT if first_word == word), None)
+    if limit is not None and is_number:
+        if first_word == "currency" and "ge" not in constraints and "gt" not in constraints:
             constraints["ge"] = -MONEY_LIMIT
         if "le" not in constraints and "lt" not in constraints:
-            constraints["le"] = MONEY_LIMIT
+            constraints["le"] = limit
     return Field(
         default,
         description=description,

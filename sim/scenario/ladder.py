@@ -4,12 +4,12 @@ migration-matrix mode (DOMAIN L1, L2)."""
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from sim.rules.ladder import PRESETS, STAGES, rung_names, stage_id
-from sim.scenario.fields import ASSUMPTION, Section, param
+from sim.scenario.fields import ASSUMPTION, PEOPLE_LIMIT, PRICE_LIMIT, Section, param
 
 
 class PromotionThresholds(Section):
@@ -60,7 +60,12 @@ class Migration(Section):
     """
 
     period_days: float = param(
-        30.0, unit="days", source="planner input", description="Length of one period.", gt=0
+        30.0,
+        unit="days",
+        source="planner input",
+        description="Length of one period.",
+        ge=1,
+        le=36_500,
     )
     matrix: dict[str, dict[str, float]] = param(
         ...,
@@ -68,19 +73,19 @@ class Migration(Section):
         source="planner input (e.g. estimated from CRM data)",
         description="Row = from-state, column = to-state; each row sums to 1; lost is absorbing.",
     )
-    contribution: dict[str, float] = param(
+    contribution: dict[str, Annotated[float, Field(ge=-PRICE_LIMIT, le=PRICE_LIMIT)]] = param(
         ...,
         unit="currency per customer per period",
         source="planner input",
         description="Contribution margin earned by one customer in each state per period.",
     )
-    initial: dict[str, int] = param(
+    initial: dict[str, Annotated[int, Field(le=PEOPLE_LIMIT)]] = param(
         ...,
         unit="customers",
         source="planner input",
         description="Customers in each state at day 0.",
     )
-    entrants_per_period: dict[str, int] = param(
+    entrants_per_period: dict[str, Annotated[int, Field(le=PEOPLE_LIMIT)]] = param(
         {},
         unit="customers per period",
         source="planner input",

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from sim.scenario.errors import ScenarioError, _path_in_message, allowed_fields, allowed_range
 from sim.scenario.fields import describe_error
 from sim.scenario.scenario import Scenario
-from sim.scenario.yaml_source import YamlSource, yaml_source
+from sim.scenario.yaml_source import YamlSource, YamlTextError, load_yaml, yaml_source
 
 
 def scenario_from_dict(data: dict[str, Any], source: YamlSource | None = None) -> Scenario:
@@ -47,7 +47,9 @@ def load_scenario(path: str | Path) -> Scenario:
     Raises
     ------
     ScenarioError
-        If the file is missing, is not YAML, or any field is invalid (one line per problem).
+        If the file is missing, is not YAML or too large or deep to read safely (see
+        :func:`sim.scenario.yaml_source.load_yaml`), is not a mapping of sections, or any field
+        is invalid (one line per problem).
     """
     path = Path(path)
     try:
@@ -56,13 +58,10 @@ def load_scenario(path: str | Path) -> Scenario:
         reason = getattr(exc, "strerror", None) or "not UTF-8 text"
         raise ScenarioError([f"{path}: cannot read file ({reason})"]) from None
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError([f"{path}: not valid YAML{where}: {problem}"]) from None
-    if data is None or data == {}:
+        data = load_yaml(text)
+    except YamlTextError as exc:
+        raise ScenarioError([f"{path}: {exc}"]) from None
+    if data == {} or (data is None and yaml.compose(text, Loader=yaml.SafeLoader) is None):
         raise ScenarioError(
             [
                 f"{path}: the file is empty; a scenario needs at least a name "
@@ -70,7 +69,12 @@ def load_scenario(path: str | Path) -> Scenario:
             ]
         )
     if not isinstance(data, dict):
-        raise ScenarioError([f"{path}: a scenario must be a mapping of sections"])
+        raise ScenarioError(
+            [
+                f"{path}: a scenario must be a mapping of sections (name: ..., market: ...), "
+                f"not {_held(data)}"
+            ]
+        )
     source = yaml_source(text)
     repeated = [
         f"line {again}: {'.'.join(map(str, key))}: written twice (first on line {first}); "
@@ -84,3 +88,18 @@ def load_scenario(path: str | Path) -> Scenario:
     if repeated:
         raise ScenarioError(repeated)
     return scenario
+
+
+def _held(data: Any) -> str:
+    """What a document that is not a mapping holds, in words: ``the number 0``, ``a list``."""
+    if data is None:
+        return "null (~)"
+    if isinstance(data, bool):
+        return f"the yes/no value {str(data).lower()}"
+    if isinstance(data, int | float):
+        return f"the number {data!r}"
+    if isinstance(data, str):
+        return f"the text {data if len(data) <= 40 else data[:40] + '...'!r}"
+    if isinstance(data, list):
+        return f"a list of {len(data)} item(s)" if data else "an empty list"
+    return f"a {type(data).__name__}"

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import model_validator
 
-from sim.scenario.fields import ASSUMPTION, Section, param
+from sim.scenario.fields import ASSUMPTION, PEOPLE_LIMIT, PRICE_LIMIT, Section, param
 
 
 class Market(Section):
@@ -18,7 +18,7 @@ class Market(Section):
         source=ASSUMPTION,
         description="People in the target market. All start as anonymous suspects.",
         ge=1,
-        le=100_000_000,
+        le=PEOPLE_LIMIT,
     )
     reach_rate_per_year: float = param(
         0.5,
@@ -37,6 +37,7 @@ class Market(Section):
         source="DOMAIN E1 (acquisition costs 5-10x retention); " + ASSUMPTION,
         description="Marketing cost of reaching one suspect.",
         ge=0,
+        le=PRICE_LIMIT,
     )
     first_purchase_probability: float = param(
         0.2,
@@ -63,6 +64,7 @@ class Market(Section):
             "'customer' stage as if they had just bought (the buy-till-you-die convention)."
         ),
         ge=0,
+        le=PEOPLE_LIMIT,
     )
 
     @model_validator(mode="after")
@@ -153,6 +155,7 @@ class Customers(Section):
         source="Fader, Hardie & Lee (2005) gamma-gamma on CDNOW: mean spend about $35",
         description="Mean basket value per purchase at list price, across customers.",
         gt=0,
+        le=PRICE_LIMIT,
     )
     basket_cv_between: float = param(
         0.5,
@@ -176,6 +179,7 @@ class Customers(Section):
         source="DOMAIN E4; " + ASSUMPTION,
         description="Beta a of each customer's share of wallet (our share of category spend).",
         gt=0,
+        le=1e9,
     )
     share_of_wallet_b: float = param(
         2.0,
@@ -183,4 +187,5 @@ class Customers(Section):
         source="DOMAIN E4; " + ASSUMPTION,
         description="Beta b of the share of wallet; mean a/(a+b).",
         gt=0,
+        le=1e9,
     )

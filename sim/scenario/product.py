@@ -3,7 +3,7 @@ the relationship and how behaviour responds to them (DOMAIN L3, L5, L7)."""
 
 from __future__ import annotations
 
-from sim.scenario.fields import ASSUMPTION, CALIBRATED_L4, Section, param
+from sim.scenario.fields import ASSUMPTION, CALIBRATED_L4, PRICE_LIMIT, Section, param
 
 
 class Product(Section):
@@ -82,6 +82,7 @@ class Product(Section):
         source=ASSUMPTION,
         description="Cost of one well-handled recovery (concession, follow-up).",
         ge=0,
+        le=PRICE_LIMIT,
     )
     recovery_bonus: float = param(
         0.1,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from pydantic import model_validator
@@ -9,7 +10,7 @@ from pydantic import model_validator
 from sim.scenario.business import Business
 from sim.scenario.competition import Competition, LifeEvents, WinBack
 from sim.scenario.experiment import Experiment
-from sim.scenario.fields import Section, param
+from sim.scenario.fields import PEOPLE_LIMIT, Section, param
 from sim.scenario.ladder import Ladder
 from sim.scenario.market import Customers, Market
 from sim.scenario.product import Behaviour, Experience, Product, Relationship
@@ -145,6 +146,25 @@ class Scenario(Section):
                     f"word_of_mouth.contacts_per_person = {wom.contacts_per_person} must be "
                     f"below market.size ({size}) on a network"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _check_migration_size(self) -> Scenario:
+        """Refuse a migration matrix whose customers over the run, on day 0 and entering at
+        each later period boundary, exceed :data:`~sim.scenario.fields.PEOPLE_LIMIT` (a run
+        keeps one row per customer)."""
+        m = self.ladder.migration
+        if self.ladder.mode != "matrix" or m is None:
+            return self
+        later_periods = math.ceil(self.horizon_days / m.period_days) - 1
+        initial, entrants = sum(m.initial.values()), sum(m.entrants_per_period.values())
+        total = initial + entrants * later_periods
+        if total > PEOPLE_LIMIT:
+            raise ValueError(
+                f"ladder.migration: {total:,} customers over the run ({initial:,} on day 0 and "
+                f"{entrants:,} entering at each of {later_periods:,} later periods); at most "
+                f"{PEOPLE_LIMIT:,} can be simulated"
+            )
         return self
 
     def value_at(self, path: str) -> Any:

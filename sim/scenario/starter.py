@@ -32,8 +32,12 @@ WIDTH = 96
 
 
 def starter_text(name: str = "My business", file: str = "scenario.yaml") -> str:
-    """The YAML text of a starter scenario with every field commented."""
-    lines = [HEADER.format(name=name, file=file)]
+    """The YAML text of a starter scenario with every field commented.
+
+    The name and file go into the header's comments on one line each, so that a line break in
+    them cannot end a comment and put text into the YAML (the name itself is written by YAML).
+    """
+    lines = [HEADER.format(name=" ".join(name.splitlines()), file=" ".join(file.splitlines()))]
     defaults = Scenario(name=name)
     lines += _section(defaults, 0)
     return "\n".join(lines) + "\n"

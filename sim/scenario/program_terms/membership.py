@@ -49,6 +49,7 @@ class Membership(Section):
             "1 / (1 + exp(-(benefit - fee) / (decision_noise * fee)))."
         ),
         gt=0,
+        le=100,
     )
     renewal_inertia: float = param(
         0.2,
@@ -56,4 +57,5 @@ class Membership(Section):
         source="status-quo bias (Samuelson & Zeckhauser 1988); " + ASSUMPTION,
         description="Bonus on the benefit side at renewal: staying is the default.",
         ge=0,
+        le=100,
     )

@@ -45,6 +45,7 @@ class Points(Section):
         source="DOMAIN P2: Boloco, 1 point per dollar",
         description="Points earned per currency unit paid (before tier multipliers).",
         ge=0,
+        le=10_000,
     )
     minimum_order: float = param(
         0.0,

@@ -82,6 +82,7 @@ class ProgramResponse(Section):
         source=ASSUMPTION,
         description="Stake, in the member's average baskets, at which rational attachment is 0.5.",
         gt=0,
+        le=10_000,
     )
     end_departure_probability: float = param(
         0.3,

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import model_validator
 
-from sim.scenario.fields import ASSUMPTION, Section, param
+from sim.scenario.fields import ASSUMPTION, MONEY_LIMIT, Section, param
 from sim.scenario.program_terms.perks import Perk
 
 
@@ -20,6 +20,7 @@ class Tier(Section):
         source="planner input (DOMAIN P3: Virgin Flying Club Red/Silver/Gold)",
         description="Qualifying metric within the window needed to hold the tier.",
         ge=0,
+        le=MONEY_LIMIT,
     )
     earn_multiplier: float = param(
         1.0,
