@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 
 import sim
+from sim.experiments import verdict as rules
+from sim.experiments.estimates import Estimate
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = (
@@ -87,12 +89,33 @@ def compare_once(name: str, scenario: sim.Scenario, seed: int, workers: int) -> 
     return rows
 
 
+def verdict_now(row: dict, ruin_threshold: float = 0.05) -> str:
+    """The verdict the current rule gives on a row's stored intervals (the caused ruin's and
+    the incremental profit's). The runs an experiment makes do not depend on the labels, so a
+    row measured before a change of labels is judged again exactly."""
+    caused = Estimate(
+        float(row["caused_bankruptcy_probability"]),
+        float(row["caused_bankruptcy_probability_low"]),
+        float(row["caused_bankruptcy_probability_high"]),
+        int(row["runs"]),
+    )
+    profit = Estimate(
+        float(row["incremental_profit"]),
+        float(row["incremental_profit_low"]),
+        float(row["incremental_profit_high"]),
+        int(row["runs"]),
+    )
+    return rules.verdict(caused, profit, ruin_threshold)
+
+
 def summarize(path: Path) -> None:
-    """Per scenario and design: the verdicts over the seeds and the runs each needed."""
+    """Per scenario and design: the verdicts over the seeds (judged by the current rule on the
+    stored intervals) and the runs each needed."""
     with path.open() as f:
         rows = list(csv.DictReader(f))
     groups: dict[tuple[str, str], list[dict]] = {}
     for row in rows:
+        row["verdict"] = verdict_now(row)
         groups.setdefault((row["scenario"], row["program"]), []).append(row)
     print(f"{'scenario':30s} {'design':24s} {'seeds':>5s}  verdicts (runs)")
     for (scenario, program), group in sorted(groups.items()):

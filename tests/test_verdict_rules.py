@@ -22,10 +22,14 @@ def interval(mean: float, low: float, high: float, n: int = 30) -> Estimate:
         # ruin first, whatever the profit: the whole interval of the risk above the threshold
         (interval(0.30, 0.12, 0.5), interval(5e4, 1e4, 9e4), "would_bankrupt"),
         (interval(0.10, 0.051, 0.2), interval(-5e4, -9e4, -1e4), "would_bankrupt"),
-        # straddling the threshold, whatever the profit: more runs would tell
+        # straddling the threshold while the profit does not reject the design: more runs would
+        # tell
         (interval(0.06, 0.02, 0.15), interval(5e4, 1e4, 9e4), "ruin_risk_unresolved"),
-        (interval(0.0, 0.0, 0.11), interval(-5e4, -9e4, -1e4), "ruin_risk_unresolved"),
+        (interval(0.0, 0.0, 0.11), interval(1e3, -9e3, 1.1e4), "ruin_risk_unresolved"),
         (interval(0.05, 0.05, 0.2), interval(5e4, 1e4, 9e4), "ruin_risk_unresolved"),  # low at it
+        # a loss is a rejection whether or not the ruin is settled (its ruin part stays open)
+        (interval(0.0, 0.0, 0.11), interval(-5e4, -9e4, -1e4), "destroys_value"),
+        (interval(0.015, 0.001, 0.055), interval(-1e4, -1.4e4, -8e3), "destroys_value"),
         # clear of it (the upper bound at the threshold counts as clear): the profit decides
         (interval(0.0, 0.0, 0.05), interval(-5e4, -9e4, -1e4), "destroys_value"),
         (interval(0.0, 0.0, 0.03), interval(1e3, -9e3, 1.1e4), "marginal"),

@@ -16,9 +16,13 @@ flagged by the ``business_at_risk_without_program`` warning.
 1. ``would_bankrupt``: the whole interval of the ruin the program causes lies above
    ``experiment.ruin_threshold`` (DOMAIN E7: companies have gone bankrupt because of fatal
    discounts and bonuses).
-2. ``ruin_risk_unresolved``: the interval straddles the threshold: the runs cannot yet tell a
-   risk above it from one below (``runs_to_settle_ruin`` says how many would).
-3. ``destroys_value``: the whole interval of incremental profit lies below zero.
+2. ``destroys_value``: the whole interval of incremental profit lies below zero, and the ruin is
+   not shown to be above the threshold. A design that loses money is rejected whether or not
+   its ruin is settled, so an open ruin question does not hide the rejection; the ruin part
+   (``ruin_verdict``) and ``runs_to_settle_ruin`` still say when it is open.
+3. ``ruin_risk_unresolved``: the ruin interval straddles the threshold while the profit does not
+   reject the design: the runs cannot yet tell a risk above the threshold from one below
+   (``runs_to_settle_ruin`` says how many would).
 4. ``pays_back``: the whole interval lies above zero.
 5. ``marginal``: the interval spans zero; the runs cannot tell the program from no program.
 
@@ -116,11 +120,12 @@ def verdict(ruin: Estimate, incremental_profit: Estimate, ruin_threshold: float)
         Largest acceptable risk of ruin (default 5%, ``experiment.ruin_threshold``).
     """
     ruin_part = ruin_verdict(ruin, ruin_threshold)
+    profit_part = profit_verdict(incremental_profit)
     if ruin_part == "would_bankrupt":
         return "would_bankrupt"
-    if ruin_part == "unresolved":
+    if ruin_part == "unresolved" and profit_part != "destroys_value":
         return "ruin_risk_unresolved"
-    return profit_verdict(incremental_profit)
+    return profit_part
 
 
 def participants_not_more_valuable(ratio: Estimate, floor: float) -> ProgramWarning | None:

@@ -13,10 +13,13 @@ VERDICT_MEANING = {
         "the whole interval of the ruin the program causes is above the ruin threshold"
     ),
     "ruin_risk_unresolved": (
-        "the interval of the ruin the program causes straddles the ruin threshold: more runs "
-        "would tell"
+        "the interval of the ruin the program causes straddles the ruin threshold, and the "
+        "profit does not already reject the design: more runs would tell"
     ),
-    "destroys_value": "the whole confidence interval of incremental profit is below zero",
+    "destroys_value": (
+        "the whole confidence interval of incremental profit is below zero (and the ruin the "
+        "program causes is not shown to be above the threshold)"
+    ),
     "marginal": "the confidence interval of incremental profit includes zero",
     "pays_back": "the whole confidence interval of incremental profit is above zero",
 }
@@ -72,12 +75,13 @@ def design_warnings(comparison: Any) -> list[tuple[str, Any]]:
 
 def unresolved_ruin_notes(comparison: Any) -> list[tuple[str, str]]:
     """``(design, note)`` for each design whose caused ruin the runs do not yet tell from the
-    threshold (verdict ``ruin_risk_unresolved``), with about how many runs would settle it."""
+    threshold (ruin part ``unresolved``: verdict ``ruin_risk_unresolved``, or ``destroys_value``
+    with its ruin still open), with about how many runs would settle it."""
     c = comparison
     threshold = c.scenario.experiment.ruin_threshold
     notes = []
     for row in c.table.to_dict("records"):
-        if row["verdict"] != "ruin_risk_unresolved":
+        if row["ruin_verdict"] != "unresolved":
             continue
         needed = row["runs_to_settle_ruin"]
         caused = round(row["caused_bankruptcy_probability"] * c.runs)

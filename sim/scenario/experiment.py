@@ -76,7 +76,8 @@ class Experiment(Section):
         description=(
             "Verdict would_bankrupt when the whole interval of the ruin the program causes (the "
             "probability of going bankrupt within the horizon with it and not without it, on "
-            "paired runs) lies above this; ruin_risk_unresolved while it straddles it."
+            "paired runs) lies above this; ruin_risk_unresolved while it straddles it, unless the "
+            "incremental profit already says destroys_value."
         ),
         ge=0,
         le=1,
