@@ -396,3 +396,15 @@ def test_a_starter_named_across_lines_stays_one_valid_scenario(tmp_path, capsys)
     code, printed = command(capsys, "validate", str(path))
     assert code == 0, printed
     assert f"valid scenario '{name}'" in printed
+
+
+@pytest.mark.parametrize("command_name", ["validate", "run"])
+def test_a_key_written_twice_is_refused_with_both_lines(tmp_path, capsys, command_name):
+    """YAML keeps only the last of two equal keys; the planner meant one of them."""
+    path = write(tmp_path / "twice.yaml", "name: twice\nmarket:\n  size: 1000\n  size: 2000\n")
+    code, printed = command(
+        capsys, command_name, str(path), *(["--quiet"] * (command_name == "run"))
+    )
+    assert code == 2, printed
+    assert "line 4: market.size: written twice (first on line 3)" in printed
+    assert "Traceback" not in printed

@@ -36,6 +36,7 @@ from sim.experiments.replicate import check_runs
 from sim.experiments.runner import (
     BASELINE,
     INDEPENDENT_ARM_STRIDE,
+    Execution,
     ProgressCallback,
     ReplicationTask,
     experiment_folder,
@@ -159,7 +160,9 @@ def compare(
     programs
         Names of the designs to compare (default: all).
     executor, workers, out, progress
-        As for :func:`replicate`.
+        How the replications run and where they go, the same in every experiment function:
+        see :class:`~sim.experiments.runner.Execution` (default: every core, a temporary
+        folder, no progress bar; the same ``out`` again resumes).
     common_random_numbers
         Replication ``i`` of every arm uses the same seed (default). False gives each arm its
         own seeds: only useful to measure how much the pairing narrows the intervals.
@@ -200,12 +203,13 @@ def compare(
         return out
 
     horizon = scenario.horizon_days
+    execution = Execution(executor, workers, out, progress)
     with experiment_folder(
         "compare",
         scenario,
         seed,
         "auto" if auto else runs,
-        out,
+        execution.out,
         arms=arms,
         common_random_numbers=common_random_numbers,
         **({"max_runs": exp.max_runs, "batch_runs": exp.batch_runs} if auto else {}),
@@ -220,9 +224,7 @@ def compare(
             exp.batch_runs,
             (lambda n: _unsettled(store, arms, n, exp)) if auto else None,
             keep_daily=True,
-            executor=executor,
-            workers=workers,
-            progress=progress,
+            execution=execution,
             description=f"compare {scenario.name}",
         )
         final = tasks(runs)

@@ -25,6 +25,7 @@ import pandas as pd
 from sim.experiments.bands import retention_rates
 from sim.experiments.estimates import mean_interval
 from sim.experiments.runner import (
+    Execution,
     ProgressCallback,
     ReplicationTask,
     replication_seed,
@@ -157,10 +158,7 @@ def _run_points(
     seed: int,
     kind: str,
     extra: dict[str, Any],
-    executor: Any,
-    workers: int | None,
-    out: str | Path | None,
-    progress: bool | ProgressCallback,
+    execution: Execution,
 ) -> pd.DataFrame:
     """Run every point ``runs`` times (same seeds at every point); inputs and outputs, tidy.
 
@@ -181,10 +179,7 @@ def _run_points(
         runs,
         tasks,
         keep_daily=False,
-        executor=executor,
-        workers=workers,
-        out=out,
-        progress=progress,
+        execution=execution,
         points=frame.to_dict("records"),
         **extra,
     ) as store:
@@ -258,7 +253,9 @@ def sweep(
     outputs
         Summary figures to average per point in ``means`` (``table`` keeps them all).
     executor, workers, out, progress
-        As for ``sim.replicate``.
+        How the replications run and where they go, the same in every experiment function:
+        see :class:`~sim.experiments.runner.Execution` (default: every core, a temporary
+        folder, no progress bar; the same ``out`` again resumes).
     """
     frame = design_points(scenario, parameters, design, points, seed)
     runs = integer_at_least("runs", runs, 1)
@@ -274,10 +271,7 @@ def sweep(
         seed,
         "sweep",
         {"design": design},
-        executor,
-        workers,
-        out,
-        progress,
+        Execution(executor, workers, out, progress),
     )
     level = scenario.experiment.confidence
     rows = []
@@ -356,8 +350,12 @@ def sensitivity(
     runs
         Replications per point, averaged (the model is stochastic; more runs cut the noise the
         indices would otherwise attribute to the parameters).
-    seed, executor, workers, out, progress
+    seed
         As for :func:`sweep`.
+    executor, workers, out, progress
+        How the replications run and where they go, the same in every experiment function:
+        see :class:`~sim.experiments.runner.Execution` (default: every core, a temporary
+        folder, no progress bar; the same ``out`` again resumes).
     """
     from SALib.analyze import morris as morris_analyze
     from SALib.analyze import sobol as sobol_analyze
@@ -396,10 +394,7 @@ def sensitivity(
         seed,
         "sensitivity",
         {"method": method},  # not the output: a corrected output name reuses the runs
-        executor,
-        workers,
-        out,
-        progress,
+        Execution(executor, workers, out, progress),
     )
     y = table.groupby("point", sort=True)[output].mean().to_numpy(dtype=float)
     n = len(sampled)

@@ -17,6 +17,7 @@ import pandas as pd
 from sim.experiments.bands import daily_bands, summary_estimates
 from sim.experiments.estimates import Estimate, proportion_interval
 from sim.experiments.runner import (
+    Execution,
     ProgressCallback,
     ReplicationTask,
     experiment_folder,
@@ -103,17 +104,10 @@ def replicate(
         Replications (default ``scenario.experiment.runs``, 30).
     seed
         The experiment's seed; replication ``i`` uses ``replication_seed(seed, i)``.
-    executor
-        ``"processes"`` (default, every core), ``"serial"``, or a Dask scheduler address or
-        ``distributed.Client`` (``sim.experiments.executors``). Results are identical on every
-        executor.
-    workers
-        Local processes (default: every core).
-    out
-        Folder to stream replications to (``sim.experiments.store``); re-running with the same
-        folder skips finished replications. Default: a temporary folder, removed afterwards.
-    progress
-        True for a progress bar with the time left, or a callback ``progress(done, total)``.
+    executor, workers, out, progress
+        How the replications run and where they go, the same in every experiment function:
+        see :class:`~sim.experiments.runner.Execution` (default: every core, a temporary
+        folder, no progress bar; the same ``out`` again resumes).
     precision
         Summary figures to estimate to a stated precision, each with the half-width of its
         interval to reach: a number in the figure's units (``{"profit": 5000}``) or a share of
@@ -167,9 +161,7 @@ def replicate(
             exp.batch_runs,
             (lambda n: unsettled(store, n)) if targets else None,
             keep_daily=True,
-            executor=executor,
-            workers=workers,
-            progress=progress,
+            execution=Execution(executor, workers, out, progress),
             description=f"replicate {scenario.name}",
         )
         final = tasks(runs)

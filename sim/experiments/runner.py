@@ -37,6 +37,34 @@ beyond any experiment's runs (``experiment.runs`` <= 100,000), so no two arms sh
 
 ProgressCallback = Callable[[int, int], None]
 
+
+@dataclass(frozen=True)
+class Execution:
+    """How an experiment's replications run and where they go: the keywords every experiment
+    function takes (``replicate``, ``compare``, ``sweep``, ``sensitivity``), gathered where
+    they are handed down, so that the layers below take one argument instead of four.
+
+    Attributes
+    ----------
+    executor
+        ``"processes"`` (every core), ``"serial"``, or a Dask scheduler address or
+        ``distributed.Client`` (``sim.experiments.executors``). Results are identical on every
+        executor.
+    workers
+        Local processes (default: every core).
+    out
+        Folder the replications stream to (``sim.experiments.store``); the same folder again
+        resumes. None: a temporary folder, removed afterwards.
+    progress
+        True for a progress bar with the time left, or a callback ``progress(done, total)``.
+    """
+
+    executor: Any = "processes"
+    workers: int | None = None
+    out: str | Path | None = None
+    progress: bool | ProgressCallback = False
+
+
 LABELS = ("arm", "point", "replication", "seed", "day")
 """Columns of the collected tables that say which replication and day a row is."""
 
@@ -138,8 +166,7 @@ def run_pending(
     tasks: list[ReplicationTask],
     *,
     keep_daily: bool,
-    executor: Any,
-    workers: int | None,
+    execution: Execution,
     report: Callable[[int], None],
 ) -> None:
     """Run the tasks not yet finished in the store's folder; ``report(1)`` after each.
@@ -151,10 +178,11 @@ def run_pending(
     """
     finished = store.finished(keep_daily)
     todo = [t for t in tasks if t.key not in finished]
+    executor = execution.executor
     local = store.runs if executor in EXECUTORS else None  # local workers write their own files
     args = [(t.key, (t.scenario, t.seed, keep_daily, local, t.key)) for t in todo]
     try:
-        for key, result in run_tasks(simulate_replication, args, executor, workers):
+        for key, result in run_tasks(simulate_replication, args, executor, execution.workers):
             if result is None:
                 store.record(str(key))
             else:
@@ -176,22 +204,16 @@ def run_experiment(
     tasks: list[ReplicationTask],
     *,
     keep_daily: bool,
-    executor: Any,
-    workers: int | None,
-    out: str | Path | None,
-    progress: bool | ProgressCallback,
+    execution: Execution,
     **manifest: Any,
 ) -> Iterator[Store]:
     """Run the tasks not yet finished in the experiment's folder (``experiment_folder``),
     collect every result in task order, and yield the folder's store to read them from."""
-    with experiment_folder(kind, scenario, seed, runs, out, **manifest) as store:
+    with experiment_folder(kind, scenario, seed, runs, execution.out, **manifest) as store:
         done = len(store.finished(keep_daily) & {t.key for t in tasks})
-        report = ProgressReport(progress, f"{kind} {scenario.name}", len(tasks), done)
+        report = ProgressReport(execution.progress, f"{kind} {scenario.name}", len(tasks), done)
         try:
-            run_pending(
-                store, tasks, keep_daily=keep_daily, executor=executor, workers=workers,
-                report=report,
-            )  # fmt: skip
+            run_pending(store, tasks, keep_daily=keep_daily, execution=execution, report=report)
         finally:
             report.close()
         store.collect([t.key for t in tasks], [t.label for t in tasks], keep_daily)
@@ -207,9 +229,7 @@ def run_until_settled(
     unsettled: Callable[[int], list[str]] | None,
     *,
     keep_daily: bool,
-    executor: Any,
-    workers: int | None,
-    progress: bool | ProgressCallback,
+    execution: Execution,
     description: str,
 ) -> int:
     """Run ``tasks(first)``, then ``tasks(n)`` for ``n`` growing by ``batch`` while
@@ -219,13 +239,12 @@ def run_until_settled(
     resumes and reaches the same decisions."""
     count = first
     done = len(store.finished(keep_daily) & {t.key for t in tasks(count)})
-    report = ProgressReport(progress, description, len(tasks(count)), done)
+    report = ProgressReport(execution.progress, description, len(tasks(count)), done)
     try:
         while True:
             run_pending(
-                store, tasks(count), keep_daily=keep_daily, executor=executor, workers=workers,
-                report=report,
-            )  # fmt: skip
+                store, tasks(count), keep_daily=keep_daily, execution=execution, report=report
+            )
             if unsettled is None or count >= most:
                 return count
             still = unsettled(count)
