@@ -74,6 +74,25 @@ def test_ladder_moves_count_every_move_but_the_starting_position(card):
     assert set(first["direction"]) == {"up"}
 
 
+def test_moves_on_a_renamed_ladder_keep_their_direction_and_show_its_names():
+    """DOMAIN L2: on Kartajaya's cycle a first purchase still goes up the ladder, and the flows
+    chart names the rungs as that ladder does (prospect -> initial, not prospect -> shopper)."""
+    from conftest import small_scenario
+
+    from sim.report.charts import flows_chart
+
+    kartajaya = small_scenario(120).with_overrides({"ladder.preset": "kartajaya"})
+    result = sim.simulate(kartajaya, seed=1)
+    moves = ladder_moves(result)
+    assert set(moves.loc[moves["reason"] == "first_purchase", "direction"]) == {"up"}
+    assert set(moves.loc[moves["reason"] == "repeat_purchase", "direction"]) == {"up"}
+    labels = [t.get_text() for t in flows_chart(result).axes[0].get_yticklabels()]
+    assert "prospect → initial  (first purchase)" in labels
+    assert "repeater → lost  (low interaction)" in labels
+    assert not any("shopper" in label or "_" in label for label in labels)
+    plt.close("all")
+
+
 def test_participants_by_segment_gives_the_summary_ratio(card):
     program = card.summary["program"]
     table = participants_by_segment(card.customers, 0, card.summary["days_simulated"])

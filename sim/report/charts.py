@@ -30,7 +30,7 @@ from sim.report.style import (
 from sim.results import RunResult
 from sim.results.program_tables import participants_by_segment
 from sim.rules.churn import LOSS_REASON_WORDS
-from sim.rules.ladder import SHOPPER, slug
+from sim.rules.ladder import SHOPPER, STAGES, slug
 
 MONTH_DAYS = 30
 """Days per bar in the monthly charts."""
@@ -117,7 +117,8 @@ def ladder_moves(result: RunResult) -> pd.DataFrame:
     """Every kind of move on the ladder in a run, counted: from, to, why, how many, direction.
 
     Day-0 entries of existing customers are left out (they are the starting position, not a
-    move). ``direction`` is ``up`` or ``down`` the ladder, ``lost`` or ``won back``.
+    move). ``direction`` is ``up`` or ``down`` the ladder, ``lost`` or ``won back``, judged on
+    the canonical stages the movements table records, whatever the scenario's ladder calls them.
     """
     moves = result.movements
     moves = moves[~((moves["time"] == 0) & (moves["reason"] == "existing_customer"))]
@@ -128,7 +129,7 @@ def ladder_moves(result: RunResult) -> pd.DataFrame:
         .reset_index()
         .sort_values("moves", ascending=False, kind="stable")
     )
-    rank = {name: i for i, name in enumerate(result.scenario.ladder.stage_names())}
+    rank = {stage: i for i, stage in enumerate(STAGES)}
 
     def direction(row: pd.Series) -> str:
         if row["to_stage"] == "lost":
@@ -154,8 +155,15 @@ def flows_chart(result: RunResult, top: int = 14) -> plt.Figure:
         )
     moves = ladder_moves(result).head(top).iloc[::-1]
     fig, ax = _figure(height=max(3.0, 0.38 * len(moves) + 1.5))
+    shown = dict(zip(STAGES, result.scenario.ladder.stage_names(), strict=True))  # DOMAIN L2
+
+    def why(reason: str) -> str:
+        lost = reason.removeprefix("lost:")
+        return LOSS_REASON_WORDS.get(lost, lost.replace("_", " "))
+
     labels = [
-        f"{row.from_stage} → {row.to_stage}  ({row.reason.removeprefix('lost:').replace('_', ' ')})"
+        f"{shown.get(row.from_stage, row.from_stage)} → {shown.get(row.to_stage, row.to_stage)}"
+        f"  ({why(row.reason)})"
         for row in moves.itertuples()
     ]
     bars = ax.barh(
