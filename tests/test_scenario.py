@@ -197,3 +197,10 @@ def test_overrides_reach_into_any_list_by_name_or_position():
         {"programs.0.tiers.levels.Gold": {"name": "Gold", "threshold": 4000}}
     )
     assert whole.programs[0].tiers.levels[2].threshold == 4000.0
+
+
+def test_a_huge_wrong_value_is_shown_shortened():
+    """A list of 100,000 items where a number belongs: one readable line, not 700 kB."""
+    (problem,) = problems({"market": {"size": list(range(100_000))}})
+    assert problem.startswith("market.size: Input should be a valid integer (got [0, 1, 2")
+    assert "more characters)" in problem and len(problem) < 250

@@ -130,6 +130,17 @@ def did_you_mean(name: str, allowed: list[str]) -> str:
     return f"did you mean '{close[0]}'? " if close else ""
 
 
+SHOWN_VALUE_LENGTH = 80
+"""Most characters of a wrong value that a message repeats: enough to recognise it."""
+
+
+def shortened(text: str, length: int = SHOWN_VALUE_LENGTH) -> str:
+    """``text`` cut to ``length`` characters, saying how much was left out."""
+    if len(text) <= length:
+        return text
+    return f"{text[:length]}... ({len(text) - length:,} more characters)"
+
+
 def describe_error(
     error: dict[str, Any], fields: list[str] | None = None, bounds: str | None = None
 ) -> str:
@@ -161,7 +172,7 @@ def describe_error(
     if error["type"] == "missing":
         return f"{path}: required field is missing"
     value = error.get("input")
-    shown = "" if isinstance(value, dict) else f" (got {value!r})"
+    shown = "" if isinstance(value, dict) else f" (got {shortened(repr(value))})"
     if stated:
         allowed = f"; allowed: {' and '.join(stated)}"
     elif bounds:
