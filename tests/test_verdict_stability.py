@@ -11,6 +11,10 @@ them take hours: ``benchmarks/verdict_stability.py`` measures them, and its tabl
 
 from __future__ import annotations
 
+import csv
+import sys
+from pathlib import Path
+
 import sim
 
 
@@ -22,3 +26,27 @@ def test_the_fly_free_promotion_would_bankrupt_for_every_seed():
         row = c.table.set_index("program").loc["fly free"]
         verdicts[seed] = (row["verdict"], bool(row["settled"]))
     assert set(verdicts.values()) == {("would_bankrupt", True)}, verdicts
+
+
+MEASURED = Path(__file__).resolve().parents[1] / "benchmarks/results/verdict-stability.csv"
+
+
+def test_the_measured_verdicts_are_the_same_for_every_seed_under_the_current_rule():
+    """The rows ``benchmarks/verdict_stability.py`` measured (each design of the bundled
+    scenarios it has covered, seeds 0 to 9, at full size) judged again by the verdict rule as it
+    stands now, on their stored intervals of caused ruin and incremental profit: one verdict per
+    design. The runs an experiment makes depend on when its verdicts settle, not on their
+    names, so a change of the rule's labels is checked here without running anything again; a
+    change of when a verdict counts as settled needs the measurement redone."""
+    sys.path.insert(0, str(MEASURED.parents[1]))
+    from verdict_stability import verdict_now
+
+    with MEASURED.open() as f:
+        rows = list(csv.DictReader(f))
+    seen: dict[tuple[str, str], dict[int, str]] = {}
+    for row in rows:
+        seen.setdefault((row["scenario"], row["program"]), {})[int(row["seed"])] = verdict_now(row)
+    assert len(seen) >= 7, sorted(seen)
+    for design, verdicts in seen.items():
+        assert sorted(verdicts) == list(range(10)), (design, sorted(verdicts))
+        assert len(set(verdicts.values())) == 1, (design, verdicts)
