@@ -23,7 +23,7 @@ from sim.experiments.executors import ExecutorError, run_tasks
 from sim.experiments.runner import replication_seed
 from sim.experiments.sequential import mean_sequence
 from sim.experiments.store import ExperimentFolderError
-from sim.report.text import baseline_ruin_text, design_warnings
+from sim.report.text import baseline_ruin_text, design_warnings, unresolved_ruin_notes
 
 STAMP_CARD = {
     "name": "stamp card",
@@ -238,6 +238,9 @@ def test_a_program_nobody_joins_costs_exactly_its_running_cost(tiny):
     # Three runs leave its ruin unresolved; a loss is rejected all the same.
     assert row["profit_verdict"] == "destroys_value" and row["ruin_verdict"] == "unresolved"
     assert c.verdict("stamp card") == "destroys_value"
+    ((design, note),) = unresolved_ruin_notes(c)  # the open ruin is still said
+    assert design == "stamp card" and "about 73 runs would settle it" in note
+    assert "its loss rejects it already" in note
     assert c.table.iloc[0]["roi"] == pytest.approx(-1.0)
 
 

@@ -86,6 +86,11 @@ def unresolved_ruin_notes(comparison: Any) -> list[tuple[str, str]]:
         needed = row["runs_to_settle_ruin"]
         caused = round(row["caused_bankruptcy_probability"] * c.runs)
         more = f"about {needed:,.0f} runs would settle it" if needed < math.inf else "it sits on it"
+        if row["verdict"] == "destroys_value":
+            more += (
+                "; its loss rejects it already (the ruin decides only whether it would also "
+                "bankrupt the business)"
+            )
         notes.append(
             (
                 row["program"],
