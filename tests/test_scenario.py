@@ -204,3 +204,22 @@ def test_a_huge_wrong_value_is_shown_shortened():
     (problem,) = problems({"market": {"size": list(range(100_000))}})
     assert problem.startswith("market.size: Input should be a valid integer (got [0, 1, 2")
     assert "more characters)" in problem and len(problem) < 250
+
+
+@pytest.mark.parametrize(
+    ("names", "words"),
+    [
+        ({"advocate": "fan club", "raving_fan": "fan-club"}, "would share the table column"),
+        ({"raving_fan": "!!!"}, "cannot name a table column"),
+        ({"raving_fan": "Lost"}, "cannot name a table column (n_lost)"),
+    ],
+)
+def test_rung_names_that_would_share_a_table_column_are_refused(names, words):
+    """Two rungs whose names differ only in punctuation or case would be counted in one
+    ``n_<rung>`` column of the daily table; one named 'lost' in the lost customers' column."""
+    assert any(words in p for p in problems({"ladder": {"names": names}}))
+
+
+def test_stages_given_one_name_form_one_rung():
+    merged = sim.scenario_from_dict({"ladder": {"names": {"advocate": "fan", "raving_fan": "fan"}}})
+    assert merged.ladder.rungs()[-1] == "fan" and len(merged.ladder.rungs()) == 6

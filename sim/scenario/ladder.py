@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from sim.rules.ladder import PRESETS, STAGES, rung_names, stage_id
+from sim.rules.ladder import PRESETS, STAGES, rung_names, slug, stage_id
 from sim.scenario.fields import ASSUMPTION, PEOPLE_LIMIT, PRICE_LIMIT, Section, param
 
 
@@ -211,6 +211,20 @@ class Ladder(Section):
             if stage not in STAGES:
                 raise ValueError(f"names: unknown stage '{stage}'; allowed: {', '.join(STAGES)}")
         names = self.stage_names()
+        columns: dict[str, str] = {}
+        for rung in rung_names(names):
+            column = slug(rung)
+            if not column or column == "lost":
+                raise ValueError(
+                    f"names: rung name {rung!r} cannot name a table column (n_{column}); give it "
+                    "letters or digits, and not the name 'lost', which the lost customers have"
+                )
+            if column in columns:
+                raise ValueError(
+                    f"names: rungs {columns[column]!r} and {rung!r} would share the table "
+                    f"column n_{column}; give them names that differ in letters or digits"
+                )
+            columns[column] = rung
         allowed = set(STAGES) | set(names)
         for field in (
             "spend_multiplier",
