@@ -31,6 +31,9 @@ from sim.report.style import (
     colour,
 )
 
+WHOLE_NUMBERS = FuncFormatter(lambda x, _: f"{round(x) + 0:,.0f}")
+"""Tick labels in whole currency units; a tick just below zero reads 0, not -0."""
+
 
 def comparison_chart(comparison: Comparison) -> Figure:
     """The verdict on each program design, with the evidence behind it (DOMAIN E7, E8).
@@ -109,7 +112,7 @@ def comparison_chart(comparison: Comparison) -> Figure:
         )
     ax_profit.axvline(0, color="#000000", linewidth=0.8)
     ax_profit.xaxis.set_major_locator(MaxNLocator(5))
-    ax_profit.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    ax_profit.xaxis.set_major_formatter(WHOLE_NUMBERS)
     ax_profit.set_yticks(y, [str(p) for p in table["program"]])
     ax_profit.set_ylim(-0.8, n - 0.4)
     ax_profit.set_xlabel(f"incremental profit (currency units)\nmean and {level:.0%} interval")
@@ -189,8 +192,11 @@ def comparison_chart(comparison: Comparison) -> Figure:
             str(row["program"]), (cost, gain), xytext=(6, 6), textcoords="offset points", fontsize=9
         )
     ax_cost.axhline(0, color="#000000", linewidth=0.8)
+    costs = table["reward_and_discount_cost"].to_numpy(dtype=float)
+    if np.ptp(costs) < 1:  # designs that give nothing away: a readable scale around their cost
+        ax_cost.set_xlim(costs.min() - 10, costs.max() + 10)
     ax_cost.xaxis.set_major_locator(MaxNLocator(5))
-    ax_cost.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    ax_cost.xaxis.set_major_formatter(WHOLE_NUMBERS)
     ax_cost.set_xlabel("discount and reward cost (currency units)")
     ax_cost.set_ylabel("retention gain (percentage points)")
     ax_cost.set_title("(c) what the rewards cost against the retention they buy", fontsize=10)
