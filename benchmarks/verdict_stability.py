@@ -89,10 +89,12 @@ def compare_once(name: str, scenario: sim.Scenario, seed: int, workers: int) -> 
     return rows
 
 
-def verdict_now(row: dict, ruin_threshold: float = 0.05) -> str:
+def verdict_now(row: dict) -> str:
     """The verdict the current rule gives on a row's stored intervals (the caused ruin's and
-    the incremental profit's). The runs an experiment makes do not depend on the labels, so a
-    row measured before a change of labels is judged again exactly."""
+    the incremental profit's), at the ruin threshold of the row's bundled scenario. The runs an
+    experiment makes do not depend on the labels, so a row measured before a change of labels
+    is judged again exactly."""
+    scenario = sim.load_scenario(ROOT / "scenarios" / f"{row['scenario']}.yaml")
     caused = Estimate(
         float(row["caused_bankruptcy_probability"]),
         float(row["caused_bankruptcy_probability_low"]),
@@ -105,7 +107,7 @@ def verdict_now(row: dict, ruin_threshold: float = 0.05) -> str:
         float(row["incremental_profit_high"]),
         int(row["runs"]),
     )
-    return rules.verdict(caused, profit, ruin_threshold)
+    return rules.verdict(caused, profit, scenario.experiment.ruin_threshold)
 
 
 def summarize(path: Path) -> None:

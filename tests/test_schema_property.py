@@ -115,10 +115,11 @@ def mutations(draw: st.DrawFn) -> tuple[str, str, Any, dict]:
 
 
 def named(problem: str, path: str) -> bool:
-    """Whether a problem line names the changed field, its section, or a field beside it that a
-    cross-field rule put in words (``end_day = 10 must be after launch_day``)."""
+    """Whether a problem line names the changed field or the section that holds it (a
+    cross-field rule names the field in words: ``end_day = 10 must be after launch_day``;
+    a section given a wrong value is named itself: ``market: Input should be ...``)."""
     words = [w for w in re.split(r"[.\[\]]", path) if w and not w.isdigit()]
-    return any(re.search(rf"\b{re.escape(w)}\b", problem) for w in words)
+    return any(re.search(rf"\b{re.escape(w)}\b", problem) for w in words[-2:])
 
 
 @settings(

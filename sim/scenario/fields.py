@@ -44,6 +44,10 @@ a member's balance over a whole run stays an exact integer."""
 MULTIPLIER_LIMIT = 100.0
 """Largest multiplier a scenario field may state (an earn multiplier, a rung's effect)."""
 
+SHAPE_LIMIT = 1e9
+"""Largest parameter of a population's gamma or beta distribution: far past any fitted value,
+where the draws are already all at the mean."""
+
 BOUNDS_BY_UNIT: tuple[tuple[str, float], ...] = (
     ("currency", MONEY_LIMIT),
     ("days", DAYS_LIMIT),

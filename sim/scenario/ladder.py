@@ -9,7 +9,14 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from sim.rules.ladder import PRESETS, STAGES, rung_names, slug, stage_id
-from sim.scenario.fields import ASSUMPTION, PEOPLE_LIMIT, PRICE_LIMIT, Section, param
+from sim.scenario.fields import (
+    ASSUMPTION,
+    MULTIPLIER_LIMIT,
+    PEOPLE_LIMIT,
+    PRICE_LIMIT,
+    Section,
+    param,
+)
 
 
 class PromotionThresholds(Section):
@@ -65,7 +72,6 @@ class Migration(Section):
         source="planner input",
         description="Length of one period.",
         ge=1,
-        le=36_500,
     )
     matrix: dict[str, dict[str, float]] = param(
         ...,
@@ -237,8 +243,10 @@ class Ladder(Section):
                     raise ValueError(
                         f"{field}: unknown rung '{key}'; allowed: {', '.join(sorted(allowed))}"
                     )
-                if not (0 <= value <= 100):
-                    raise ValueError(f"{field}.{key} = {value}; allowed range 0..100")
+                if not (0 <= value <= MULTIPLIER_LIMIT):
+                    raise ValueError(
+                        f"{field}.{key} = {value}; allowed range 0..{MULTIPLIER_LIMIT:g}"
+                    )
         if self.mode == "matrix":
             if self.migration is None:
                 raise ValueError("mode 'matrix' needs a 'migration' section")

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import model_validator
 
-from sim.scenario.fields import ASSUMPTION, PEOPLE_LIMIT, PRICE_LIMIT, Section, param
+from sim.scenario.fields import ASSUMPTION, PRICE_LIMIT, SHAPE_LIMIT, Section, param
 
 
 class Market(Section):
@@ -18,7 +18,6 @@ class Market(Section):
         source=ASSUMPTION,
         description="People in the target market. All start as anonymous suspects.",
         ge=1,
-        le=PEOPLE_LIMIT,
     )
     reach_rate_per_year: float = param(
         0.5,
@@ -64,7 +63,6 @@ class Market(Section):
             "'customer' stage as if they had just bought (the buy-till-you-die convention)."
         ),
         ge=0,
-        le=PEOPLE_LIMIT,
     )
 
     @model_validator(mode="after")
@@ -99,7 +97,7 @@ class Customers(Section):
             "is r/alpha purchases per day."
         ),
         gt=0,
-        le=1e9,
+        le=SHAPE_LIMIT,
     )
     dropout_a: float = param(
         0.793,
@@ -110,7 +108,7 @@ class Customers(Section):
             "leaving at each purchase opportunity before any modulation."
         ),
         gt=0,
-        le=1e9,
+        le=SHAPE_LIMIT,
     )
     dropout_b: float = param(
         2.426,
@@ -118,7 +116,7 @@ class Customers(Section):
         source="Fader, Hardie & Lee (2005) CDNOW: b = 2.426",
         description="Beta b of the individual dropout propensity; mean p = a/(a+b).",
         gt=0,
-        le=1e9,
+        le=SHAPE_LIMIT,
     )
     dropout_model: Literal["mbgnbd", "bgnbd"] = param(
         "mbgnbd",
@@ -179,7 +177,7 @@ class Customers(Section):
         source="DOMAIN E4; " + ASSUMPTION,
         description="Beta a of each customer's share of wallet (our share of category spend).",
         gt=0,
-        le=1e9,
+        le=SHAPE_LIMIT,
     )
     share_of_wallet_b: float = param(
         2.0,
@@ -187,5 +185,5 @@ class Customers(Section):
         source="DOMAIN E4; " + ASSUMPTION,
         description="Beta b of the share of wallet; mean a/(a+b).",
         gt=0,
-        le=1e9,
+        le=SHAPE_LIMIT,
     )

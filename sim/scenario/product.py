@@ -208,7 +208,6 @@ class Relationship(Section):
         source="DOMAIN L4 (low interaction loses customers); " + ASSUMPTION,
         description="Half-life of the relationship without any interaction.",
         gt=0,
-        le=36500,
     )
 
 

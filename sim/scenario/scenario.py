@@ -34,7 +34,6 @@ class Scenario(Section):
         source="three years, a common planning horizon",
         description="Simulated days.",
         ge=1,
-        le=36_500,
     )
     market: Market = param(Market(), unit="section", source="see fields", description="Market.")
     customers: Customers = param(

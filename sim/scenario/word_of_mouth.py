@@ -32,7 +32,6 @@ class WordOfMouth(Section):
             "and only they send messages (word of mouth follows recent experience)."
         ),
         ge=1,
-        le=36_500,
     )
     relationship_forgiveness: float = param(
         0.4,
