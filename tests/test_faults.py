@@ -53,8 +53,11 @@ SHOP = {
 }
 """A small shop: a replication takes a few hundredths of a second."""
 
-RUNS = 20
-"""Replications of the command-line experiments: enough for Ctrl-C to land among them."""
+RUNS = 60
+"""Replications of the command-line experiments: enough for Ctrl-C to land among them. A
+replication takes about 65 ms, so after the first is saved the rest take about 2 s on two
+workers, 4 s on one: far longer than the 20 ms the test waits between looks before it sends
+Ctrl-C, even on a busy machine."""
 
 TABLES = ("summary.parquet", "daily.parquet", "bands.parquet", "estimates.csv")
 """What a ``loyalsim replicate`` folder holds that must not depend on what happened to it."""
