@@ -12,7 +12,17 @@ import ast
 from pathlib import Path
 
 SIM = Path(__file__).resolve().parent.parent / "sim"
-LAYERS = ("rules", "scenario", "money", "results", "engine", "experiments", "report", "cli")
+LAYERS = (
+    "rules",
+    "scenario",
+    "money",
+    "results",
+    "engine",
+    "experiments",
+    "calibration",
+    "report",
+    "cli",
+)
 """Lowest first."""
 
 

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from sim.cli.calibrate import add_calibrate_parser, calibrate_command
 from sim.cli.experiments import (
     EXIT_INTERRUPTED,
     add_experiment_parsers,
@@ -41,6 +42,7 @@ EXAMPLES = """examples:
   loyalsim validate scenarios/coffee_shop.yaml
   loyalsim schema > scenario.schema.json
   loyalsim new my_shop.yaml --name "My shop"
+  loyalsim calibrate sales.csv --until 2025-06-30 --holdout-until 2025-12-31 --out my_shop.yaml
 """
 
 
@@ -84,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("file", help="the scenario file to write (refused if it exists)")
     new.add_argument("--name", default="My business", help="the scenario's name")
     add_experiment_parsers(sub)
+    add_calibrate_parser(sub)
     return parser
 
 
@@ -101,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         return _new(console, args)
     if args.command == "validate":
         return _validate(console, args.scenarios)
+    if args.command == "calibrate":
+        return calibrate_command(console, args)
     try:
         scenario = load_scenario(args.scenario)
         if args.set or getattr(args, "program", None):

@@ -35,9 +35,10 @@ from sim.scenario import WordOfMouth
 
 TRAIT_BLOCK = 1024
 """Traits of people word of mouth brings are drawn this many at a time."""
-REACH_COUNTS, REACHED_PEOPLE, INITIAL_CUSTOMERS = range(3)
+REACH_COUNTS, REACHED_PEOPLE, INITIAL_CUSTOMERS, ARRIVALS = range(4)
 """Parts of a day's market stream (``sim.engine.streams.day_generator``): how many people
-marketing reaches, who they are, and (day 0 only) the customers the business starts with."""
+marketing reaches, who they are, (day 0 only) the customers the business starts with, and the
+traits of a given cohort's customers who first buy that day (``arrive``)."""
 
 
 class Market:
@@ -145,11 +146,18 @@ class Market:
         return node
 
     def new_agent(
-        self, stage: int, time: float, channel: int, node: int = -1, traits: tuple = ()
+        self,
+        stage: int,
+        time: float,
+        channel: int,
+        node: int = -1,
+        traits: tuple = (),
+        from_pool: bool = True,
     ) -> Customer:
-        """A person leaves the anonymous pool and becomes an agent (DOMAIN L1)."""
+        """A person leaves the anonymous pool and becomes an agent (DOMAIN L1); a cohort's
+        customer (``from_pool`` false) was never in it."""
         p = self.p
-        node = self.claim_person(node)
+        node = self.claim_person(node) if from_pool else -1
         c = (Customer if self.table is None else partial(TabledCustomer, self.table))(
             len(self.customers),
             stage,
@@ -182,6 +190,23 @@ class Market:
             set_level(c)
             record(c.id, 0.0, SUSPECT, CUSTOMER, MOVE_CODE["existing_customer"])
             next_opportunity(c)
+
+    def arrive(self, day: int, times: list[float]) -> None:
+        """Customers of a given cohort make their first purchase at ``times`` (all on ``day``).
+
+        Used to replay a business's own customers, each from the day of their first purchase
+        (``sim.calibration``): they come from outside the anonymous pool, through no channel
+        the model decides, and buy for sure. Person ``i`` of the day has row ``i`` of the
+        day's own draws as traits.
+        """
+        u = day_generator(self.rng_market, day, ARRIVALS).random((len(times), TRAIT_COLUMNS))
+        record = self.recorder.movements.record
+        wake, at_first_purchase = self.wakeups.wake, self.wakeups.at_first_purchase
+        reached_code = MOVE_CODE["reached"]
+        for traits, time in zip(traits_from_uniforms(u, self.p.customers), times, strict=True):
+            c = self.new_agent(PROSPECT, float(day), MARKETING, traits=traits, from_pool=False)
+            record(c.id, float(day), SUSPECT, PROSPECT, reached_code)
+            wake(c, at_first_purchase, time - day)
 
     # ------------------------------------------------------------------ reach
     def reach_day(self, day: int, reach_p: float) -> int:

@@ -23,7 +23,7 @@ published to its recorder (``sim.results.recorder``), from which the result tabl
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import simpy
 
@@ -67,6 +67,13 @@ class AgentModel:
         Whether purchase opportunities may run as the compiled step of ``sim.engine.kernel``
         (same results, several times faster; with a program, ``sim.engine.program_kernel``). By
         default they do where ``sim.engine.kernel.enabled()`` says so.
+    arrivals
+        Times (days, ascending) at which the customers of a given cohort make their first
+        purchase, on top of whom the market brings (``sim.engine.market.Market.arrive``); used
+        to replay a business's own customers (``sim.calibration``).
+    checkpoint_day
+        A day at whose end each agent's purchases so far are kept in
+        ``purchases_at_checkpoint`` (one number per agent, in order of creation).
 
     Attributes
     ----------
@@ -84,6 +91,8 @@ class AgentModel:
         seed: int,
         progress: Callable[[int, int], None] | None = None,
         compiled: bool | None = None,
+        arrivals: Sequence[float] | None = None,
+        checkpoint_day: int | None = None,
     ):
         self.scenario = sc = scenario
         self.seed = seed
@@ -161,6 +170,9 @@ class AgentModel:
             if table is not None:
                 shop.use_program(self.program)
         self.table = table
+        self.arrivals = _arrivals_by_day(arrivals, h)
+        self.checkpoint_day = checkpoint_day
+        self.purchases_at_checkpoint: list[int] = []
         self.bankrupt_day: int | None = None
         self.stop = env.event()
 
@@ -213,6 +225,8 @@ class AgentModel:
                     cost_per_reach = (
                         ms.cost_per_reach * ms.reach_rate_per_year + extra_cost * extra
                     ) / total
+            if day in self.arrivals:
+                market.arrive(day, self.arrivals[day])
             reached = market.reach_day(day, day_reach_p)
             if reached:
                 post(day, ledger.MARKETING, -reached * cost_per_reach)
@@ -228,6 +242,8 @@ class AgentModel:
                     c.id for c in market.customers if SHOPPER <= c.stage < LOST
                 ]
             yield env.timeout(1.0)
+            if day == self.checkpoint_day:
+                self.purchases_at_checkpoint = [c.purchases for c in market.customers]
             self._snapshot()
             cash = self.ledger.close_day(day)
             if self.progress is not None:
@@ -249,3 +265,14 @@ class AgentModel:
                 len(self.market.customers),
             )
         )
+
+
+def _arrivals_by_day(times: Sequence[float] | None, horizon: int) -> dict[int, list[float]]:
+    """Arrival times grouped by day, those before the horizon."""
+    by_day: dict[int, list[float]] = {}
+    if times is None:
+        return by_day
+    for t in sorted(float(x) for x in times):
+        if 0.0 <= t < horizon:
+            by_day.setdefault(int(t), []).append(t)
+    return by_day
