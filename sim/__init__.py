@@ -14,12 +14,15 @@ Public API::
     t = sim.sensitivity(sc, {"product.quality_mean": [0.6, 0.8]}, "profit")
     w6 = sim.word_of_mouth_ledger(sim.load_scenario("scenarios/steady_market.yaml"),
                                   added_promoters=300)
+    cal = sim.calibrate("sales.csv", until="2025-06-30", holdout_until="2025-12-31")
+    cal.scenario, cal.parameters, cal.holdout, cal.summary   # needs loyalsim[calibrate]
 
 Also exported, for accountants and analysts: the IFRS 15 points liability
 (``PointsLiability``, ``points_standalone_price``, ``allocate_by_standalone_price``) and the
 migration-matrix customer values ``analytic_values`` (V = (I - P/(1+d))^-1 R).
 """
 
+from sim.calibration import Calibration, calibrate
 from sim.engine import simulate
 from sim.engine.migration import analytic_values
 from sim.experiments.compare import Comparison, compare
@@ -36,6 +39,7 @@ from sim.results import RunResult
 from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
 
 __all__ = [
+    "Calibration",
     "Comparison",
     "Ensemble",
     "Estimate",
@@ -48,6 +52,7 @@ __all__ = [
     "Sweep",
     "allocate_by_standalone_price",
     "analytic_values",
+    "calibrate",
     "compare",
     "load_scenario",
     "points_standalone_price",

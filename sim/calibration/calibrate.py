@@ -33,8 +33,19 @@ from sim.calibration.transactions import (
 )
 from sim.scenario import Scenario
 
-REPLAYS = 8
-"""Replays of the cohort behind the holdout check (the spread between them is shown)."""
+CHECK_CUSTOMERS = 100_000
+"""Simulated customers (cohort size times replays) behind the holdout check's mean: a cohort
+whose few heavy buyers make most repeat purchases (a gamma shape ``r`` near 0.25) varies by
+about 10% from one replay to the next at 2,000 customers, so smaller cohorts get more
+replays."""
+
+
+def check_replays(customers: int) -> int:
+    """Replays of the holdout check: about :data:`CHECK_CUSTOMERS` simulated customers, at
+    least 8 and at most 48."""
+    return int(min(48, max(8, -(-CHECK_CUSTOMERS // max(customers, 1)))))
+
+
 MIN_REPEATERS = 2
 """Fewest customers with a repeat purchase a fit can start from."""
 
@@ -49,8 +60,9 @@ class Calibration:
         The base scenario with the fitted ``customers`` fields (and the matched scales).
     parameters
         One row per scenario field the data set: ``field``, ``value``, ``low``, ``high``
-        (the 95% interval of the fit), ``fitted`` (the fit's own value before matching) and
-        ``source``.
+        (the 95% interval of the fit), ``undefined_share`` (share of the draws in which the
+        value does not exist, left out of the interval), ``fitted`` (the fit's own value
+        before matching) and ``source``.
     holdout
         The weekly table of :func:`sim.calibration.checks.weekly_table` (``None`` without a
         holdout).
@@ -85,11 +97,9 @@ class Calibration:
         return calibration_json(self)
 
 
-def _windows(
-    log: TransactionLog, until: Any, holdout_until: Any
-) -> tuple[dt.date, dt.date | None]:
+def _windows(log: TransactionLog, until: Any, holdout_until: Any) -> tuple[dt.date, dt.date | None]:
     until_date = parse_date(until, "--until")
-    if not log.start <= until_date < log.end:
+    if not log.start <= until_date <= log.end:
         raise TransactionLogError(
             "--until",
             [
@@ -119,9 +129,10 @@ def calibrate(
     columns: Mapping[str, str] | str | None = None,
     model: str = "bgnbd",
     posterior: bool = False,
-    replays: int = REPLAYS,
+    replays: int | None = None,
     seed: int = 0,
     match: bool = True,
+    time_losses: str = "fold",
     executor: str = "processes",
     workers: int | None = None,
 ) -> Calibration:
@@ -145,13 +156,17 @@ def calibrate(
     posterior
         Sample the posterior (NUTS) instead of the MAP with Laplace intervals.
     replays
-        Replays of the cohort for the holdout check.
+        Replays of the cohort for the holdout check (default: :func:`check_replays`).
     seed
         Seed of the fit's intervals, the matching and the replays.
     match
-        Fold the time-based causes of loss into the fitted dropout and match the simulator to
-        the calibration window (:mod:`sim.calibration.matching`); without it the fitted
-        values go into the base scenario as they are, on top of its other causes of loss.
+        Match the simulator to the calibration window (:mod:`sim.calibration.matching`), so
+        that the base scenario's other causes of loss do not count twice the dropout the fit
+        explains; without it the fitted values go into the scenario as they are.
+    time_losses
+        ``"fold"`` (default): life events and background competitor campaigns are folded into
+        the fitted dropout (their rates set to 0); ``"keep"``: the base's rates stay and the
+        matching makes room for them (:mod:`sim.calibration.matching`).
     executor, workers
         Where the replays run (``sim.experiments.executors``).
 
@@ -159,6 +174,10 @@ def calibrate(
     -------
     Calibration
     """
+    if time_losses not in matching.TIME_LOSSES:
+        raise ValueError(
+            f"time_losses must be one of {', '.join(matching.TIME_LOSSES)}, not {time_losses!r}"
+        )
     log = read_transactions(transactions, columns)
     until_date, holdout_date = _windows(log, until, holdout_until)
     if isinstance(base, str | Path):
@@ -182,8 +201,9 @@ def calibrate(
     first_times = np.sort(summary["first_day"].to_numpy(dtype=float)) + cohort.ARRIVAL_TIME_OF_DAY
     scenario = base.with_overrides({**fitted.point(), "customers.dropout_model": model})
     found = None
-    if match:
+    if match and time_losses == "fold":
         scenario = scenario.with_overrides(matching.FOLDED)
+    if match:
         found = matching.match(
             scenario, log, summary, first_times, calibration_end, seed, executor, workers
         )
@@ -195,14 +215,24 @@ def calibrate(
         holdout=None,
         frequency=None,
         conditional=None,
-        summary=_summary(log, summary, fitted, until_date, holdout_date, found),
+        summary=_summary(log, summary, fitted, until_date, holdout_date, found, time_losses),
         fitted=fitted,
         log=log,
         matched=found,
     )
     if holdout_date is not None:
-        _check(result, summary, first_times, calibration_end, log.day_of(holdout_date),
-               replays, seed, executor, workers)
+        runs = replays if replays is not None else check_replays(len(summary))
+        _check(
+            result,
+            summary,
+            first_times,
+            calibration_end,
+            log.day_of(holdout_date),
+            runs,
+            seed,
+            executor,
+            workers,
+        )
     return result
 
 
@@ -220,14 +250,21 @@ def _check(
     """The holdout check, filled into ``result``."""
     replay_scenario = cohort.replay_scenario(result.scenario, holdout_end + 1)
     runs = cohort.replay(
-        replay_scenario, first_times, calibration_end, replays, seed + 1000, executor, workers
+        replay_scenario,
+        first_times,
+        calibration_end,
+        replays,
+        seed + matching.SEED_OFFSET,
+        executor,
+        workers,
     )
     log = result.log
     order = np.argsort(summary["first_day"].to_numpy(), kind="stable")
     ordered = summary.iloc[order].reset_index(drop=True)
     weekly = checks.weekly_table(log, ordered, result.fitted, runs, calibration_end, holdout_end)
     actual = log.repeat_counts(
-        ordered["customer_id"], log.start + dt.timedelta(days=calibration_end),
+        ordered["customer_id"],
+        log.start + dt.timedelta(days=calibration_end),
         log.start + dt.timedelta(days=holdout_end),
     ).to_numpy()
     conditional = checks.conditional_expectations(
@@ -236,7 +273,9 @@ def _check(
     result.holdout = weekly
     result.frequency = checks.frequency_table(ordered, runs)
     result.conditional = checks.conditional_table(ordered, actual, conditional, runs)
-    result.summary["holdout"] = checks.holdout_totals(weekly, runs, conditional)
+    result.summary["holdout"] = checks.holdout_totals(
+        log, ordered, result.fitted, runs, calibration_end, holdout_end, conditional
+    )
 
 
 FIELD_SOURCES = {
@@ -261,9 +300,11 @@ def _parameter_table(fitted: FittedTraits, scenario: Scenario) -> pd.DataFrame:
                 "fitted": value.value,
                 "low": value.low,
                 "high": value.high,
-                "source": FIELD_SOURCES[name].replace("BG/NBD", fitted.model.upper()
-                                                      .replace("MBGNBD", "MBG/NBD")
-                                                      .replace("BGNBD", "BG/NBD")),
+                "undefined_share": value.undefined,
+                "source": FIELD_SOURCES[name].replace(
+                    "BG/NBD",
+                    fitted.model.upper().replace("MBGNBD", "MBG/NBD").replace("BGNBD", "BG/NBD"),
+                ),
             }
         )
     return pd.DataFrame(rows)
@@ -276,6 +317,7 @@ def _summary(
     until: dt.date,
     holdout: dt.date | None,
     found: matching.Match | None,
+    time_losses: str,
 ) -> dict[str, Any]:
     return {
         "source": log.source,
@@ -293,5 +335,5 @@ def _summary(
         "repeat_transactions": int(summary["frequency"].sum()),
         "model": fitted.model,
         "method": fitted.method,
-        "matching": None if found is None else found.as_dict(),
+        "matching": None if found is None else {**found.as_dict(), "time_losses": time_losses},
     }

@@ -40,9 +40,7 @@ def bin_labels() -> list[str]:
     return [str(i) for i in range(TOP_FREQUENCY)] + [f"{TOP_FREQUENCY}+"]
 
 
-def model_cumulative(
-    fitted: FittedTraits, first_days: np.ndarray, ends: np.ndarray
-) -> np.ndarray:
+def model_cumulative(fitted: FittedTraits, first_days: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """The formula's expected cumulative repeat transactions of a cohort by the end of each day
     in ``ends``, from each customer's first-purchase day (unconditional E[X(t)])."""
     days, counts = np.unique(first_days, return_counts=True)
@@ -67,7 +65,10 @@ def weekly_table(
 ) -> pd.DataFrame:
     """Repeat transactions of the cohort per week, from the log's first day to the holdout's
     end: ``actual``, ``simulated`` (mean, with ``simulated_low`` / ``simulated_high``),
-    ``model``, and the same cumulated (``cumulative_...``)."""
+    ``model``, and the same cumulated (``cumulative_...``). Weeks count from the log's first
+    day; ``last_day`` is each week's last day since then (the last week may be shorter), and
+    ``window`` says whether that day is in the calibration window or the holdout (a week that
+    spans both is a holdout week; the holdout totals count days, not weeks)."""
     days = holdout_end + 1
     cohort = set(summary["customer_id"])
     t = log.transactions
@@ -91,6 +92,7 @@ def weekly_table(
             "week": np.arange(weeks) + 1,
             "week_start": [log.start + pd.Timedelta(days=7 * w) for w in range(weeks)],
             "window": np.where(ends <= calibration_end, "calibration", "holdout"),
+            "last_day": ends,
             "actual": actual,
             "simulated": simulated.mean(axis=0),
             "simulated_low": np.quantile(simulated, BAND[0], axis=0),
@@ -158,15 +160,29 @@ def conditional_table(
 
 
 def holdout_totals(
-    weekly: pd.DataFrame, replays: list[Replay], model_conditional: np.ndarray
+    log: TransactionLog,
+    summary: pd.DataFrame,
+    fitted: FittedTraits,
+    replays: list[Replay],
+    calibration_end: int,
+    holdout_end: int,
+    model_conditional: np.ndarray,
 ) -> dict[str, float]:
-    """The cohort's repeat transactions in the holdout: actual, simulated (mean and 5-95%
-    range), model (unconditional), model_conditional, and each forecast's error relative to
-    the actual."""
-    hold = weekly["window"] == "holdout"
-    actual = float(weekly.loc[hold, "actual"].sum())
+    """The cohort's repeat transactions on the holdout's days: actual, simulated (mean and
+    5-95% range), model (unconditional), model_conditional, and each forecast's error relative
+    to the actual."""
+    actual = float(
+        log.repeat_counts(
+            summary["customer_id"],
+            log.start + pd.Timedelta(days=calibration_end),
+            log.start + pd.Timedelta(days=holdout_end),
+        ).sum()
+    )
     sims = np.array([float(r.holdout.sum()) for r in replays])
-    model = float(weekly.loc[hold, "model"].sum())
+    ends = model_cumulative(
+        fitted, summary["first_day"].to_numpy(), np.array([calibration_end, holdout_end])
+    )
+    model = float(ends[1] - ends[0])
     conditional = float(np.sum(model_conditional))
 
     def error(x: float) -> float:

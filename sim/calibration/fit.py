@@ -59,8 +59,7 @@ def _clv() -> Any:
             from pymc_marketing import clv
     except ImportError as error:
         raise CalibrationUnavailableError(
-            "calibration needs PyMC-Marketing: pip install 'loyalsim[calibrate]' "
-            f"({error})"
+            f"calibration needs PyMC-Marketing: pip install 'loyalsim[calibrate]' ({error})"
         ) from None
     return clv
 
@@ -72,9 +71,15 @@ class FittedValue:
     value: float
     low: float
     high: float
+    undefined: float = 0.0
 
     def as_dict(self) -> dict[str, float]:
-        return {"value": self.value, "low": self.low, "high": self.high}
+        return {
+            "value": self.value,
+            "low": self.low,
+            "high": self.high,
+            "undefined_share": self.undefined,
+        }
 
 
 @dataclass
@@ -145,9 +150,16 @@ def _weekly(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def _interval(draws: np.ndarray, point: float) -> FittedValue:
+    """The point with the central :data:`INTERVAL` of the draws. Draws where a derived value
+    does not exist (a gamma-gamma ``q <= 1`` has no mean basket) are left out; the interval is
+    then conditional on the value existing, and ``undefined`` says what share was left out."""
     tail = (1.0 - INTERVAL) / 2.0
-    low, high = np.quantile(draws, [tail, 1.0 - tail])
-    return FittedValue(float(point), float(low), float(high))
+    draws = np.asarray(draws, dtype=float)
+    finite = np.isfinite(draws)
+    if not finite.any():
+        return FittedValue(float(point), float("nan"), float("nan"), 1.0)
+    low, high = np.quantile(draws[finite], [tail, 1.0 - tail])
+    return FittedValue(float(point), float(low), float(high), float(1.0 - finite.mean()))
 
 
 def _laplace_draws(model: Any, names: tuple[str, ...], seed: int) -> dict[str, np.ndarray]:
@@ -301,4 +313,3 @@ def engine_fields(params: dict[str, Any], model: str) -> pd.DataFrame:
             "customers.basket_cv_within": np.atleast_1d(np.minimum(1.0 / np.sqrt(p), 5.0)),
         }
     )
-

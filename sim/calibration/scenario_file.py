@@ -25,8 +25,7 @@ NOT_IDENTIFIED = (
     ),
     (
         "program_response",
-        "how members respond to a program: the log is the business without one (fit it to a "
-        "pilot)",
+        "how members respond to a program: the log is the business without one (fit it to a pilot)",
     ),
     ("word_of_mouth", "who talks and who listens: a log does not say why a customer came"),
     (
@@ -36,9 +35,9 @@ NOT_IDENTIFIED = (
     ),
     (
         "life_events, competition, win_back",
-        "why customers left: the log shows that they stopped, not why; the rates of life "
-        "events and of background competitor campaigns are folded into the fitted dropout "
-        "(set to 0), scheduled competitor campaigns and win-back keep the base's values",
+        "why customers left: the log shows that they stopped, not why; life events and "
+        "background competitor campaigns are folded into the fitted dropout (or, with "
+        "--time-losses keep, kept at the base's rates, the matching making room for them)",
     ),
     ("business", "costs, cash and margins: not in a transaction log"),
 )
@@ -79,6 +78,14 @@ def provenance_lines(cal: Calibration) -> list[str]:
             f"Matched to the calibration window by simulation: rate scale "
             f"{m['rate_scale']:.3f}, dropout scale {m['dropout_scale']:.3f}, basket scale "
             f"{m['basket_scale']:.3f} (largest gap {m['largest_gap']:.1%}; docs/calibration.md)"
+        )
+        out.append(
+            "  time-based losses (life events, background competitor campaigns): "
+            + (
+                "folded into the fitted dropout, their rates set to 0"
+                if m.get("time_losses") == "fold"
+                else "kept at the base scenario's rates"
+            )
         )
     hold = s.get("holdout")
     if hold:

@@ -35,9 +35,7 @@ class TransactionLogError(ValueError):
     def __init__(self, source: str, problems: list[str]):
         self.source = source
         self.problems = problems
-        super().__init__(
-            f"transaction log {source}:\n" + "\n".join(f"  - {p}" for p in problems)
-        )
+        super().__init__(f"transaction log {source}:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
 def column_roles(columns: Mapping[str, str] | str | None) -> dict[str, str]:
@@ -240,8 +238,7 @@ def read_transactions(
     not_number = ~np.isfinite(amounts) & ~blank
     if not_number.any():
         problems.append(
-            f"column '{roles['amount']}': not a finite number on "
-            f"{_lines(not_number, first_line)}"
+            f"column '{roles['amount']}': not a finite number on {_lines(not_number, first_line)}"
         )
     negative = np.isfinite(amounts) & (amounts < 0)
     if negative.any():

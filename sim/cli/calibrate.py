@@ -77,6 +77,14 @@ def add_calibrate_parser(sub: Any) -> None:
         action="store_true",
         help="sample the posterior (NUTS) instead of the MAP with Laplace intervals (slower)",
     )
+    cal.add_argument(
+        "--time-losses",
+        choices=("fold", "keep"),
+        default="fold",
+        help="fold (default): life events and background competitor offers are part of the "
+        "fitted dropout, their rates set to 0; keep: the base's rates stay and the matching "
+        "makes room for them",
+    )
     cal.add_argument("--seed", type=int, default=0, help="seed of the intervals and the replays")
     cal.add_argument(
         "--workers", type=int, default=None, help="processes for the replays (default: cores)"
@@ -115,6 +123,7 @@ def calibrate_command(console: Console, args: argparse.Namespace) -> int:
                 columns=args.columns,
                 model=args.model,
                 posterior=args.posterior,
+                time_losses=args.time_losses,
                 seed=args.seed,
                 workers=args.workers,
             )

@@ -65,6 +65,24 @@ CAPTIONS: dict[str, str] = {
     "sales_share_bands": "New customers' share of sales per 30 days, per design (DOMAIN E5).",
     "participants_ratio": "Participants' spend per year over comparable non-participants', mean "
     "across replications with its interval (DOMAIN E6): below 1 the strategy is wrong.",
+    "tracking": "Repeat transactions of the log's customers so far, week by week: the log "
+    "(black), the calibrated simulator's replays of the same customers (blue: their mean and "
+    "5-95% range) and the fitted formula (vermillion). Right of the dotted line is the holdout, "
+    "which neither the fit nor the matching saw.",
+    "weekly": "The same per week: peaks and dips in the log that neither the fit nor the "
+    "simulator know of (seasons, promotions, holidays) show here. A last week cut short by the "
+    "end of the holdout is scaled to seven days.",
+    "frequency": "Customers by how many times they bought again in the calibration window: the "
+    "log against the mean of the simulator's replays, with the replays' 5-95% range as error "
+    "bars.",
+    "conditional": "Mean transactions in the holdout of customers grouped by how many times they "
+    "bought again in the calibration window (group sizes under the labels): the log, the "
+    "simulator and the fitted formula given each customer's own history. Small groups are "
+    "noisy.",
+    "parameters": "Each fitted field drawn relative to its own fitted value, on a log scale, so "
+    "that fields in days, currency units and plain numbers share one axis: the fit (hollow "
+    "circle at 1) with its 95% interval, and the value the scenario holds after the matching "
+    "(diamond). The numbers themselves are on the right.",
 }
 """One line on how to read each chart, by the name it is saved under."""
 
