@@ -118,12 +118,13 @@ def test_yaml_examples_in_docs_are_valid_scenarios(page):
 
 
 def test_reading_the_report_explains_every_chart_and_every_chart_has_a_caption():
+    from sim.report.calibration_charts import CALIBRATION_CHARTS
     from sim.report.charts import RUN_CHARTS
     from sim.report.experiment_charts import COMPARISON_CHARTS
     from sim.report.html import CAPTIONS
 
     page = (ROOT / "docs" / "reading-the-report.md").read_text(encoding="utf-8")
-    for name in [*RUN_CHARTS, *COMPARISON_CHARTS]:
+    for name in [*RUN_CHARTS, *COMPARISON_CHARTS, *CALIBRATION_CHARTS]:
         assert f"| `{name}` |" in page, name
         assert name in CAPTIONS, name
     for name in ("heatmap_<output>", "tornado"):
