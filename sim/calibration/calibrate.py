@@ -209,6 +209,11 @@ def calibrate(
         )
         scenario = scenario.with_overrides(found.overrides)
     parameters = _parameter_table(fitted, scenario)
+    expected = float(
+        checks.model_cumulative(
+            fitted, summary["first_day"].to_numpy(), np.array([calibration_end])
+        )[0]
+    )
     result = Calibration(
         scenario=scenario,
         parameters=parameters,
@@ -220,6 +225,12 @@ def calibrate(
         log=log,
         matched=found,
     )
+    actual = float(summary["frequency"].sum())
+    result.summary["fit"] = {
+        "repeat_transactions": actual,
+        "formula_repeat_transactions": expected,
+        "formula_error": (expected - actual) / actual,
+    }
     if holdout_date is not None:
         runs = replays if replays is not None else check_replays(len(summary))
         _check(

@@ -16,8 +16,9 @@ layer already follows:
 
 The models are fitted in weeks, the unit their default priors in PyMC-Marketing are scaled
 for; ``alpha`` is turned into days (times 7) for the engine. The default fit is the maximum a
-posteriori with a Laplace approximation around it for the intervals (``pymc_extras``); with
-``posterior=True`` the posterior is sampled with NUTS instead.
+posteriori with a Laplace approximation around it for the intervals; with ``posterior=True``
+the BG/NBD's posterior is sampled with NUTS instead (the point values stay the MAP; the
+gamma-gamma, whose default priors are flat, keeps its Laplace intervals).
 
 PyMC-Marketing is an optional extra: ``pip install "loyalsim[calibrate]"``.
 """
@@ -229,8 +230,8 @@ def fit_traits(
     model
         ``"bgnbd"`` or ``"mbgnbd"``.
     posterior
-        Sample the posterior with NUTS (2 chains of 1,000 draws) instead of the MAP with a
-        Laplace approximation.
+        Sample the BG/NBD's posterior with NUTS (2 chains of 1,000 draws) for the intervals
+        instead of the Laplace approximation around the MAP; the point values stay the MAP's.
     seed
         Seed of the draws behind the intervals.
 
@@ -248,9 +249,8 @@ def fit_traits(
         btyd.fit(method="map", progressbar=False)
         point = {k: float(np.asarray(btyd.idata.posterior[k]).reshape(-1)[0]) for k in BTYD}
         draws = _posterior_draws(btyd, BTYD, posterior, seed)
-        if posterior:
-            point = {k: float(np.median(draws[k])) for k in point}
-            btyd.fit(method="map", progressbar=False)  # the point forecasts use the MAP
+        if posterior:  # sampling replaced the fit: the point values and forecasts are the MAP's
+            btyd.fit(method="map", progressbar=False)
     repeat = summary[summary["frequency"] > 0]
     spend = pd.DataFrame(
         {
@@ -264,9 +264,9 @@ def fit_traits(
         gg = clv.GammaGammaModel(data=spend)
         gg.fit(method="map", progressbar=False)
         gg_point = {k: float(np.asarray(gg.idata.posterior[k]).reshape(-1)[0]) for k in SPEND}
-        gg_draws = _posterior_draws(gg, SPEND, posterior, seed + 1)
-        if posterior:
-            gg_point = {k: float(np.median(gg_draws[k])) for k in gg_point}
+        # Always Laplace: the gamma-gamma's default priors are flat, and NUTS on them wanders
+        # off to p -> infinity on a small log (seen on 400 customers).
+        gg_draws = _posterior_draws(gg, SPEND, False, seed + 1)
     fields_draws = engine_fields({**draws, **gg_draws}, model)
     fields_point = engine_fields({**point, **gg_point}, model)
     fields = {

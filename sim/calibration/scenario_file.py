@@ -50,6 +50,19 @@ def _number(x: float) -> str:
     return f"{x:.4g}"
 
 
+UNBOUNDED = 1000.0
+"""An interval whose upper end is this many times its value is not bounded by the log."""
+
+
+def interval_text(value: float, low: float, high: float) -> str:
+    """``"0.22 to 0.27"``, or that the log does not bound the value."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return "n/a"
+    if value > 0 and high > UNBOUNDED * value:
+        return f"from {_number(low)}, not bounded by the log"
+    return f"{_number(low)} to {_number(high)}"
+
+
 def provenance_lines(cal: Calibration) -> list[str]:
     """The comment lines at the head of the calibrated scenario."""
     s = cal.summary
@@ -67,10 +80,17 @@ def provenance_lines(cal: Calibration) -> list[str]:
     method = "maximum a posteriori, Laplace intervals" if s["method"] == "map" else "NUTS posterior"
     model = {"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD"}[s["model"]]
     out.append(f"Fit: {model} and gamma-gamma (PyMC-Marketing), {method}; 95% intervals.")
+    fit = s.get("fit")
+    if fit:
+        out.append(
+            f"  fit quality: the fitted formula expects {fit['formula_repeat_transactions']:,.0f}"
+            f" repeat transactions in the calibration window, the log has "
+            f"{fit['repeat_transactions']:,.0f} ({fit['formula_error']:+.1%})"
+        )
     for row in cal.parameters.itertuples():
         out.append(
             f"  {row.field} = {_number(row.value)}  (fitted {_number(row.fitted)}, "
-            f"95% interval {_number(row.low)} to {_number(row.high)}; {row.source})"
+            f"95% interval {interval_text(row.fitted, row.low, row.high)}; {row.source})"
         )
     m = s.get("matching")
     if m:

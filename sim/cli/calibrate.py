@@ -18,6 +18,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from sim.calibration.scenario_file import interval_text
 from sim.cli.terminal import literal
 
 EXIT_OK, EXIT_INVALID, EXIT_WRITE = 0, 2, 3
@@ -75,7 +76,8 @@ def add_calibrate_parser(sub: Any) -> None:
     cal.add_argument(
         "--posterior",
         action="store_true",
-        help="sample the posterior (NUTS) instead of the MAP with Laplace intervals (slower)",
+        help="intervals of the BG/NBD from its posterior (NUTS) instead of a Laplace "
+        "approximation around the MAP (minutes on a large log)",
     )
     cal.add_argument(
         "--time-losses",
@@ -170,7 +172,7 @@ def _show(console: Console, cal: Any) -> None:
             row.field,
             f"{row.value:.4g}",
             f"{row.fitted:.4g}",
-            f"{row.low:.4g} to {row.high:.4g}",
+            interval_text(row.fitted, row.low, row.high),
         )
     console.print(table)
     m = s.get("matching")

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sim.calibration.scenario_file import NOT_IDENTIFIED
+from sim.calibration.scenario_file import NOT_IDENTIFIED, interval_text
 from sim.report.html import _e, _figures, _page, _table, _write
 
 CLOSE_ENOUGH = 0.10
@@ -139,9 +139,8 @@ def _parameters_section(cal: Any) -> str:
                 f"<code>{_e(short)}</code>",
                 f"<b>{_number(row.value)}</b>" + ("" if inside else " *"),
                 _number(row.fitted),
-                _span(_number(row.low), _number(row.high))
-                if math.isfinite(row.low) or math.isfinite(row.high)
-                else "none",
+                f'<span style="white-space:nowrap">'
+                f"{_e(interval_text(row.fitted, row.low, row.high))}</span>",
                 _left(_e(row.source)),
                 _left(_e(FIELD_WORDS.get(row.field, ""))),
             )
