@@ -54,11 +54,6 @@ def _left(markup: str) -> str:
     return f'<div style="text-align:left">{markup}</div>'
 
 
-def _span(low: str, high: str) -> str:
-    """An interval kept on one line."""
-    return f'<span style="white-space:nowrap">{low} to {high}</span>'
-
-
 def _number(x: Any) -> str:
     """A fitted value rounded for reading: four significant digits, thousands separated."""
     try:
