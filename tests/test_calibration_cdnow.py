@@ -23,8 +23,8 @@ import pytest
 
 pytest.importorskip("pymc_marketing")
 
-import sim  # noqa: E402
-from sim.cli import main  # noqa: E402
+import sim
+from sim.cli import main
 
 pytestmark = pytest.mark.slow
 

@@ -34,10 +34,10 @@ import pytest
 
 pytest.importorskip("pymc_marketing")
 
-from calibration_logs import full_scenario, neutral_scenario  # noqa: E402
+from calibration_logs import full_scenario, neutral_scenario
 
-from sim.calibration import calibrate  # noqa: E402
-from sim.calibration.synthetic import START, transaction_log  # noqa: E402
+from sim.calibration import calibrate
+from sim.calibration.synthetic import START, transaction_log
 
 pytestmark = pytest.mark.slow
 

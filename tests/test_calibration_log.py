@@ -61,6 +61,8 @@ def test_compact_dates_and_a_table_are_read(tmp_path):
     log = read_transactions(table, columns="id=id,date=day,amount=spend")
     assert log.customers == 1
     assert list(log.transactions["day"]) == [0, 5]
+    bad = table.assign(spend=[1.0, -2.0])
+    assert "negative amount on row 1" in problems(bad, columns="id=id,date=day,amount=spend")
 
 
 def test_a_missing_column_names_the_columns_there_are(tmp_path):
@@ -117,7 +119,7 @@ def test_an_empty_log_and_a_missing_file(tmp_path):
     [
         ("2023-12-31", None, "outside the log"),
         ("2024-02-02", None, "outside the log"),
-        ("2024-01-15", "2024-01-10", "must be after --until"),
+        ("2024-01-15", "2024-01-10", "must be after until"),
         ("2024-01-15", "2024-05-01", "no later than the log's last date"),
         ("15/01/2024", None, "is not a date YYYY-MM-DD"),
     ],

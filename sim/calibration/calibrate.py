@@ -98,10 +98,10 @@ class Calibration:
 
 
 def _windows(log: TransactionLog, until: Any, holdout_until: Any) -> tuple[dt.date, dt.date | None]:
-    until_date = parse_date(until, "--until")
+    until_date = parse_date(until, "until (--until)")
     if not log.start <= until_date <= log.end:
         raise TransactionLogError(
-            "--until",
+            "until (--until)",
             [
                 f"{until_date} is outside the log, which runs from {log.start} to {log.end}; "
                 "the calibration window must end on or after the first date and before the last"
@@ -109,12 +109,12 @@ def _windows(log: TransactionLog, until: Any, holdout_until: Any) -> tuple[dt.da
         )
     if holdout_until is None:
         return until_date, None
-    hold = parse_date(holdout_until, "--holdout-until")
+    hold = parse_date(holdout_until, "holdout_until (--holdout-until)")
     if not until_date < hold <= log.end:
         raise TransactionLogError(
-            "--holdout-until",
+            "holdout_until (--holdout-until)",
             [
-                f"{hold} must be after --until ({until_date}) and no later than the log's "
+                f"{hold} must be after until ({until_date}) and no later than the log's "
                 f"last date ({log.end})"
             ],
         )
@@ -193,7 +193,7 @@ def calibrate(
             [
                 f"only {repeaters} customer(s) bought again by {until_date}: with no repeat "
                 "purchases the fit cannot tell how often customers buy from how soon they "
-                "leave; choose a later --until or a longer log"
+                "leave; choose a later end of the calibration window or a longer log"
             ],
         )
     fitted = fit_traits(summary, model=model, posterior=posterior, seed=seed)

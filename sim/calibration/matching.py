@@ -31,8 +31,9 @@ as the log shows. The first target fixes mostly how often customers buy (under B
 chance of no repeat purchase does not depend on dropout at all), the second then how soon they
 stop. The root is found by Newton steps with a finite-difference Jacobian in log scales, on
 common random numbers (the same replay seeds at every step), so the simulated counts move
-smoothly with the scales. With no other cause in the base scenario both scales stay near 1. With
-the default causes both rise (by about 15-30% on the logs measured in docs/calibration.md): the
+smoothly with the scales. With no other cause in the base scenario both scales stay near 1, and
+the first try may already be within the tolerance (no step taken). With the default causes
+kept (``"keep"``) both rise, by about 15-30% on the logs measured in docs/calibration.md: the
 losses before a first repeat purchase, which BG/NBD does not have, are made up by faster
 buying, and the faster buying by faster dropout.
 
@@ -74,7 +75,6 @@ MIN_LOG_SCALE = -5.0
 """Smallest log scale (a scale of about 0.7%)."""
 TARGET_NAMES = ("customers_without_repeat_purchase", "repeat_purchases")
 """What the matching makes the replays reproduce, in the calibration window."""
-"""Highest mean dropout propensity the matching may reach."""
 
 
 @dataclass

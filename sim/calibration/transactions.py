@@ -25,6 +25,8 @@ import pandas as pd
 DEFAULT_COLUMNS: dict[str, str] = {"id": "customer_id", "date": "date", "amount": "amount"}
 """The log's column for each role, unless ``columns`` says otherwise."""
 ROLES = tuple(DEFAULT_COLUMNS)
+TABLE = "a pandas table"
+"""The source of a log given as a table rather than a file."""
 SHOWN = 5
 """How many bad lines an error lists before it says how many more there are."""
 
@@ -80,11 +82,13 @@ def _read_table(path: Path) -> pd.DataFrame:
 
 
 def _lines(mask: np.ndarray, first_line: int) -> str:
-    """File lines (1 = the header) of the rows where ``mask`` holds, the first few of them."""
+    """Where ``mask`` holds, the first few: file lines (1 = the header) for a file
+    (``first_line`` 2), or a table's row positions from 0 (``first_line`` 0)."""
     rows = np.flatnonzero(mask)
     shown = ", ".join(str(int(r) + first_line) for r in rows[:SHOWN])
     more = f" and {len(rows) - SHOWN} more" if len(rows) > SHOWN else ""
-    return f"line {shown}{more}" if len(rows) == 1 else f"lines {shown}{more}"
+    word = "line" if first_line else "row"
+    return f"{word} {shown}{more}" if len(rows) == 1 else f"{word}s {shown}{more}"
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,7 @@ class TransactionLog:
     start
         The first date in the log: day 0.
     source
-        Where the log came from (a file name, or ``"table"``).
+        Where the log came from (a file name, or :data:`TABLE`).
     sha256
         Hash of the file's bytes (of the table's rows for a table).
     rows
@@ -194,7 +198,7 @@ def read_transactions(
     """
     roles = column_roles(columns)
     if isinstance(log, pd.DataFrame):
-        source, table = "table", log.copy()
+        source, table = TABLE, log.copy()
         digest = hashlib.sha256(
             pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes()
         ).hexdigest()
@@ -210,8 +214,8 @@ def read_transactions(
         raise TransactionLogError(
             source,
             [
-                f"no {m}; the log's columns are {there} (name yours with "
-                f"--columns id=COL,date=COL,amount=COL)"
+                f"no {m}; the log's columns are {there} (name yours with columns= "
+                f"in Python, --columns id=COL,date=COL,amount=COL on the command line)"
                 for m in missing
             ],
         )

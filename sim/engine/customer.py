@@ -28,7 +28,8 @@ class Customer:
     """State of one agent. Times are in days since the start of the run.
 
     Traits (drawn once): ``base_rate`` purchases/day (gamma, BG/NBD), ``propensity`` to drop
-    out at a purchase opportunity (beta, BG/NBD), ``mean_spend`` list basket value (gamma-gamma),
+    out at a purchase opportunity (beta, BG/NBD), ``mean_spend`` list basket value (gamma across
+    customers; the gamma-gamma model's is inverse gamma, docs/calibration.md),
     ``share_of_wallet`` (beta, DOMAIN E4); ``fate`` is the state of the customer's own random
     stream (``sim.engine.streams.own_uniform``). ``life_end`` is when a life event will end the
     relationship (drawn at acquisition, DOMAIN L4). States on 0..1: ``satisfaction``,
@@ -281,7 +282,8 @@ def traits_from_uniforms(u: np.ndarray, customers: Any) -> list[tuple]:
     customers
         The scenario's ``customers`` section: gamma purchase rates and beta dropout propensity
         as in the Pareto/NBD and BG/NBD models (Fader, Hardie & Lee 2005), gamma mean spend
-        (the gamma-gamma spend model, Fader, Hardie & Lee 2005b) and beta share of wallet
+        (after the gamma-gamma spend model, Fader, Hardie & Lee 2005b, whose customers' mean
+        spend is inverse gamma) and beta share of wallet
         (DOMAIN E4).
 
     Returns

@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
 from matplotlib.transforms import blended_transform_factory
 
+from sim.calibration.transactions import TABLE
 from sim.report.experiment_style import error_bars, parameter_unit
 from sim.report.style import GREY, WIDE, ChartNotApplicableError, colour, line_style, save_charts
 
@@ -49,7 +50,7 @@ TRANSACTIONS = "one per customer and day"
 def source_name(cal: Any) -> str:
     """The log's file name for a title (``a table`` for a log passed as a table)."""
     source = str(cal.summary.get("source", ""))
-    return "a table" if source in ("", "table") else Path(source).name
+    return TABLE if source in ("", TABLE) else Path(source).name
 
 
 TITLE_NAME = 40

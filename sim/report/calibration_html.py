@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.calibration.scenario_file import NOT_IDENTIFIED, interval_text
+from sim.calibration.transactions import TABLE
 from sim.report.html import _e, _figures, _page, _table, _write
 
 CLOSE_ENOUGH = 0.10
@@ -86,7 +87,7 @@ def _direction(x: float) -> str:
 
 def _source_section(s: Mapping[str, Any]) -> str:
     source = str(s.get("source", ""))
-    shown = "a table passed to sim.calibration.calibrate" if source in ("", "table") else source
+    shown = f"{TABLE} passed to sim.calibrate" if source in ("", TABLE) else source
     rows = [
         ("log", _e(shown)),
         ("sha256 of the log", f"<code>{_e(s.get('sha256', ''))}</code>"),
@@ -414,7 +415,7 @@ def calibration_report(cal: Any, folder: str | Path, charts: Mapping[str, list[P
     """
     s = cal.summary
     source = str(s.get("source", ""))
-    name = "a table" if source in ("", "table") else Path(source).name
+    name = TABLE if source in ("", TABLE) else Path(source).name
     body = [
         _source_section(s),
         _parameters_section(cal),
