@@ -65,6 +65,24 @@ def test_compact_dates_and_a_table_are_read(tmp_path):
     assert "negative amount on row 1" in problems(bad, columns="id=id,date=day,amount=spend")
 
 
+def test_parquet_logs_with_real_dates_are_read(tmp_path):
+    table = pd.DataFrame(
+        {
+            "customer_id": [7, 7, 8],
+            "date": pd.to_datetime(
+                ["2024-01-01 09:00", "2024-01-01 17:30", "2024-01-04"], format="ISO8601"
+            ),
+            "amount": [2.5, 1.5, 4.0],
+        }
+    )
+    path = tmp_path / "log.parquet"
+    table.to_parquet(path)
+    log = read_transactions(path)
+    assert log.rows == 3
+    assert list(log.transactions["amount"]) == [4.0, 4.0]  # customer 7's day is one
+    assert log.end == dt.date(2024, 1, 4)
+
+
 def test_a_missing_column_names_the_columns_there_are(tmp_path):
     text = problems(write(tmp_path, "client,date,amount\na,2024-01-01,1\n"))
     assert "customer_id" in text and "'client'" in text and "--columns" in text
