@@ -127,6 +127,14 @@ def processes_in_group(group: int) -> list[int]:
     return found
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """In the command's process before it starts: Ctrl-C does what it does to a command a
+    terminal starts. A shell starts background jobs with SIGINT ignored, and a process inherits
+    that (Python then installs no KeyboardInterrupt): a test suite started in the background
+    must not make the command deaf to the Ctrl-C the test sends."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
 @pytest.mark.parametrize("executor", ["serial", "processes"])
 def test_ctrl_c_says_what_is_saved_and_the_same_command_resumes(
@@ -144,6 +152,7 @@ def test_ctrl_c_says_what_is_saved_and_the_same_command_resumes(
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # its own process group: the workers are in it too
+        preexec_fn=_ctrl_c_as_in_a_terminal,
     )
     try:
         deadline = time.monotonic() + 120
