@@ -279,6 +279,21 @@ def test_compare_table_holds_every_figure(tiny):
     assert set(c.bands["arm"]) == {"none", "stamp card"}
 
 
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def test_a_dividend_counts_as_what_the_program_gives_members():
+    """A co-operative's dividend to its members (DOMAIN P11) is reward cost, as a discount is."""
+    coop = sim.load_scenario(SCENARIOS / "cooperative_dividend.yaml").with_overrides(
+        {"horizon_days": 200}
+    )
+    c = sim.compare(coop, runs=2, seed=1, executor="serial")
+    row = c.table.iloc[0]
+    paid = c.summary.loc[c.summary["arm"] != "none", "costs.revenue_share"].mean()
+    assert paid > 0
+    assert row["reward_and_discount_cost"] == pytest.approx(paid)
+
+
 def test_compare_needs_a_design(tiny):
     with pytest.raises(ValueError, match="at least one design"):
         sim.compare(tiny, runs=2, executor="serial")

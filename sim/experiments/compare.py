@@ -53,8 +53,16 @@ from sim.experiments.store import Store
 from sim.money.ledger import LIABILITIES, PROGRAM_ACCOUNTS
 from sim.scenario import Scenario
 
-REWARD_ACCOUNTS = ("discounts", "reward_cost", "prizes_and_perks", "referral_rewards")
-"""What the program gives customers: the cost side of the discount-against-retention test."""
+REWARD_ACCOUNTS = (
+    "discounts",
+    "reward_cost",
+    "prizes_and_perks",
+    "referral_rewards",
+    "revenue_share",
+)
+"""What the program gives customers: the cost side of the discount-against-retention test. A
+co-operative's dividend (``revenue_share``, DOMAIN P11) is given to members as surely as a
+discount is."""
 
 
 COMPARISON_FIGURES: tuple[str, ...] = (
