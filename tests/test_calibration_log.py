@@ -8,6 +8,7 @@ runs before the fit.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -165,6 +166,21 @@ def test_the_cli_exits_2_and_writes_nothing(tmp_path, capsys):
     assert "negative amount on line 2" in printed
     assert "Traceback" not in printed
     assert not out.exists() and not report.exists()
+
+
+def test_without_the_extra_the_command_says_what_to_install(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pymc_marketing", None)  # as if not installed
+    log = write(
+        tmp_path,
+        "customer_id,date,amount\na,2024-01-01,1\na,2024-01-05,1\nb,2024-01-02,1\n"
+        "b,2024-01-09,2\n",
+    )
+    out = tmp_path / "calibrated.yaml"
+    code = main(["calibrate", str(log), "--until", "2024-01-09", "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 2
+    assert "pip install 'loyalsim[calibrate]'" in printed
+    assert not out.exists()
 
 
 def test_the_cli_refuses_an_output_that_is_not_yaml(tmp_path, capsys):
