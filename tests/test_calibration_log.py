@@ -154,6 +154,15 @@ def test_a_log_without_repeat_purchases_is_refused_before_the_fit(tmp_path):
         calibrate(write(tmp_path, text), until="2024-01-31")
 
 
+def test_a_log_whose_repeat_purchases_cost_nothing_is_refused_before_the_fit(tmp_path):
+    text = (
+        "customer_id,date,amount\na,2024-01-01,3\na,2024-01-05,0\nb,2024-01-02,2\n"
+        "b,2024-01-09,0\n"
+    )
+    with pytest.raises(TransactionLogError, match="paid more than 0 for a repeat purchase"):
+        calibrate(write(tmp_path, text), until="2024-01-09")
+
+
 def test_the_cli_exits_2_and_writes_nothing(tmp_path, capsys):
     log = write(tmp_path, "customer_id,date,amount\na,2024-01-01,-5\na,2024-01-09,5\n")
     out = tmp_path / "calibrated.yaml"

@@ -31,7 +31,7 @@ from sim.calibration.transactions import (
     parse_date,
     read_transactions,
 )
-from sim.scenario import Scenario
+from sim.scenario import Scenario, ScenarioError
 
 CHECK_CUSTOMERS = 100_000
 """Simulated customers (cohort size times replays) behind the holdout check's mean: a cohort
@@ -196,10 +196,29 @@ def calibrate(
                 "leave; choose a later end of the calibration window or a longer log"
             ],
         )
+    paid = int(((summary["frequency"] > 0) & (summary["monetary_value"] > 0)).sum())
+    if paid < MIN_REPEATERS:
+        raise TransactionLogError(
+            log.source,
+            [
+                f"only {paid} customer(s) paid more than 0 for a repeat purchase by "
+                f"{until_date}: the baskets cannot be fitted; check the amount column"
+            ],
+        )
     fitted = fit_traits(summary, model=model, posterior=posterior, seed=seed)
     calibration_end = log.day_of(until_date)
     first_times = np.sort(summary["first_day"].to_numpy(dtype=float)) + cohort.ARRIVAL_TIME_OF_DAY
-    scenario = base.with_overrides({**fitted.point(), "customers.dropout_model": model})
+    try:
+        scenario = base.with_overrides({**fitted.point(), "customers.dropout_model": model})
+    except ScenarioError as error:
+        raise TransactionLogError(
+            log.source,
+            [
+                "the fit gave values a scenario does not allow, so the log does not pin the "
+                "customers down (too few customers or too short a window?):",
+                *error.problems,
+            ],
+        ) from None
     found = None
     if match and time_losses == "fold":
         scenario = scenario.with_overrides(matching.FOLDED)
@@ -312,7 +331,11 @@ def _parameter_table(fitted: FittedTraits, scenario: Scenario) -> pd.DataFrame:
                 "low": value.low,
                 "high": value.high,
                 "undefined_share": value.undefined,
-                "source": FIELD_SOURCES[name].replace(
+                "source": (
+                    "the log's mean repeat basket (the fitted gamma-gamma has no finite mean)"
+                    if name == "customers.basket_mean" and fitted.basket_from_log
+                    else FIELD_SOURCES[name]
+                ).replace(
                     "BG/NBD",
                     fitted.model.upper().replace("MBGNBD", "MBG/NBD").replace("BGNBD", "BG/NBD"),
                 ),

@@ -102,6 +102,9 @@ class FittedTraits:
         Draws of the scenario fields (one row per draw), for forecasts with their doubt.
     customers, repeaters
         Customers fitted, and those with a repeat purchase (the gamma-gamma's data).
+    basket_from_log
+        Whether ``customers.basket_mean`` is the log's mean repeat basket, because the fitted
+        gamma-gamma has no finite mean (``q <= 1``).
     """
 
     model: str
@@ -112,6 +115,7 @@ class FittedTraits:
     customers: int
     repeaters: int
     btyd: Any = field(repr=False, default=None)
+    basket_from_log: bool = False
 
     def point(self) -> dict[str, float]:
         """Scenario field to fitted value."""
@@ -269,6 +273,11 @@ def fit_traits(
         gg_draws = _posterior_draws(gg, SPEND, False, seed + 1)
     fields_draws = engine_fields({**draws, **gg_draws}, model)
     fields_point = engine_fields({**point, **gg_point}, model)
+    basket_from_log = not np.isfinite(fields_point["customers.basket_mean"].iloc[0])
+    if basket_from_log:  # q <= 1: the gamma-gamma's mean basket is infinite
+        fields_point["customers.basket_mean"] = float(
+            np.average(spend["monetary_value"], weights=spend["frequency"])
+        )
     fields = {
         name: _interval(fields_draws[name].to_numpy(), float(fields_point[name].iloc[0]))
         for name in fields_draws.columns
@@ -286,6 +295,7 @@ def fit_traits(
         customers=len(summary),
         repeaters=len(spend),
         btyd=btyd,
+        basket_from_log=basket_from_log,
     )
 
 
