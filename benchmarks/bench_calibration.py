@@ -368,7 +368,7 @@ def calibrate_in_phases(size: str, workers: int) -> dict[str, Any]:
         scenario = base.with_overrides({**fitted.point(), "customers.dropout_model": model})
         scenario = scenario.with_overrides(matching.FOLDED)
         found = matching.match(
-            scenario, log_, summary, first_times, calibration_end, seed, executor, workers
+            scenario, summary, first_times, calibration_end, seed, executor, workers
         )
         scenario = scenario.with_overrides(found.overrides)
     match_batches = list(_BATCHES)
@@ -384,7 +384,6 @@ def calibrate_in_phases(size: str, workers: int) -> dict[str, Any]:
             summary=calibrate_module._summary(log_, summary, fitted, until, holdout, found, "fold"),
             fitted=fitted,
             log=log_,
-            matched=found,
         )
 
     holdout_end = log_.day_of(holdout)

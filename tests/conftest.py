@@ -12,6 +12,32 @@ from pydantic.fields import FieldInfo
 
 import sim
 
+ONES = {s: 1.0 for s in ("shopper", "customer", "member", "advocate", "raving_fan")}
+NEUTRAL = {
+    "product": {"price_level": 1.0, "service_failure_rate": 0.0, "quality_sd": 0.0},
+    "behaviour": {
+        "frequency_satisfaction_sensitivity": 0,
+        "frequency_relationship_sensitivity": 0,
+        "dropout_satisfaction_sensitivity": 0,
+        "dropout_relationship_sensitivity": 0,
+    },
+    "life_events": {
+        "needs_changed_per_year": 0,
+        "moved_away_per_year": 0,
+        "went_bankrupt_per_year": 0,
+    },
+    "competition": {"offers_per_year": 0},
+    "win_back": {"rate_per_year": 0},
+    "ladder": {
+        "spend_multiplier": ONES,
+        "frequency_multiplier": ONES,
+        "dropout_multiplier": ONES,
+    },
+}
+"""Every modulation of the customer layer off: the plain buy-till-you-die model, whose closed
+forms the engine must reproduce (test_closed_forms.py) and whose traits a calibration must
+recover (test_calibration_fit.py)."""
+
 
 def small_scenario(horizon_days: int = 200, **sections) -> sim.Scenario:
     """A small coffee-shop-like scenario; keyword arguments replace whole sections' fields."""

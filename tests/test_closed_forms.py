@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import NEUTRAL
 from scipy.special import hyp2f1
 
 import sim
@@ -22,30 +23,6 @@ from sim.engine.migration import (
 )
 
 pytestmark = pytest.mark.slow
-
-ONES = {s: 1.0 for s in ("shopper", "customer", "member", "advocate", "raving_fan")}
-NEUTRAL = {
-    "product": {"price_level": 1.0, "service_failure_rate": 0.0, "quality_sd": 0.0},
-    "behaviour": {
-        "frequency_satisfaction_sensitivity": 0,
-        "frequency_relationship_sensitivity": 0,
-        "dropout_satisfaction_sensitivity": 0,
-        "dropout_relationship_sensitivity": 0,
-    },
-    "life_events": {
-        "needs_changed_per_year": 0,
-        "moved_away_per_year": 0,
-        "went_bankrupt_per_year": 0,
-    },
-    "competition": {"offers_per_year": 0},
-    "win_back": {"rate_per_year": 0},
-    "ladder": {
-        "spend_multiplier": ONES,
-        "frequency_multiplier": ONES,
-        "dropout_multiplier": ONES,
-    },
-}
-
 
 def neutral_scenario(n: int, horizon: int, customers: dict, business: dict) -> sim.Scenario:
     """n existing customers, no acquisition, and every modulation switched off."""

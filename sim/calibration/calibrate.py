@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sim.calibration import checks, cohort, matching
-from sim.calibration.fit import FittedTraits, fit_traits
+from sim.calibration.fit import MODEL_NAMES, FittedTraits, fit_traits
 from sim.calibration.transactions import (
     TransactionLog,
     TransactionLogError,
@@ -82,7 +82,6 @@ class Calibration:
     summary: dict[str, Any]
     fitted: FittedTraits = field(repr=False)
     log: TransactionLog = field(repr=False)
-    matched: matching.Match | None = field(repr=False, default=None)
 
     def to_yaml(self) -> str:
         """The calibrated scenario as YAML, with its provenance in comments."""
@@ -207,7 +206,9 @@ def calibrate(
         )
     fitted = fit_traits(summary, model=model, posterior=posterior, seed=seed)
     calibration_end = log.day_of(until_date)
-    first_times = np.sort(summary["first_day"].to_numpy(dtype=float)) + cohort.ARRIVAL_TIME_OF_DAY
+    # The replays' customers arrive in order of their first day: the cohort in that order.
+    in_order = summary.sort_values("first_day", kind="stable").reset_index(drop=True)
+    first_times = in_order["first_day"].to_numpy(dtype=float) + cohort.ARRIVAL_TIME_OF_DAY
     try:
         scenario = base.with_overrides({**fitted.point(), "customers.dropout_model": model})
     except ScenarioError as error:
@@ -224,7 +225,7 @@ def calibrate(
         scenario = scenario.with_overrides(matching.FOLDED)
     if match:
         found = matching.match(
-            scenario, log, summary, first_times, calibration_end, seed, executor, workers
+            scenario, summary, first_times, calibration_end, seed, executor, workers
         )
         scenario = scenario.with_overrides(found.overrides)
     parameters = _parameter_table(fitted, scenario)
@@ -242,7 +243,6 @@ def calibrate(
         summary=_summary(log, summary, fitted, until_date, holdout_date, found, time_losses),
         fitted=fitted,
         log=log,
-        matched=found,
     )
     actual = float(summary["frequency"].sum())
     result.summary["fit"] = {
@@ -254,7 +254,7 @@ def calibrate(
         runs = replays if replays is not None else check_replays(len(summary))
         _check(
             result,
-            summary,
+            in_order,
             first_times,
             calibration_end,
             log.day_of(holdout_date),
@@ -268,7 +268,7 @@ def calibrate(
 
 def _check(
     result: Calibration,
-    summary: pd.DataFrame,
+    ordered: pd.DataFrame,
     first_times: np.ndarray,
     calibration_end: int,
     holdout_end: int,
@@ -277,7 +277,8 @@ def _check(
     executor: str,
     workers: int | None,
 ) -> None:
-    """The holdout check, filled into ``result``."""
+    """The holdout check, filled into ``result``; ``ordered`` is the cohort's summary in the
+    order of their first day, the order of the replays' customers."""
     replay_scenario = cohort.replay_scenario(result.scenario, holdout_end + 1)
     runs = cohort.replay(
         replay_scenario,
@@ -289,8 +290,6 @@ def _check(
         workers,
     )
     log = result.log
-    order = np.argsort(summary["first_day"].to_numpy(), kind="stable")
-    ordered = summary.iloc[order].reset_index(drop=True)
     weekly = checks.weekly_table(log, ordered, result.fitted, runs, calibration_end, holdout_end)
     actual = log.repeat_counts(
         ordered["customer_id"],
@@ -334,10 +333,7 @@ def _parameter_table(fitted: FittedTraits, scenario: Scenario) -> pd.DataFrame:
                 "source": (
                     "the log's mean repeat basket (the fitted gamma-gamma has no finite mean)"
                     if name == "customers.basket_mean" and fitted.basket_from_log
-                    else FIELD_SOURCES[name]
-                ).replace(
-                    "BG/NBD",
-                    fitted.model.upper().replace("MBGNBD", "MBG/NBD").replace("BGNBD", "BG/NBD"),
+                    else FIELD_SOURCES[name].replace("BG/NBD", MODEL_NAMES[fitted.model])
                 ),
             }
         )

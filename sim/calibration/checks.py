@@ -70,10 +70,7 @@ def weekly_table(
     ``window`` says whether that day is in the calibration window or the holdout (a week that
     spans both is a holdout week; the holdout totals count days, not weeks)."""
     days = holdout_end + 1
-    cohort = set(summary["customer_id"])
-    t = log.transactions
-    first_day = t.groupby("customer_id")["day"].transform("min")
-    repeat = t[(t["day"] > first_day) & t["customer_id"].isin(cohort) & (t["day"] < days)]
+    repeat = log.repeat_transactions(summary["customer_id"], holdout_end)
     actual_daily = np.bincount(repeat["day"].to_numpy(), minlength=days)[:days].astype(float)
     sim_daily = np.array([r.repeat_per_day[:days] for r in replays], dtype=float)
     week = np.arange(days) // 7

@@ -69,23 +69,35 @@ class Replay:
     spend_per_repeat: float
 
 
+def replay_model(
+    scenario: Scenario,
+    first_times: np.ndarray,
+    seed: int,
+    checkpoint_day: int | None = None,
+    compiled: bool | None = None,
+) -> AgentModel:
+    """The model of a replay, ready to run: the cohort arrives at ``first_times`` (days), and
+    the market holds nobody else, so neither marketing nor word of mouth brings anyone who is
+    not in the log. ``scenario`` is a :func:`replay_scenario`."""
+    model = AgentModel(
+        scenario, seed, compiled=compiled, arrivals=first_times, checkpoint_day=checkpoint_day
+    )
+    model.market.pool = 0  # market.size is at least 1; the cohort comes from outside the pool
+    return model
+
+
 def replay_once(
     scenario: Scenario, first_times: np.ndarray, calibration_end: int, seed: int
 ) -> Replay:
-    """Replay the cohort once: ``first_times`` in days (ascending), ``calibration_end`` the last
-    day of the calibration window; the scenario's horizon ends the holdout."""
-    model = AgentModel(scenario, seed, arrivals=first_times, checkpoint_day=calibration_end)
-    model.market.pool = 0  # the market holds nobody but the cohort
-    model.run()
+    """Replay the cohort once: ``first_times`` in days (ascending, all by the end of
+    ``calibration_end``, the last day of the calibration window); the scenario's horizon ends
+    the holdout."""
+    model = replay_model(scenario, first_times, seed, checkpoint_day=calibration_end).run()
     rec = model.recorder
     purchases = np.asarray(rec.purchases, dtype=float)
     first = np.asarray(rec.first_purchases, dtype=float)
     at_end = np.array([c.purchases for c in model.customers], dtype=np.int64)
     at_checkpoint = np.asarray(model.purchases_at_checkpoint, dtype=np.int64)
-    if len(at_checkpoint) < len(at_end):  # customers who arrived after the checkpoint
-        at_checkpoint = np.concatenate(
-            [at_checkpoint, np.zeros(len(at_end) - len(at_checkpoint), dtype=np.int64)]
-        )
     calibration = np.maximum(at_checkpoint - 1, 0)
     holdout = at_end - at_checkpoint
     revenue = model.ledger.array[ledger.REVENUE]

@@ -36,8 +36,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-MODELS = ("bgnbd", "mbgnbd")
-"""Which dropout model to fit: BG/NBD or modified BG/NBD (``customers.dropout_model``)."""
+from sim.calibration.transactions import mean_repeat_basket
+
+MODEL_NAMES = {"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD"}
+"""Which dropout model to fit (``customers.dropout_model``), and its name in words."""
+MODELS = tuple(MODEL_NAMES)
 DAYS_PER_WEEK = 7.0
 INTERVAL = 0.95
 """Probability of the intervals reported for each fitted value."""
@@ -275,9 +278,7 @@ def fit_traits(
     fields_point = engine_fields({**point, **gg_point}, model)
     basket_from_log = not np.isfinite(fields_point["customers.basket_mean"].iloc[0])
     if basket_from_log:  # q <= 1: the gamma-gamma's mean basket is infinite
-        fields_point["customers.basket_mean"] = float(
-            np.average(spend["monetary_value"], weights=spend["frequency"])
-        )
+        fields_point["customers.basket_mean"] = mean_repeat_basket(repeat)
     fields = {
         name: _interval(fields_draws[name].to_numpy(), float(fields_point[name].iloc[0]))
         for name in fields_draws.columns

@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 from sim.calibration import cohort
-from sim.calibration.transactions import TransactionLog
+from sim.calibration.transactions import mean_repeat_basket
 from sim.scenario import Scenario
 
 MATCH_CUSTOMERS = 20_000
@@ -153,7 +153,6 @@ def replays_for(customers: int) -> int:
 
 def match(
     scenario: Scenario,
-    log: TransactionLog,
     summary: pd.DataFrame,
     first_times: np.ndarray,
     calibration_end: int,
@@ -162,7 +161,6 @@ def match(
     workers: int | None = None,
 ) -> Match:
     """Find the rate, dropout and basket scales (see the module's docstring)."""
-    knobs = 2
     target = _targets(summary)
     replays = replays_for(len(summary))
     if min(target) <= 0:
@@ -184,6 +182,7 @@ def match(
         counts, spend = _simulated(runs)
         return np.log(np.maximum(counts, 0.5)) - log_target, spend, counts
 
+    knobs = len(target)  # one scale per target: rate and dropout
     theta = np.zeros(knobs)
     gap, spend, counts = run(theta)
     steps = 0
@@ -199,7 +198,7 @@ def match(
         gap, spend, counts = run(theta)
         steps += 1
     scales = np.exp(theta)
-    log_spend = _log_repeat_spend(log, summary, calibration_end)
+    log_spend = mean_repeat_basket(summary)
     basket_scale = log_spend / spend if spend and np.isfinite(spend) else 1.0
     overrides = scaled(scenario, scales)
     overrides["customers.basket_mean"] = scenario.customers.basket_mean * basket_scale
@@ -213,11 +212,3 @@ def match(
         overrides=overrides,
     )
 
-
-def _log_repeat_spend(log: TransactionLog, summary: pd.DataFrame, calibration_end: int) -> float:
-    """The log's mean amount of a repeat transaction of the cohort in the calibration window."""
-    t = log.transactions
-    first = t.groupby("customer_id")["day"].transform("min")
-    cohort_mask = t["customer_id"].isin(set(summary["customer_id"]))
-    repeat = t[(t["day"] > first) & cohort_mask & (t["day"] <= calibration_end)]
-    return float(repeat["amount"].mean()) if len(repeat) else float("nan")

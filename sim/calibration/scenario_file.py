@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from sim.calibration.fit import MODEL_NAMES
+
 if TYPE_CHECKING:  # pragma: no cover
     from sim.calibration.calibrate import Calibration
 
@@ -78,7 +80,7 @@ def provenance_lines(cal: Calibration) -> list[str]:
     if s["holdout_window"]:
         out.append(f"  holdout {s['holdout_window'][0]} to {s['holdout_window'][1]}")
     method = "maximum a posteriori, Laplace intervals" if s["method"] == "map" else "NUTS posterior"
-    model = {"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD"}[s["model"]]
+    model = MODEL_NAMES[s["model"]]
     out.append(f"Fit: {model} and gamma-gamma (PyMC-Marketing), {method}; 95% intervals.")
     fit = s.get("fit")
     if fit:

@@ -14,8 +14,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from sim.calibration.cohort import ARRIVAL_TIME_OF_DAY, replay_scenario
-from sim.engine.model import AgentModel
+from sim.calibration.cohort import ARRIVAL_TIME_OF_DAY, replay_model, replay_scenario
 from sim.scenario import Scenario
 
 START = dt.date(2024, 1, 1)
@@ -54,13 +53,12 @@ def transaction_log(
     horizon = scenario.horizon_days
     rng = np.random.default_rng(seed)
     first = np.sort(rng.integers(0, arrival_days, customers)).astype(float)
-    model = AgentModel(
+    model = replay_model(
         replay_scenario(scenario, horizon),
+        first + ARRIVAL_TIME_OF_DAY,
         seed,
-        compiled=False,
-        arrivals=first + ARRIVAL_TIME_OF_DAY,
+        compiled=False,  # the Python shop, whose purchases can be written down one by one
     )
-    model.market.pool = 0  # the market holds nobody but the cohort
     rows: list[tuple[int, float, float]] = []
     book = model.shop.purchase
 

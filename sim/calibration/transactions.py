@@ -163,6 +163,12 @@ class TransactionLog:
             }
         ).reset_index(drop=True)
 
+    def repeat_transactions(self, customers: pd.Series, last_day: int) -> pd.DataFrame:
+        """The transactions of ``customers`` after each one's first, up to day ``last_day``."""
+        t = self.transactions
+        first = t.groupby("customer_id")["day"].transform("min")
+        return t[(t["day"] > first) & (t["day"] <= last_day) & t["customer_id"].isin(customers)]
+
     def repeat_counts(self, cohort: pd.Series, after: dt.date, until: dt.date) -> pd.Series:
         """Transactions of each ``cohort`` customer on the days after ``after`` up to ``until``."""
         lo, hi = self.day_of(after), self.day_of(until)
@@ -170,6 +176,15 @@ class TransactionLog:
         t = t[(t["day"] > lo) & (t["day"] <= hi) & t["customer_id"].isin(cohort)]
         counts = t.groupby("customer_id").size()
         return counts.reindex(cohort, fill_value=0).astype(int)
+
+
+def mean_repeat_basket(summary: pd.DataFrame) -> float:
+    """The mean amount of a repeat transaction, over every repeat transaction of a
+    :meth:`TransactionLog.summary` (NaN without any)."""
+    frequency = summary["frequency"].to_numpy(dtype=float)
+    if frequency.sum() <= 0:
+        return float("nan")
+    return float(np.average(summary["monetary_value"], weights=frequency))
 
 
 def read_transactions(

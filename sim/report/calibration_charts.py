@@ -24,6 +24,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
 from matplotlib.transforms import blended_transform_factory
 
+from sim.calibration.fit import MODEL_NAMES
+from sim.calibration.scenario_file import interval_text
 from sim.calibration.transactions import TABLE
 from sim.report.experiment_style import error_bars, parameter_unit
 from sim.report.style import GREY, WIDE, ChartNotApplicableError, colour, line_style, save_charts
@@ -176,45 +178,45 @@ def tracking_chart(cal: Any) -> Figure:
     weekly = _need_holdout(cal, "tracking_chart")
     last = pd.Timestamp(cal.summary["holdout_window"][1]) + pd.Timedelta(days=1)
     ends = (_weeks(weekly) + pd.Timedelta(days=WEEK_DAYS)).clip(upper=last)
-    fig = Figure(figsize=WIDE)
-    ax = fig.subplots()
-    ax.fill_between(
-        ends,
-        weekly["cumulative_simulated_low"],
-        weekly["cumulative_simulated_high"],
-        color=SIMULATED["color"],
-        alpha=BAND_ALPHA,
-        linewidth=0,
-        label=_range_label(cal),
-    )
-    ax.plot(ends, weekly["cumulative_actual"], linewidth=2.0, **ACTUAL)
-    ax.plot(
-        ends,
-        weekly["cumulative_simulated"],
-        linewidth=1.6,
-        label=_simulated_label(cal),
-        **SIMULATED,
-    )
-    ax.plot(
-        ends,
-        weekly["cumulative_model"],
-        linewidth=1.6,
-        label="model: the fitted formula",
-        **MODEL,
-    )
-    _mark_windows(ax, cal)
-    _date_axis(ax)
-    _counts_axis(ax)
+    fig, ax = _log_simulator_formula(cal, ends, weekly, "cumulative_", linewidth=2.0)
     ax.set_ylim(top=1.08 * float(np.nanmax(weekly[_cumulative_columns()].to_numpy())))
     ax.set_xlim(pd.Timestamp(cal.summary["first_date"]), last)
     ax.set_ylabel(f"cumulative repeat transactions\n({TRANSACTIONS})")
     ax.set_xlabel("date (end of each week)")
     ax.set_title(_title(cal, "Repeat transactions so far, log against simulator"))
+    return fig
+
+
+def _log_simulator_formula(
+    cal: Any, x: pd.Series, weekly: pd.DataFrame, prefix: str, **actual: Any
+) -> tuple[Figure, Axes]:
+    """The three series of a weekly table against ``x`` (columns ``{prefix}actual`` ...): the
+    simulator's 5-95% range shaded, the log, the simulator's mean and the formula, with the
+    windows marked and the legend under the plot (``actual``: the log's line style)."""
+    fig = Figure(figsize=WIDE)
+    ax = fig.subplots()
+    ax.fill_between(
+        x,
+        weekly[f"{prefix}simulated_low"],
+        weekly[f"{prefix}simulated_high"],
+        color=SIMULATED["color"],
+        alpha=BAND_ALPHA,
+        linewidth=0,
+        label=_range_label(cal),
+    )
+    ax.plot(x, weekly[f"{prefix}actual"], **actual, **ACTUAL)
+    ax.plot(
+        x, weekly[f"{prefix}simulated"], linewidth=1.6, label=_simulated_label(cal), **SIMULATED
+    )
+    ax.plot(x, weekly[f"{prefix}model"], linewidth=1.6, label="model: the fitted formula", **MODEL)
+    _mark_windows(ax, cal)
+    _date_axis(ax)
+    _counts_axis(ax)
     ax.grid(alpha=0.3)
     handles, labels = ax.get_legend_handles_labels()
     order = [1, 2, 0, 3]  # actual, simulated mean, its range, model
     _legend_below(ax, [handles[i] for i in order], [labels[i] for i in order], ncol=4)
-    return fig
+    return fig, ax
 
 
 def _cumulative_columns() -> list[str]:
@@ -257,33 +259,15 @@ def weekly_chart(cal: Any) -> Figure:
         columns = ["actual", "simulated", "simulated_low", "simulated_high", "model"]
         weekly.loc[weekly.index[-1], columns] *= WEEK_DAYS / days
     middle = starts + pd.Timedelta(days=WEEK_DAYS / 2)
-    fig = Figure(figsize=WIDE)
-    ax = fig.subplots()
-    ax.fill_between(
-        middle,
-        weekly["simulated_low"],
-        weekly["simulated_high"],
-        color=SIMULATED["color"],
-        alpha=BAND_ALPHA,
-        linewidth=0,
-        label=_range_label(cal),
+    fig, ax = _log_simulator_formula(
+        cal, middle, weekly, "", linewidth=1.4, marker="o", markersize=2.5
     )
-    ax.plot(middle, weekly["actual"], linewidth=1.4, marker="o", markersize=2.5, **ACTUAL)
-    ax.plot(middle, weekly["simulated"], linewidth=1.6, label=_simulated_label(cal), **SIMULATED)
-    ax.plot(middle, weekly["model"], linewidth=1.6, label="model: the fitted formula", **MODEL)
-    _mark_windows(ax, cal)
-    _date_axis(ax)
-    _counts_axis(ax)
     peak = float(np.nanmax(weekly[["actual", "simulated_high", "model"]].to_numpy()))
     ax.set_ylim(top=1.12 * peak)
     ax.set_xlim(pd.Timestamp(cal.summary["first_date"]), last)
     ax.set_ylabel(f"repeat transactions per week\n({TRANSACTIONS})")
     ax.set_xlabel("date (middle of each week)")
     ax.set_title(_title(cal, "Repeat transactions per week, log against simulator"))
-    ax.grid(alpha=0.3)
-    handles, labels = ax.get_legend_handles_labels()
-    order = [1, 2, 0, 3]
-    _legend_below(ax, [handles[i] for i in order], [labels[i] for i in order], ncol=4)
     return fig
 
 
@@ -433,12 +417,6 @@ def _number(x: float) -> str:
     return f"{x:.3g}" if size >= 0.01 else f"{x:.2g}"
 
 
-def _interval(low: float, high: float) -> str:
-    if not (math.isfinite(low) or math.isfinite(high)):
-        return "no interval"
-    return f"{_number(low)} to {_number(high)}"
-
-
 def _ratio(x: float) -> str:
     return f"{x:g}" if x >= 1 else f"{x:.2g}"
 
@@ -526,7 +504,7 @@ def parameters_chart(cal: Any) -> Figure:
     right.set_yticks(
         y,
         [
-            f"{_number(v)}  (fit {_number(f)}, {_interval(lo_, hi_)})"
+            f"{_number(v)}  (fit {_number(f)}, {interval_text(f, lo_, hi_)})"
             for v, f, lo_, hi_ in zip(
                 table["value"], table["fitted"], table["low"], table["high"], strict=True
             )
@@ -545,7 +523,7 @@ def parameters_chart(cal: Any) -> Figure:
         fontsize=8,
         fontweight="bold",
     )
-    model = {"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD"}.get(str(cal.summary.get("model")), "")
+    model = MODEL_NAMES.get(str(cal.summary.get("model")), "")
     fit = f"{model} and gamma-gamma" if model else "the fit"
     ax.set_title(_title(cal, f"Fitted customer traits ({fit}), 95% intervals"))
     ax.legend(

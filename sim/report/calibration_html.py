@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from sim.calibration.fit import MODEL_NAMES
 from sim.calibration.scenario_file import NOT_IDENTIFIED, interval_text
 from sim.calibration.transactions import TABLE
 from sim.report.html import _e, _figures, _page, _table, _write
@@ -24,7 +25,6 @@ CLOSE_ENOUGH = 0.10
 MATCH_TOLERANCE = 0.01
 """Largest gap of the matching that the report takes as reached (as the matching aims for)."""
 
-MODEL_NAMES = {"bgnbd": "BG/NBD", "mbgnbd": "modified BG/NBD (MBG/NBD)"}
 METHOD_WORDS = {
     "map": "the most likely values (maximum a posteriori), with intervals from a Laplace "
     "approximation around them",
