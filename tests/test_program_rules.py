@@ -155,6 +155,7 @@ class Person:
         self.satisfaction = 0.7
         self.pending_loss = -1
         self.voice = -1
+        self.base_rate = 0.2  # the Host's orders per day: an average buyer
 
 
 class Host:
@@ -206,7 +207,7 @@ def books(design: dict, horizon: int = 1000, **reaction) -> tuple[Program, Host,
         book,
         spawn_streams(3)["program"],
         horizon,
-        -1.76,
+        0.2,  # the market's mean purchase rate: Person is an average buyer
         0.5,
         host,
     )
@@ -466,14 +467,31 @@ def test_points_are_conserved_and_never_negative(visits, expiry):
 def test_member_effects_put_the_rules_together():
     """A fresh member with a 10% deal, a full card and two baskets at stake."""
     r = ProgramResponse()
-    rate, spend, loyalty = response.member_effects(0.1, 0.0, 1.0, 20.0, 10.0, -1.76, r)
-    assert rate == pytest.approx(0.9**-1.76 * 1.2)  # price effect times the goal gradient
+    # The lightest buyer (weight 1) shows the whole response.
+    rate, spend, loyalty = response.member_effects(0.1, 0.0, 1.0, 20.0, 10.0, 1.0, r)
+    assert rate == pytest.approx(0.9**-1.0 * 1.2)  # visit elasticity -1, goal gradient 0.2
     assert spend == pytest.approx(1.05)  # basket: 1 + 0.5 x 0.1
-    assert loyalty == pytest.approx(0.75)  # attachment 0.5, switching-cost effect 0.5
-    # A year on the deal is felt at 0.5 + 0.5 exp(-365/180) of its size.
-    later, _, _ = response.member_effects(0.1, 365.0, 0.0, 0.0, 10.0, -1.76, r)
-    felt = 0.1 * (0.5 + 0.5 * math.exp(-365 / 180))
-    assert later == pytest.approx((1 - felt) ** -1.76)
+    assert loyalty == pytest.approx(0.875)  # attachment 0.5, switching-cost effect 0.25
+    # A buyer at the market's mean rate responds a third as much (0.5 / (0.5 + 1)).
+    weight = response.activity_weight(0.2, 0.2, r.activity_half_ratio)
+    assert weight == pytest.approx(1 / 3)
+    rate, spend, loyalty = response.member_effects(0.1, 0.0, 1.0, 20.0, 10.0, weight, r)
+    assert rate == pytest.approx((1 - 0.1 / 3) ** -1.0 * (1 + 0.2 / 3))
+    assert spend == pytest.approx(1 + 0.5 * 0.1 / 3)
+    assert loyalty == pytest.approx(1 - 0.25 / 3 * 0.5)
+    # A year on, the deal is felt at 0.3 + 0.7 exp(-365/120) of its size.
+    later, _, _ = response.member_effects(0.1, 365.0, 0.0, 0.0, 10.0, 1.0, r)
+    felt = 0.1 * (0.3 + 0.7 * math.exp(-365 / 120))
+    assert later == pytest.approx((1 - felt) ** -1.0)
+
+
+def test_heavy_buyers_hardly_respond():
+    """Liu (2007): light buyers respond, heavy buyers do not change."""
+    half = ProgramResponse().activity_half_ratio
+    light, average, heavy = (response.activity_weight(r, 1.0, half) for r in (0.1, 1.0, 10.0))
+    assert light > 0.8 > average > heavy
+    assert heavy < 0.05
+    assert response.activity_weight(0.5, 1.0, 0.5) == pytest.approx(0.5)
 
 
 def test_point_lots_are_used_oldest_first_and_stay_compact():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 import pytest
 
 from sim.rules import wom
@@ -68,12 +70,19 @@ class TestProspectDecision:
         assert wom.net_heard(5, 1, 5.0) == 0.0
         assert wom.net_heard(6, 1, 5.0) == 1.0
 
-    def test_six_net_positives_convince(self):
-        # DOMAIN W2
-        assert not wom.is_convinced(wom.net_heard(5, 0, 5.0), 6)
-        assert wom.is_convinced(wom.net_heard(6, 0, 5.0), 6)
-        assert not wom.is_convinced(wom.net_heard(10, 1, 5.0), 6)
-        assert wom.is_convinced(wom.net_heard(10, 1, 5.0), 5)
+    def test_a_positive_net_convinces_one_time_in_six(self):
+        # DOMAIN W2, W6: each positive message to a prospect whose net is positive convinces
+        # with probability 1/6, so six win one customer on average.
+        assert wom.is_convinced(wom.net_heard(1, 0, 5.0), 6, 0.16)
+        assert not wom.is_convinced(wom.net_heard(1, 0, 5.0), 6, 1 / 6)
+        assert not wom.is_convinced(wom.net_heard(6, 0, 5.0), 6, 0.5)
+        # W5: one negative cancels five positives, so a net of 0 convinces nobody.
+        assert not wom.is_convinced(wom.net_heard(5, 1, 5.0), 6, 0.0)
+        assert wom.is_convinced(wom.net_heard(6, 1, 5.0), 6, 0.0)
+        # One message is enough at positives_to_choose 1 (the Bass special case).
+        assert wom.is_convinced(wom.net_heard(1, 0, 5.0), 1, 0.999)
+        share = np.mean([wom.is_convinced(1.0, 6, u) for u in np.linspace(0, 1, 6000, False)])
+        assert share == pytest.approx(1 / 6, abs=1e-3)
 
 
 class TestVoices:

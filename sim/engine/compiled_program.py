@@ -168,7 +168,7 @@ class CompiledProgram(Program):
     def _build(self, terms) -> None:
         super()._build(terms)
         self.constants = pk.program_constants(
-            terms, self.reaction, self.elasticity, self.table.yearly_perks
+            terms, self.reaction, self.mean_base_rate, self.table.yearly_perks
         )
         self._arrays_version = -1  # new constants: the step's arguments are taken afresh
 

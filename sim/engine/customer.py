@@ -54,6 +54,7 @@ class Customer:
         "expectation",
         "fate",
         "fresh",
+        "heard_best",
         "heard_negative",
         "heard_positive",
         "id",
@@ -142,6 +143,7 @@ class Customer:
         self.promoter_since = math.nan
         self.heard_positive = 0
         self.heard_negative = 0
+        self.heard_best = 0.0  # the highest net heard so far (sim.rules.wom.is_convinced)
         self.referrer = -1
         self.node = -1
         self.talk_slot = -1

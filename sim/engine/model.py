@@ -162,7 +162,7 @@ class AgentModel:
                 books,
                 self.rng_program,
                 h,
-                sc.product.price_elasticity,
+                sc.customers.purchase_rate_shape / sc.customers.purchase_rate_alpha_days,
                 sc.ladder.promotion.fan_min_attachment,
                 host=ProgramHost(self),
             )

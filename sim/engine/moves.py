@@ -83,6 +83,7 @@ class Moves:
         self.survey.set_voice(c, -1, -1, day)
         c.promoter_since = math.nan
         c.heard_positive = c.heard_negative = 0
+        c.heard_best = 0.0
         c.lost_time = now
         c.lost_reason = reason
         self.recorder.losses[reason][day] += 1

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from sim.engine.kernel import (
+    BASE_RATE,
     IS_MEMBER,
     LOST_FLAG,
     MEAN_SPEND,
@@ -120,6 +121,7 @@ if numba is not None:
         coalition_rules.partner_points_mean,
         response.deal,
         response.novelty,
+        response.activity_weight,
         response._clip_deal,
         response.frequency_factor,
         response.basket_factor,
@@ -142,6 +144,8 @@ REACTION_PARAMETERS: tuple[str, ...] = (
     "basket_sensitivity",
     "stake_half_baskets",
     "switching_cost_effect",
+    "visit_elasticity",
+    "activity_half_ratio",
 )
 """The fields of the scenario's program response (``ProgramReaction``) the step needs."""
 
@@ -169,7 +173,7 @@ PROGRAM_PARAMETERS: tuple[str, ...] = (
     "discount_cumulative",
     "discount_levels",
     *REACTION_PARAMETERS,
-    "elasticity",
+    "mean_base_rate",
     "has_revenue_share",
     "share_of_spend",
     "has_lottery",
@@ -230,7 +234,9 @@ then each tier's."""
     C_BASKET_SENSITIVITY,
     C_STAKE_HALF_BASKETS,
     C_SWITCHING_COST_EFFECT,
-    C_ELASTICITY,
+    C_VISIT_ELASTICITY,
+    C_ACTIVITY_HALF_RATIO,
+    C_MEAN_BASE_RATE,
     C_HAS_REVENUE_SHARE,
     C_SHARE_OF_SPEND,
     C_HAS_LOTTERY,
@@ -625,15 +631,24 @@ def _update(i, row, now, f, n, k, mf, mn, c):
     if c[C_HAS_REVENUE_SHARE] > 0.0:
         stake += mf[row, M_SHARE_ACCRUED]
     # response.member_effects
-    felt = mf[row, M_DEAL] * response.novelty(
-        now - mf[row, M_REFRESHED], c[C_HABITUATION_FLOOR], c[C_HABITUATION_DAYS]
+    weight = response.activity_weight(
+        f[i, BASE_RATE], c[C_MEAN_BASE_RATE], c[C_ACTIVITY_HALF_RATIO]
+    )
+    felt = (
+        weight
+        * mf[row, M_DEAL]
+        * response.novelty(
+            now - mf[row, M_REFRESHED], c[C_HABITUATION_FLOOR], c[C_HABITUATION_DAYS]
+        )
     )
     attachment = response.rational_attachment(stake, basket, c[C_STAKE_HALF_BASKETS])
     mf[row, M_RATE_FACTOR] = response.frequency_factor(
-        felt, c[C_ELASTICITY], c[C_GOAL_GRADIENT], mf[row, M_PROGRESS]
+        felt, c[C_VISIT_ELASTICITY], weight * c[C_GOAL_GRADIENT], mf[row, M_PROGRESS]
     )
     mf[row, M_BASKET_FACTOR] = response.basket_factor(felt, c[C_BASKET_SENSITIVITY])
-    mf[row, M_LOYALTY_FACTOR] = response.retention_factor(attachment, c[C_SWITCHING_COST_EFFECT])
+    mf[row, M_LOYALTY_FACTOR] = response.retention_factor(
+        attachment, weight * c[C_SWITCHING_COST_EFFECT]
+    )
 
 
 @_jit
@@ -1007,7 +1022,7 @@ def max_draws(design) -> int:
 
 
 def program_constants(
-    terms, reaction, elasticity: float, yearly_perks: tuple[str, ...] = ()
+    terms, reaction, mean_base_rate: float, yearly_perks: tuple[str, ...] = ()
 ) -> np.ndarray:
     """The step's program vector for ``terms`` (see ``PROGRAM_PARAMETERS``); ``yearly_perks``
     are the names of the member table's yearly columns (``yearly_perk_names``)."""
@@ -1113,7 +1128,7 @@ def program_constants(
             has_coalition=1.0,
             **_fields(terms.coalition, "partner_points_per_member_per_month"),
         )
-    header.update(elasticity=elasticity, **_fields(reaction, *REACTION_PARAMETERS))
+    header.update(mean_base_rate=mean_base_rate, **_fields(reaction, *REACTION_PARAMETERS))
     return np.array([float(header[name]) for name in PROGRAM_PARAMETERS] + tail)
 
 

@@ -197,7 +197,10 @@ class Talk:
             return
         p = self.p
         heard = wom.net_heard(c.heard_positive, c.heard_negative, p.negative_weight)
-        if not wom.is_convinced(heard, p.positives_to_choose):
+        if heard <= c.heard_best:  # no higher than before: a threshold already passed
+            return
+        c.heard_best = heard
+        if not wom.is_convinced(heard, p.positives_to_choose, rs.uniform()):
             return
         c.referrer = -1 if sender is None else sender.id
         delay = rs.exponential() * p.decision_delay_days

@@ -175,20 +175,30 @@ def participants_vs_non_participants(
     their participants' customer-years. A ratio above 1 means participants bring more than
     comparable non-participants.
 
+    The same-segment ratio still flatters a program: within a quintile, the customers who join
+    are the more loyal ones. What the program itself adds is measured against the same
+    customers without it, in paired runs (``sim.compare``); for that, the result also holds the
+    participants' total ``spend`` and ``purchases`` in the run (all their purchases, before
+    and after joining).
+
     Returns
     -------
     dict
-        ``participants``, ``non_participants``, each group's ``spend_per_year`` and the
-        ``same_segment_ratio`` (NaN when one of the groups is empty).
+        ``participants``, ``non_participants``, each group's ``spend_per_year``, the
+        ``same_segment_ratio`` (NaN when one of the groups is empty), and the participants'
+        ``spend`` and ``purchases``.
     """
     run_end = end if run_end is None else run_end
     spend, years, joined, _ = _customer_years(customers, start, end, run_end)
+    everyone_joined = customers["joined_day"].notna()
     result: dict[str, Any] = {
         "participants": int(joined.sum()),
         "non_participants": int((~joined).sum()),
         "spend_per_year_participants": _per_year(spend, years, joined),
         "spend_per_year_non_participants": _per_year(spend, years, ~joined),
         "same_segment_ratio": math.nan,
+        "spend": float(customers.loc[everyone_joined, "spend"].sum()),
+        "purchases": int(customers.loc[everyone_joined, "purchases"].sum()),
     }
     weighted_in = weighted_out = 0.0
     for row in participants_by_segment(customers, start, end, run_end, segments).itertuples():
@@ -269,6 +279,8 @@ PARTICIPANT_FIGURES = (
     "spend_per_year_participants",
     "spend_per_year_non_participants",
     "same_segment_ratio",
+    "spend",
+    "purchases",
 )
 """Keys of :func:`participants_vs_non_participants`, in its order."""
 

@@ -7,8 +7,12 @@ Pure functions of plain numbers (DOMAIN L5, L6, E6; parameters in
   full, delayed rewards at a weight below one;
 * **habituation**: the felt deal fades from the day a member joined, or was last surprised by
   better terms, towards a floor (L5: customers get used to a bonus);
-* the felt deal acts like a price cut on **purchase frequency**, through the scenario's price
-  elasticity, and raises the **basket**; a nearly full card speeds purchases up (goal gradient);
+* the felt deal raises **purchase frequency** through a visit elasticity far below the product's
+  price elasticity, and raises the **basket**; a nearly full card speeds purchases up (goal
+  gradient);
+* **prior activity**: light buyers respond, heavy buyers hardly change (Liu 2007; Lal & Bell
+  2003; Hartmann & Viard 2008), so the felt deal and the goal gradient are weighted by how
+  active the member was before the program;
 * the **stake** (what leaving forfeits) gives **rational attachment** on 0..1, which lowers
   dropout and the acceptance of competitor offers while the stake lasts (L6);
 * when a program ends or is cut, rational loyalty goes with it: a member leaves with a
@@ -53,6 +57,21 @@ def novelty(days_since_refresh: float, floor: float, time_constant: float) -> fl
     if days_since_refresh <= 0.0:
         return 1.0
     return floor + (1.0 - floor) * math.exp(-days_since_refresh / time_constant)
+
+
+def activity_weight(base_rate: float, mean_base_rate: float, half_ratio: float) -> float:
+    """Share of the full response a member shows, by their prior activity (Liu 2007).
+
+    ``h / (h + rate / mean_rate)`` with ``h = half_ratio``: near 1 for the lightest buyers,
+    one half for a member who buys ``half_ratio`` times as often as the market's average
+    customer, and towards 0 for the heaviest, who buy as much as they want already (Liu 2007:
+    heavy buyers did not change; Hartmann & Viard 2008: frequent buyers' incentive is
+    practically invariant to the reward). ``rate`` is the member's own purchase-rate trait,
+    before rung and program effects.
+    """
+    if mean_base_rate <= 0.0:
+        return 1.0
+    return half_ratio / (half_ratio + base_rate / mean_base_rate)
 
 
 def frequency_factor(felt_deal: float, elasticity: float, goal_gradient: float, progress: float):
@@ -117,14 +136,17 @@ def member_effects(
     progress: float,
     stake: float,
     basket: float,
-    elasticity: float,
+    weight: float,
     reaction: ProgramResponse,
 ) -> tuple[float, float, float]:
     """A member's three multipliers until their next purchase.
 
-    The felt deal is the deal after :func:`novelty`; it gives the :func:`frequency_factor` and
-    the :func:`basket_factor`; the stake gives the :func:`rational_attachment` and so the
-    :func:`retention_factor`, all with the parameters of ``reaction``.
+    The felt deal is the deal after :func:`novelty`, times the member's
+    :func:`activity_weight` ``weight``; it gives the :func:`frequency_factor` (through
+    ``reaction.visit_elasticity``, with the goal gradient weighted alike) and the
+    :func:`basket_factor`; the stake gives the :func:`rational_attachment` and so the
+    :func:`retention_factor`, whose switching-cost effect is weighted by activity too (heavy
+    buyers' buying does not change, Liu 2007), all with the parameters of ``reaction``.
 
     Returns
     -------
@@ -132,12 +154,12 @@ def member_effects(
         Multipliers on purchase rate, on basket, and on dropout and competitor acceptance.
     """
     r = reaction
-    felt = deal_now * novelty(days_since_refresh, r.habituation_floor, r.habituation_days)
+    felt = weight * deal_now * novelty(days_since_refresh, r.habituation_floor, r.habituation_days)
     attachment = rational_attachment(stake, basket, r.stake_half_baskets)
     return (
-        frequency_factor(felt, elasticity, r.goal_gradient, progress),
+        frequency_factor(felt, r.visit_elasticity, weight * r.goal_gradient, progress),
         basket_factor(felt, r.basket_sensitivity),
-        retention_factor(attachment, r.switching_cost_effect),
+        retention_factor(attachment, weight * r.switching_cost_effect),
     )
 
 

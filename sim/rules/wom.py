@@ -8,7 +8,9 @@ Environment:
 * the NPS **category** of a score and the **NPS** of a population (W1);
 * how **emotional attachment** grows and fades with experiences (L6, L9);
 * how a prospect **weighs what they heard**: one negative recommendation outweighs five positive
-  ones (W5) and about six net positive recommendations make a choice (W2).
+  ones (W5) and about six net positive recommendations make a choice (W2), each one with the
+  same chance, so that six positive recommendations win one customer (W6) however sparse the
+  market.
 """
 
 from __future__ import annotations
@@ -107,9 +109,24 @@ def net_heard(positives: int, negatives: int, negative_weight: float) -> float:
     return positives - negative_weight * negatives
 
 
-def is_convinced(net: float, positives_to_choose: float) -> bool:
-    """Whether what a prospect heard is enough to choose the business (DOMAIN W2: about 6)."""
-    return net >= positives_to_choose
+def is_convinced(net: float, positives_to_choose: float, u: float) -> bool:
+    """Whether a positive recommendation that raises a prospect's net to a new high makes them
+    choose the business (DOMAIN W2, W6).
+
+    People differ in how much they need to hear: each prospect's threshold is a whole number of
+    net positive messages, drawn from a geometric distribution with mean
+    ``positives_to_choose`` (W2: about six). The draw need not be made in advance: since the
+    geometric distribution is memoryless, a message that lifts the prospect's ``net``
+    (:func:`net_heard`, this message included) above the highest it has been, and to 1 or
+    more, reaches their threshold with probability ``1 / positives_to_choose`` (``u`` is a
+    uniform draw); the caller asks only then. So six positive messages win one customer (W6)
+    whether they reach one person or six: in a market where a person hears one or two
+    messages in years, a fixed threshold of six would never be reached. A negative message
+    cancels ``negative_weight`` positive ones (W5): the net has to climb back past its old
+    high before the next chance, which costs 5/6 of a customer (W6). At
+    ``positives_to_choose`` 1 every such message convinces.
+    """
+    return net >= 1.0 and u * positives_to_choose < 1.0
 
 
 def voice(score: int, is_raving_fan: bool) -> int:

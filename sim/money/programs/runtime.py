@@ -107,8 +107,9 @@ class Program(ProgramLifecycle):
         The program's own random stream.
     horizon
         Days in the run.
-    elasticity
-        Price elasticity of purchase frequency (scenario ``product.price_elasticity``).
+    mean_base_rate
+        The market's mean purchase-rate trait per day (``customers.purchase_rate_shape /
+        purchase_rate_alpha_days``): the yardstick of a member's prior activity.
     fan_attachment
         Emotional attachment of a raving fan (ladder ``promotion.fan_min_attachment``).
     host
@@ -122,7 +123,7 @@ class Program(ProgramLifecycle):
         book: ledger.Ledger,
         rng: Stream,
         horizon: int,
-        elasticity: float,
+        mean_base_rate: float,
         fan_attachment: float,
         host: Any,
     ):
@@ -131,7 +132,7 @@ class Program(ProgramLifecycle):
         self.book = book
         self.rng = rng
         self.horizon = horizon
-        self.elasticity = elasticity
+        self.mean_base_rate = mean_base_rate
         self.fan_attachment = fan_attachment
         self.host = host
         self.stats = ProgramStats()
@@ -403,7 +404,9 @@ class Program(ProgramLifecycle):
             m.progress,
             self.stake(m, now),
             basket,
-            self.elasticity,
+            response.activity_weight(
+                m.customer.base_rate, self.mean_base_rate, self.reaction.activity_half_ratio
+            ),
             self.reaction,
         )
 

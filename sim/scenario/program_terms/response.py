@@ -13,8 +13,9 @@ class ProgramResponse(Section):
     discounts count fully, delayed rewards (points, prizes, a revenue share) at
     ``delayed_reward_weight``; customers get used to the deal (habituation), so its perceived
     size fades from the day they joined or were last surprised by better terms, towards
-    ``habituation_floor``. The perceived deal acts like a price cut, through the scenario's
-    price elasticity, on purchase frequency, and on basket size. A member also has a
+    ``habituation_floor``. The perceived deal raises purchase frequency, through a visit
+    elasticity several times weaker than a real price cut's, and basket size; light buyers
+    respond and heavy buyers hardly change (prior activity, Liu 2007). A member also has a
     **stake**: what leaving would forfeit (points at face value, the unused part of a paid fee,
     the benefits of a status tier). Rational attachment, stake / (stake + half), lowers dropout
     and the acceptance of competitor offers. See docs/model.md, "Loyalty programs".
@@ -28,6 +29,32 @@ class ProgramResponse(Section):
         description="Weight of a delayed reward's value against an immediate discount.",
         ge=0,
         le=1,
+    )
+    visit_elasticity: float = param(
+        -1.0,
+        unit="elasticity",
+        source="field studies find free programs change members' visits by about 0-5% "
+        "(Leenheer et al. 2007; Meyer-Waarden & Benavent 2009; Nastasoiu et al. 2021: 1.74% of "
+        "sales; docs/program-evidence.md); a reward is not felt as a price cut of the same "
+        "size; size " + ASSUMPTION,
+        description=(
+            "Elasticity of a member's purchase frequency to the felt deal: the rate multiplier "
+            "is (1 - felt deal)^visit_elasticity."
+        ),
+        ge=-10,
+        le=0,
+    )
+    activity_half_ratio: float = param(
+        0.5,
+        unit="purchase-rate ratio",
+        source="light and moderate buyers respond, heavy buyers do not change (Liu 2007; Lal & "
+        "Bell 2003; Hartmann & Viard 2008); shape " + ASSUMPTION,
+        description=(
+            "A member's response is weighted by h / (h + own rate / the market's mean rate): "
+            "one half for a member who buys this many times as often as the average customer."
+        ),
+        gt=0,
+        le=100,
     )
     basket_sensitivity: float = param(
         0.5,
@@ -50,25 +77,27 @@ class ProgramResponse(Section):
         le=5,
     )
     habituation_floor: float = param(
-        0.5,
+        0.3,
         unit="share of the deal",
-        source="DOMAIN L5, E6 (buyers must not get used to the bonus); " + ASSUMPTION,
+        source="DOMAIN L5, E6 (buyers must not get used to the bonus); program effects erode "
+        "within 6-9 months of joining (Meyer-Waarden & Benavent 2009); " + ASSUMPTION,
         description="Share of the deal still felt once a member is used to it.",
         ge=0,
         le=1,
     )
     habituation_days: float = param(
-        180.0,
+        120.0,
         unit="days",
-        source="DOMAIN L5 (customers get used to a higher level quickly); " + ASSUMPTION,
+        source="DOMAIN L5 (customers get used to a higher level quickly); Meyer-Waarden & "
+        "Benavent 2009 (effects erode in 6-9 months); " + ASSUMPTION,
         description="Time constant of getting used to the deal.",
         gt=0,
     )
     switching_cost_effect: float = param(
-        0.5,
+        0.25,
         unit="share",
         source="switching costs keep customers (Burnham, Frels & Mahajan 2003); DOMAIN L6; "
-        + ASSUMPTION,
+        "programs' effect on retention is 'rather small' (Verhoef 2003); " + ASSUMPTION,
         description=(
             "Largest cut in dropout and competitor acceptance from rational attachment "
             "(at attachment 1)."
