@@ -31,6 +31,7 @@ from sim.report.text import (
     comparison_rows,
     design_warnings,
     interval_text,
+    participant_lift_notes,
     runs_text,
     unresolved_ruin_notes,
 )
@@ -486,6 +487,8 @@ def print_comparison(console: Console, c: Any) -> None:
     console.print(table)
     console.print(literal(baseline_ruin_text(c)))
     for program, note in unresolved_ruin_notes(c):
+        console.print(f"{literal(program)}: {literal(note)}")
+    for program, note in participant_lift_notes(c):
         console.print(f"{literal(program)}: {literal(note)}")
     for program, w in design_warnings(c):
         console.print(

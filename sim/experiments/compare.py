@@ -521,7 +521,9 @@ def _judge(
     row.update(ruin.as_dict("caused_bankruptcy_probability"))
     days = pairs["bankrupt_day"].dropna()
     row["median_bankrupt_day"] = float(days.median()) if len(days) else math.nan
-    naive_ratio = mean_interval(summary_column(prog, f"{PARTICIPANTS}.same_segment_ratio", math.nan), level)
+    naive_ratio = mean_interval(
+        summary_column(prog, f"{PARTICIPANTS}.same_segment_ratio", math.nan), level
+    )
     row.update(naive_ratio.as_dict("participants_ratio"))
     row.update(participant_lifts(pairs, prog, level))
     found = [

@@ -29,6 +29,7 @@ from sim.report.text import (
     design_warnings,
     flow_rows,
     money_rows,
+    participant_lift_notes,
     runs_text,
     scenario_in_words,
     unresolved_ruin_notes,
@@ -306,6 +307,8 @@ def comparison_report(
     body.append(f"<p>{_cite(baseline_ruin_text(c))}</p>")
     for program, note in unresolved_ruin_notes(c):
         body.append(f'<p class="warning"><b>{_e(program)}</b>: {_cite(note)}</p>')
+    for program, note in participant_lift_notes(c):
+        body.append(f"<p><b>{_e(program)}</b>: {_cite(note)}</p>")
     meanings = "".join(
         f"<li>{_verdict_badge(v)} {_e(VERDICT_MEANING[v])}</li>"
         for v in dict.fromkeys(c.table["verdict"])

@@ -84,7 +84,8 @@ class ProgramLifecycle:
 
         A program every buyer can join makes the first purchase a better deal: the advertised
         deal of a new member (their joining chance times the deal, DOMAIN P: goal "attract new")
-        acts through the visit elasticity of the customers' response. Paid, invitation-only and later-rung programs do not.
+        acts through the visit elasticity of the customers' response. Paid, invitation-only and
+        later-rung programs do not.
         """
         joining = self.terms.joining
         factor = 1.0
@@ -92,9 +93,7 @@ class ProgramLifecycle:
             share = {"automatic": 1.0, "opt_in": joining.opt_in_probability}.get(joining.mode)
             if share:
                 deal = share * self._newcomer_deal(None, self.host.reference_basket(), 0.0)
-                factor = response.frequency_factor(
-                    deal, self.reaction.visit_elasticity, 0.0, 0.0
-                )
+                factor = response.frequency_factor(deal, self.reaction.visit_elasticity, 0.0, 0.0)
         self.host.set_attraction(factor)
 
     def _change_terms(self, terms: ProgramDesign, day: int) -> None:
