@@ -205,6 +205,13 @@ CASES = {
         "wine_club", **{"membership.decision_noise": 0.3}
     ).with_overrides({"horizon_days": 800, "market.initial_customers": 1500}),
     "coalition card": lambda: _bundled("coalition_card"),
+    "a response stated directly (visit, basket and churn lifts)": lambda: _card().with_overrides(
+        {
+            "program_response.visit_lift": 0.1,
+            "program_response.basket_lift": 0.05,
+            "program_response.churn_cut": 0.3,
+        }
+    ),
 }
 """Each case is a bundled design made busy (``BUSY``), with overrides of its own."""
 

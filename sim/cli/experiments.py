@@ -28,6 +28,7 @@ from sim.experiments.store import DamagedRunWarning, saved_runs
 from sim.report.text import (
     COMPARISON_COLUMNS,
     baseline_ruin_text,
+    break_even_notes,
     comparison_rows,
     design_warnings,
     interval_text,
@@ -185,6 +186,16 @@ def add_experiment_parsers(sub: Any) -> None:
                 default="auto",
                 help="paired replications per arm, or auto (default): batches until every "
                 "verdict is settled or experiment.max_runs is reached",
+            )
+            p.add_argument(
+                "--break-even",
+                nargs="?",
+                const=True,
+                default=False,
+                type=_at_least_one,
+                metavar="RUNS",
+                help="also find the response each design needs to pay back (visits, basket, "
+                "churn, combined), with RUNS paired runs per response tried (default 10)",
             )
         elif name == "replicate":
             p.add_argument(
@@ -372,8 +383,12 @@ def _run_and_write(console: Console, scenario: Any, args: argparse.Namespace, ou
         print_ensemble(console, e)
         written = save_charts(ENSEMBLE_CHARTS, e, out)
     elif args.command == "compare":
-        c = sim.compare(scenario, args.runs, programs=args.program, **common)
+        c = sim.compare(
+            scenario, args.runs, programs=args.program, break_even=args.break_even, **common
+        )
         c.table.to_csv(out / "comparison.csv", index=False)
+        if c.break_even is not None:
+            c.break_even.points.to_csv(out / "break_even_points.csv", index=False)
         c.pairs.to_csv(out / "pairs.csv", index=False)
         c.bands.to_parquet(out / "bands.parquet", index=False)
         print_comparison(console, c)
@@ -489,6 +504,8 @@ def print_comparison(console: Console, c: Any) -> None:
     for program, note in unresolved_ruin_notes(c):
         console.print(f"{literal(program)}: {literal(note)}")
     for program, note in participant_lift_notes(c):
+        console.print(f"{literal(program)}: {literal(note)}")
+    for program, note in break_even_notes(c):
         console.print(f"{literal(program)}: {literal(note)}")
     for program, w in design_warnings(c):
         console.print(

@@ -146,6 +146,9 @@ REACTION_PARAMETERS: tuple[str, ...] = (
     "switching_cost_effect",
     "visit_elasticity",
     "activity_half_ratio",
+    "visit_lift",
+    "basket_lift",
+    "churn_cut",
 )
 """The fields of the scenario's program response (``ProgramReaction``) the step needs."""
 
@@ -236,6 +239,9 @@ then each tier's."""
     C_SWITCHING_COST_EFFECT,
     C_VISIT_ELASTICITY,
     C_ACTIVITY_HALF_RATIO,
+    C_VISIT_LIFT,
+    C_BASKET_LIFT,
+    C_CHURN_CUT,
     C_MEAN_BASE_RATE,
     C_HAS_REVENUE_SHARE,
     C_SHARE_OF_SPEND,
@@ -644,11 +650,13 @@ def _update(i, row, now, f, n, k, mf, mn, c):
     attachment = response.rational_attachment(stake, basket, c[C_STAKE_HALF_BASKETS])
     mf[row, M_RATE_FACTOR] = response.frequency_factor(
         felt, c[C_VISIT_ELASTICITY], weight * c[C_GOAL_GRADIENT], mf[row, M_PROGRESS]
+    ) * (1.0 + c[C_VISIT_LIFT])
+    mf[row, M_BASKET_FACTOR] = response.basket_factor(felt, c[C_BASKET_SENSITIVITY]) * (
+        1.0 + c[C_BASKET_LIFT]
     )
-    mf[row, M_BASKET_FACTOR] = response.basket_factor(felt, c[C_BASKET_SENSITIVITY])
     mf[row, M_LOYALTY_FACTOR] = response.retention_factor(
         attachment, weight * c[C_SWITCHING_COST_EFFECT]
-    )
+    ) * (1.0 - c[C_CHURN_CUT])
 
 
 @_jit

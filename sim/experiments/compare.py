@@ -26,6 +26,8 @@ from sim.experiments.bands import (
     summary_column,
     summary_estimates,
 )
+from sim.experiments.break_even import BREAK_EVEN_RUNS, BreakEven
+from sim.experiments.break_even import break_even as search_break_even
 from sim.experiments.estimates import (
     Estimate,
     mean_interval,
@@ -133,6 +135,8 @@ class Comparison:
     sequential: bool = False
     """Whether the runs were chosen by the question (``runs="auto"``): the intervals are then
     confidence sequences (``sim.experiments.sequential``)."""
+    break_even: BreakEven | None = None
+    """The break-even responses, when asked for (their columns are also in ``table``)."""
 
     def verdict(self, program: str) -> str:
         """The verdict on one program design."""
@@ -150,6 +154,7 @@ def compare(
     out: str | Path | None = None,
     progress: bool | ProgressCallback = False,
     common_random_numbers: bool = True,
+    break_even: bool | int = False,
 ) -> Comparison:
     """Run every program design of a scenario against the no-program baseline, paired.
 
@@ -175,6 +180,10 @@ def compare(
     common_random_numbers
         Replication ``i`` of every arm uses the same seed (default). False gives each arm its
         own seeds: only useful to measure how much the pairing narrows the intervals.
+    break_even
+        Also search each design's break-even response (``sim.experiments.break_even``): True
+        for ``BREAK_EVEN_RUNS`` paired runs per response tried, or a number of runs. Its
+        ``break_even_<lever>`` and ``bankrupt_below_<lever>`` columns join the table.
 
     Returns
     -------
@@ -267,11 +276,23 @@ def compare(
         )
         rows.append(row)
         warnings[arm] = found
+    table = pd.DataFrame(rows)
+    found_break_even = None
+    if break_even:
+        search_runs = BREAK_EVEN_RUNS if break_even is True else int(break_even)
+        found_break_even = search_break_even(
+            scenario,
+            chosen,
+            runs=search_runs,
+            seed=seed,
+            execution=Execution(executor, workers, None, progress),
+        )
+        table = table.merge(found_break_even.table.drop(columns="runs"), on="program")
     return Comparison(
         scenario=scenario,
         runs=runs,
         seed=seed,
-        table=pd.DataFrame(rows),
+        table=table,
         pairs=pd.concat(pair_frames, ignore_index=True),
         warnings=warnings,
         summary=summary,
@@ -281,6 +302,7 @@ def compare(
         folder=None if out is None else Path(out),
         programs=chosen,
         sequential=auto,
+        break_even=found_break_even,
     )
 
 

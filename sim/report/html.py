@@ -25,6 +25,7 @@ from sim.report.text import (
     COMPARISON_COLUMNS,
     VERDICT_MEANING,
     baseline_ruin_text,
+    break_even_notes,
     comparison_rows,
     design_warnings,
     flow_rows,
@@ -308,6 +309,8 @@ def comparison_report(
     for program, note in unresolved_ruin_notes(c):
         body.append(f'<p class="warning"><b>{_e(program)}</b>: {_cite(note)}</p>')
     for program, note in participant_lift_notes(c):
+        body.append(f"<p><b>{_e(program)}</b>: {_cite(note)}</p>")
+    for program, note in break_even_notes(c):
         body.append(f"<p><b>{_e(program)}</b>: {_cite(note)}</p>")
     meanings = "".join(
         f"<li>{_verdict_badge(v)} {_e(VERDICT_MEANING[v])}</li>"

@@ -5,8 +5,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from sim.experiments.break_even import LEVERS
+from sim.experiments.published_effects import published_effect
 from sim.rules.churn import LOSS_REASON_WORDS
 from sim.scenario import Scenario
+from sim.scenario.program_terms.design import MECHANICS
 
 VERDICT_MEANING = {
     "would_bankrupt": (
@@ -96,6 +99,75 @@ def participant_lift_notes(comparison: Any) -> list[tuple[str, str]]:
             )
         )
     return notes
+
+
+LEVER_WORDS = {
+    "visits": "{x} visits",
+    "basket": "{x} basket",
+    "retention": "a {cut} cut in their churn",
+    "combined": "{x} on all three",
+}
+"""How a break-even response on each lever reads."""
+
+
+def _lever_text(lever: str, x: float) -> str:
+    if x == math.inf:
+        return f"more than the largest {lever} response searched"
+    return LEVER_WORDS[lever].format(x=f"{x:+.1%}", cut=f"{x:.0%}")
+
+
+def break_even_notes(comparison: Any) -> list[tuple[str, str]]:
+    """``(design, note)``: the response each design needs from its members to pay back, lever
+    by lever (``sim.experiments.break_even``), against what published programs of its kind
+    achieved (``sim.experiments.published_effects``), and below which it would bankrupt the
+    business. Empty when the comparison did not search break-even responses."""
+    c = comparison
+    if c.break_even is None:
+        return []
+    threshold = c.scenario.experiment.ruin_threshold
+    designs = {d.name: d for d in c.scenario.programs}
+    notes = []
+    for row in c.table.to_dict("records"):
+        levers = [lever for lever in LEVERS if f"break_even_{lever}" in row]
+        if not levers:
+            continue
+        needed = [(lever, row[f"break_even_{lever}"]) for lever in levers]
+        if needed[0][1] == 0.0:
+            text = "pays back with no response from its members at all"
+        else:
+            first, *rest = (_lever_text(lever, x) for lever, x in needed)
+            others = f" (or {', or '.join(rest)})" if rest else ""
+            text = (
+                f"needs {first} from its members{others} to pay back over the horizon, "
+                "sustained, with no other response"
+            )
+        mechanics = [m for m in MECHANICS if getattr(designs[row["program"]], m)]
+        published = published_effect(mechanics)
+        if published is None:
+            text += "; no published causal effect for programs of this type"
+        else:
+            v, b, k = published.visits, published.basket, published.churn_cut
+            text += (
+                f"; published programs of this type: visits {v[0]:+.0%} to {v[1]:+.0%}, "
+                f"basket {b[0]:+.0%} to {b[1]:+.0%}, churn cut {k[0]:.0%} to {k[1]:.0%} "
+                f"({published.source}; docs/program-evidence.md)"
+            )
+        ruin = [(lever, row.get(f"bankrupt_below_{lever}", math.nan)) for lever in levers]
+        ruin = [(lever, x) for lever, x in ruin if x == x]
+        if ruin:
+            below = ", or ".join(_lever_text(lever, x) for lever, x in ruin)
+            text += (
+                f". Below {below}, it would bankrupt the business in more than "
+                f"{threshold:.0%} of runs"
+            )
+        notes.append((row["program"], text + f" ({row_runs(c)} paired runs per response)"))
+    return notes
+
+
+def row_runs(comparison: Any) -> int:
+    """Paired runs per response tried in a comparison's break-even search."""
+    points = comparison.break_even.table
+    return int(points["runs"].iloc[0]) if len(points) else 0
 
 
 def _percent_change(ratio: float) -> str:

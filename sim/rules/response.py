@@ -146,7 +146,9 @@ def member_effects(
     ``reaction.visit_elasticity``, with the goal gradient weighted alike) and the
     :func:`basket_factor`; the stake gives the :func:`rational_attachment` and so the
     :func:`retention_factor`, whose switching-cost effect is weighted by activity too (heavy
-    buyers' buying does not change, Liu 2007), all with the parameters of ``reaction``.
+    buyers' buying does not change, Liu 2007), all with the parameters of ``reaction``. A
+    response stated directly (``visit_lift``, ``basket_lift``, ``churn_cut``; 0 by default)
+    multiplies the three, for every member alike: the break-even search and pilot fits use it.
 
     Returns
     -------
@@ -157,9 +159,10 @@ def member_effects(
     felt = weight * deal_now * novelty(days_since_refresh, r.habituation_floor, r.habituation_days)
     attachment = rational_attachment(stake, basket, r.stake_half_baskets)
     return (
-        frequency_factor(felt, r.visit_elasticity, weight * r.goal_gradient, progress),
-        basket_factor(felt, r.basket_sensitivity),
-        retention_factor(attachment, weight * r.switching_cost_effect),
+        frequency_factor(felt, r.visit_elasticity, weight * r.goal_gradient, progress)
+        * (1.0 + r.visit_lift),
+        basket_factor(felt, r.basket_sensitivity) * (1.0 + r.basket_lift),
+        retention_factor(attachment, weight * r.switching_cost_effect) * (1.0 - r.churn_cut),
     )
 
 

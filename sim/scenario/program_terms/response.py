@@ -56,6 +56,37 @@ class ProgramResponse(Section):
         gt=0,
         le=100,
     )
+    visit_lift: float = param(
+        0.0,
+        unit="share",
+        source="planner input: a response stated directly, for example from a pilot; the "
+        "break-even search varies it (docs/program-evidence.md)",
+        description=(
+            "Extra change in every member's purchase rate, on top of the response to the deal: "
+            "the rate is multiplied by 1 + visit_lift."
+        ),
+        ge=-0.9,
+        le=10,
+    )
+    basket_lift: float = param(
+        0.0,
+        unit="share",
+        source="planner input, as visit_lift",
+        description="Extra change in every member's basket: multiplied by 1 + basket_lift.",
+        ge=-0.9,
+        le=10,
+    )
+    churn_cut: float = param(
+        0.0,
+        unit="share",
+        source="planner input, as visit_lift",
+        description=(
+            "Extra relative cut in every member's dropout and competitor acceptance: "
+            "multiplied by 1 - churn_cut (negative: members leave more)."
+        ),
+        ge=-10,
+        le=1,
+    )
     basket_sensitivity: float = param(
         0.5,
         unit="basket change per unit of deal",
