@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import small_scenario
 
@@ -117,3 +118,80 @@ def test_the_break_even_is_where_incremental_profit_crosses_zero():
         return float(np.mean(gains))
 
     assert mean_gain(x - 0.02) < 0.0 < mean_gain(x + 0.02)
+
+
+@pytest.mark.slow
+def test_a_robust_verdict_turns_marginal_when_the_doubt_widens():
+    """Parameter uncertainty: the stamp card's stated visit response drawn per pair. Over
+    +50-60% every pair pays back and the verdict is a robust pays_back; widened to -40% to
+    +140% (the same middle), a third of the pairs lose money, the lower bound of the share
+    that pays back falls below experiment.robust_share (0.8) and the verdict is marginal,
+    while the response is named as what moves it. 20 pairs: enough for 20 of 20 to clear 0.8
+    (Wilson's lower bound 0.84); the ruin threshold is raised to 50% so that the ruin part,
+    which needs about 70 pairs to settle at 5%, does not decide."""
+    base = small_scenario(horizon_days=365).with_overrides(
+        {
+            "programs": [CARD],
+            "active_program": "none",
+            "experiment.ruin_threshold": 0.5,
+            **NO_RESPONSE,
+        }
+    )
+    verdicts = {}
+    for low, high in ((0.5, 0.6), (-0.4, 1.4)):
+        sc = base.with_overrides(
+            {"uncertainty": {"program_response.visit_lift": {"low": low, "high": high}}}
+        )
+        c = sim.compare(sc, runs=20, seed=0, executor="serial", parameter_uncertainty=True)
+        row = c.table.iloc[0]
+        verdicts[(low, high)] = (row["verdict"], row["robust"], row["incremental_profit"])
+        drawn = c.parameter_draws["program_response.visit_lift"]
+        assert drawn.between(low, high).all() and len(drawn) == 20
+        if low < 0:
+            drivers = c.drivers["stamp card"]
+            assert drivers.iloc[0]["parameter"] == "program_response.visit_lift"
+            assert drivers.iloc[0]["swing"] > 0.5 and drivers.iloc[0]["spearman"] > 0.8
+    assert verdicts[(0.5, 0.6)][:2] == ("pays_back", True)
+    assert verdicts[(-0.4, 1.4)][:2] == ("marginal", False)
+    assert verdicts[(-0.4, 1.4)][2] > 0  # on average it still pays: the doubt decides
+
+
+def test_uncertainty_ranges_are_checked_before_any_run(small):
+    from sim.experiments.uncertainty import check_ranges, parameter_draws
+
+    sc = small.with_overrides(
+        {"uncertainty": {"program_response.habituation_floor": {"low": 0.5, "high": 1.5}}}
+    )
+    with pytest.raises(sim.ScenarioError, match="habituation_floor"):
+        check_ranges(sc)
+    fine = small.with_overrides(
+        {
+            "uncertainty": {
+                "market.size": {"low": 1000, "high": 3000},
+                "product.quality_mean": {"distribution": "triangular", "low": 0.6, "high": 0.9},
+            }
+        }
+    )
+    first = parameter_draws(fine, 7, 5)
+    again = parameter_draws(fine, 7, 50).iloc[:5]
+    pd.testing.assert_frame_equal(first, again)  # pair i's draw does not depend on the count
+    assert first["market.size"].map(type).eq(int).all()
+    with pytest.raises(sim.ScenarioError, match="names no field"):
+        small.with_overrides({"uncertainty": {"market.sise": {"low": 1, "high": 2}}})
+    with pytest.raises(ValueError, match="empty"):
+        parameter_draws(small.with_overrides({"uncertainty": {}}), 0, 3)
+
+
+def test_uncertain_quantiles_follow_their_distributions():
+    from sim.scenario.uncertainty import Uncertain
+
+    u = np.linspace(0, 1, 20_001)[:-1] + 0.5 / 20_000  # midpoints: an exact quadrature
+    tri = Uncertain(distribution="triangular", low=-2.0, high=0.0, mode=-1.5)
+    values = np.array([tri.quantile(p) for p in u])
+    assert values.mean() == pytest.approx((-2.0 + 0.0 - 1.5) / 3, abs=1e-4)
+    assert values.min() >= -2.0 and values.max() <= 0.0
+    assert np.mean(values < -1.5) == pytest.approx(0.25, abs=1e-4)  # (c - a) / (b - a)
+    flat = Uncertain(low=1.0, high=3.0)
+    assert flat.quantile(0.25) == pytest.approx(1.5)
+    with pytest.raises(ValueError, match="mode"):
+        Uncertain(low=0.0, high=1.0, mode=0.5)  # a mode needs the triangular shape

@@ -469,20 +469,28 @@ def test_member_effects_put_the_rules_together():
     r = ProgramResponse()
     # The lightest buyer (weight 1) shows the whole response.
     rate, spend, loyalty = response.member_effects(0.1, 0.0, 1.0, 20.0, 10.0, 1.0, r)
-    assert rate == pytest.approx(0.9**-1.0 * 1.2)  # visit elasticity -1, goal gradient 0.2
+    assert rate == pytest.approx(0.9**-1.0 * 1.1)  # visit elasticity -1, goal gradient 0.1
     assert spend == pytest.approx(1.05)  # basket: 1 + 0.5 x 0.1
     assert loyalty == pytest.approx(0.875)  # attachment 0.5, switching-cost effect 0.25
     # A buyer at the market's mean rate responds a third as much (0.5 / (0.5 + 1)).
     weight = response.activity_weight(0.2, 0.2, r.activity_half_ratio)
     assert weight == pytest.approx(1 / 3)
     rate, spend, loyalty = response.member_effects(0.1, 0.0, 1.0, 20.0, 10.0, weight, r)
-    assert rate == pytest.approx((1 - 0.1 / 3) ** -1.0 * (1 + 0.2 / 3))
+    assert rate == pytest.approx((1 - 0.1 / 3) ** -1.0 * (1 + 0.1 / 3))
     assert spend == pytest.approx(1 + 0.5 * 0.1 / 3)
     assert loyalty == pytest.approx(1 - 0.25 / 3 * 0.5)
     # A year on, the deal is felt at 0.3 + 0.7 exp(-365/120) of its size.
     later, _, _ = response.member_effects(0.1, 365.0, 0.0, 0.0, 10.0, 1.0, r)
     felt = 0.1 * (0.3 + 0.7 * math.exp(-365 / 120))
     assert later == pytest.approx((1 - felt) ** -1.0)
+    # A member whose fee is paid up buys 15% more often (Iyengar, Park & Yu 2022).
+    paid, _, _ = response.member_effects(0.0, 0.0, 0.0, 0.0, 10.0, 1.0, r, paid=True)
+    assert paid == pytest.approx(1.15)
+    # A response stated directly multiplies all three, whatever the weight.
+    stated = ProgramResponse(visit_lift=0.1, basket_lift=0.2, churn_cut=0.5)
+    assert response.member_effects(0.0, 0.0, 0.0, 0.0, 10.0, 0.0, stated) == pytest.approx(
+        (1.1, 1.2, 0.5)
+    )
 
 
 def test_heavy_buyers_hardly_respond():

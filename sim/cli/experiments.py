@@ -34,6 +34,7 @@ from sim.report.text import (
     interval_text,
     participant_lift_notes,
     runs_text,
+    uncertainty_notes,
     unresolved_ruin_notes,
 )
 
@@ -196,6 +197,12 @@ def add_experiment_parsers(sub: Any) -> None:
                 metavar="RUNS",
                 help="also find the response each design needs to pay back (visits, basket, "
                 "churn, combined), with RUNS paired runs per response tried (default 10)",
+            )
+            p.add_argument(
+                "--uncertainty",
+                action="store_true",
+                help="draw the scenario's uncertainty section once per paired run: verdicts "
+                "weigh the doubt about customers' response as well as the simulation's noise",
             )
         elif name == "replicate":
             p.add_argument(
@@ -384,11 +391,23 @@ def _run_and_write(console: Console, scenario: Any, args: argparse.Namespace, ou
         written = save_charts(ENSEMBLE_CHARTS, e, out)
     elif args.command == "compare":
         c = sim.compare(
-            scenario, args.runs, programs=args.program, break_even=args.break_even, **common
+            scenario,
+            args.runs,
+            programs=args.program,
+            break_even=args.break_even,
+            parameter_uncertainty=args.uncertainty,
+            **common,
         )
         c.table.to_csv(out / "comparison.csv", index=False)
         if c.break_even is not None:
             c.break_even.points.to_csv(out / "break_even_points.csv", index=False)
+        if c.parameter_draws is not None:
+            import pandas as pd  # only here: the command line starts without it
+
+            c.parameter_draws.to_csv(out / "parameter_draws.csv")
+            pd.concat(
+                [d.assign(program=p) for p, d in c.drivers.items()], ignore_index=True
+            ).to_csv(out / "verdict_drivers.csv", index=False)
         c.pairs.to_csv(out / "pairs.csv", index=False)
         c.bands.to_parquet(out / "bands.parquet", index=False)
         print_comparison(console, c)
@@ -506,6 +525,8 @@ def print_comparison(console: Console, c: Any) -> None:
     for program, note in participant_lift_notes(c):
         console.print(f"{literal(program)}: {literal(note)}")
     for program, note in break_even_notes(c):
+        console.print(f"{literal(program)}: {literal(note)}")
+    for program, note in uncertainty_notes(c):
         console.print(f"{literal(program)}: {literal(note)}")
     for program, w in design_warnings(c):
         console.print(

@@ -149,6 +149,7 @@ REACTION_PARAMETERS: tuple[str, ...] = (
     "visit_lift",
     "basket_lift",
     "churn_cut",
+    "paid_membership_lift",
 )
 """The fields of the scenario's program response (``ProgramReaction``) the step needs."""
 
@@ -242,6 +243,7 @@ then each tier's."""
     C_VISIT_LIFT,
     C_BASKET_LIFT,
     C_CHURN_CUT,
+    C_PAID_MEMBERSHIP_LIFT,
     C_MEAN_BASE_RATE,
     C_HAS_REVENUE_SHARE,
     C_SHARE_OF_SPEND,
@@ -648,9 +650,16 @@ def _update(i, row, now, f, n, k, mf, mn, c):
         )
     )
     attachment = response.rational_attachment(stake, basket, c[C_STAKE_HALF_BASKETS])
-    mf[row, M_RATE_FACTOR] = response.frequency_factor(
-        felt, c[C_VISIT_ELASTICITY], weight * c[C_GOAL_GRADIENT], mf[row, M_PROGRESS]
-    ) * (1.0 + c[C_VISIT_LIFT])
+    paid = 1.0
+    if c[C_HAS_MEMBERSHIP] > 0.0 and mf[row, M_PAID_UNTIL] > now:
+        paid += c[C_PAID_MEMBERSHIP_LIFT]
+    mf[row, M_RATE_FACTOR] = (
+        response.frequency_factor(
+            felt, c[C_VISIT_ELASTICITY], weight * c[C_GOAL_GRADIENT], mf[row, M_PROGRESS]
+        )
+        * (1.0 + c[C_VISIT_LIFT])
+        * paid
+    )
     mf[row, M_BASKET_FACTOR] = response.basket_factor(felt, c[C_BASKET_SENSITIVITY]) * (
         1.0 + c[C_BASKET_LIFT]
     )

@@ -52,6 +52,7 @@ from sim.experiments.sequential import (
     runs_to_settle,
 )
 from sim.experiments.store import Store
+from sim.experiments.uncertainty import check_ranges, parameter_draws, verdict_drivers
 from sim.money.ledger import LIABILITIES, PROGRAM_ACCOUNTS
 from sim.scenario import Scenario
 
@@ -137,6 +138,12 @@ class Comparison:
     confidence sequences (``sim.experiments.sequential``)."""
     break_even: BreakEven | None = None
     """The break-even responses, when asked for (their columns are also in ``table``)."""
+    parameter_draws: pd.DataFrame | None = None
+    """With parameter uncertainty: the uncertain fields' values drawn for each pair, indexed by
+    replication (``sim.experiments.uncertainty``)."""
+    drivers: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """With parameter uncertainty: per design, which uncertain field moves its verdict most
+    (``sim.experiments.uncertainty.verdict_drivers``)."""
 
     def verdict(self, program: str) -> str:
         """The verdict on one program design."""
@@ -155,6 +162,7 @@ def compare(
     progress: bool | ProgressCallback = False,
     common_random_numbers: bool = True,
     break_even: bool | int = False,
+    parameter_uncertainty: bool = False,
 ) -> Comparison:
     """Run every program design of a scenario against the no-program baseline, paired.
 
@@ -184,6 +192,13 @@ def compare(
         Also search each design's break-even response (``sim.experiments.break_even``): True
         for ``BREAK_EVEN_RUNS`` paired runs per response tried, or a number of runs. Its
         ``break_even_<lever>`` and ``bankrupt_below_<lever>`` columns join the table.
+    parameter_uncertainty
+        Draw the scenario's ``uncertainty`` fields once per pair (both arms of a pair share the
+        draw and the seed; ``sim.experiments.uncertainty``): the intervals and the share of
+        pairs that pay back then hold the doubt about those inputs as well as the simulation's
+        noise. ``pays_back`` then also needs the lower bound of that share to reach
+        ``experiment.robust_share``; ``drivers`` ranks the fields by how much they move the
+        verdict.
 
     Returns
     -------
@@ -208,6 +223,19 @@ def compare(
         raise ValueError(f"no program design {unknown[0]!r}; designs: {', '.join(names)}")
     arms = [BASELINE, *chosen]
     arm_scenarios = [scenario.with_overrides({"active_program": arm}) for arm in arms]
+    draws = None
+    if parameter_uncertainty:
+        check_ranges(scenario)
+        draws = parameter_draws(scenario, seed, runs)
+    drawn: dict[tuple[int, int], Scenario] = {}
+
+    def arm_scenario(a: int, i: int) -> Scenario:
+        """Arm ``a`` of pair ``i``: with parameter uncertainty, at the pair's draw."""
+        if draws is None:
+            return arm_scenarios[a]
+        if (a, i) not in drawn:
+            drawn[(a, i)] = arm_scenarios[a].with_overrides(draws.iloc[i].to_dict())
+        return drawn[(a, i)]
 
     def tasks(count: int) -> list[ReplicationTask]:
         """Replications 0 to ``count - 1`` of every arm, arm by arm."""
@@ -217,7 +245,7 @@ def compare(
             for i in range(count):
                 s = replication_seed(seed, i + own)
                 label = {"arm": arm, "replication": i, "seed": s}
-                out.append(ReplicationTask(f"a{a:03d}-r{i:06d}", label, arm_scenarios[a], s))
+                out.append(ReplicationTask(f"a{a:03d}-r{i:06d}", label, arm_scenario(a, i), s))
         return out
 
     horizon = scenario.horizon_days
@@ -230,6 +258,7 @@ def compare(
         execution.out,
         arms=arms,
         common_random_numbers=common_random_numbers,
+        parameter_uncertainty=parameter_uncertainty,
         **({"max_runs": exp.max_runs, "batch_runs": exp.batch_runs} if auto else {}),
     ) as store:
         # The first look after experiment.runs pairs: the profit's sequence is valid as the
@@ -260,7 +289,7 @@ def compare(
         ignore_index=True,
     )
     base = summary[summary["arm"] == BASELINE].set_index("replication").sort_index()
-    rows, pair_frames, warnings = [], [], {}
+    rows, pair_frames, warnings, drivers = [], [], {}, {}
     for arm in chosen:
         prog = summary[summary["arm"] == arm].set_index("replication").sort_index()
         pairs = paired_figures(prog, base)
@@ -274,6 +303,9 @@ def compare(
         row, found = _judge(
             arm, pairs, prog, base, exp, liability.get(arm), dissatisfied, sequential=auto
         )
+        if draws is not None:
+            row = robust_verdict(row, exp.robust_share)
+            drivers[arm] = verdict_drivers(pairs["incremental_profit"], draws.iloc[:runs])
         rows.append(row)
         warnings[arm] = found
     table = pd.DataFrame(rows)
@@ -303,6 +335,8 @@ def compare(
         programs=chosen,
         sequential=auto,
         break_even=found_break_even,
+        parameter_draws=None if draws is None else draws.iloc[:runs],
+        drivers=drivers,
     )
 
 
@@ -397,6 +431,18 @@ def paired_figures(prog: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
         },
         index=prog.index,
     )
+
+
+def robust_verdict(row: dict[str, Any], robust_share: float) -> dict[str, Any]:
+    """Under parameter uncertainty a design pays back only when it does so robustly: the lower
+    bound of the share of paired runs (each at its own draw of the uncertain inputs) that pay
+    back must reach ``robust_share`` (``experiment.robust_share``); otherwise ``pays_back``
+    becomes ``marginal``. ``robust`` records whether the share reached it."""
+    row = dict(row)
+    row["robust"] = bool(row["pays_back_probability_low"] >= robust_share)
+    if row["verdict"] == "pays_back" and not row["robust"]:
+        row["verdict"] = row["profit_verdict"] = "marginal"
+    return row
 
 
 PARTICIPANTS = "program.participants_vs_non_participants"
@@ -543,6 +589,8 @@ def _judge(
     row.update(ruin.as_dict("caused_bankruptcy_probability"))
     days = pairs["bankrupt_day"].dropna()
     row["median_bankrupt_day"] = float(days.median()) if len(days) else math.nan
+    paid = int((pairs["incremental_profit"] > 0).sum())
+    row.update(proportion_interval(paid, runs, level).as_dict("pays_back_probability"))
     naive_ratio = mean_interval(
         summary_column(prog, f"{PARTICIPANTS}.same_segment_ratio", math.nan), level
     )

@@ -33,6 +33,7 @@ from sim.report.text import (
     participant_lift_notes,
     runs_text,
     scenario_in_words,
+    uncertainty_notes,
     unresolved_ruin_notes,
 )
 
@@ -311,6 +312,8 @@ def comparison_report(
     for program, note in participant_lift_notes(c):
         body.append(f"<p><b>{_e(program)}</b>: {_cite(note)}</p>")
     for program, note in break_even_notes(c):
+        body.append(f"<p><b>{_e(program)}</b>: {_cite(note)}</p>")
+    for program, note in uncertainty_notes(c):
         body.append(f"<p><b>{_e(program)}</b>: {_cite(note)}</p>")
     meanings = "".join(
         f"<li>{_verdict_badge(v)} {_e(VERDICT_MEANING[v])}</li>"

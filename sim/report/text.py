@@ -164,6 +164,37 @@ def break_even_notes(comparison: Any) -> list[tuple[str, str]]:
     return notes
 
 
+def uncertainty_notes(comparison: Any, shown: int = 3) -> list[tuple[str, str]]:
+    """``(design, note)`` under parameter uncertainty: the share of paired runs (each at its own
+    draw of the uncertain inputs) that paid back, whether that is robust, and the ``shown``
+    inputs that move the verdict most. Empty without parameter uncertainty."""
+    c = comparison
+    if c.parameter_draws is None:
+        return []
+    robust = c.scenario.experiment.robust_share
+    notes = []
+    for row in c.table.to_dict("records"):
+        share = (
+            f"paid back in {row['pays_back_probability']:.0%} of paired runs, each at its own "
+            f"draw of the {len(c.parameter_draws.columns)} uncertain inputs "
+            f"[{row['pays_back_probability_low']:.0%}, {row['pays_back_probability_high']:.0%}]"
+        )
+        verdict = (
+            f"robust (the lower bound reaches {robust:.0%})"
+            if row["robust"]
+            else f"not robust (the lower bound is below {robust:.0%})"
+        )
+        moves = [
+            f"{d.parameter} (pays back in {d.pays_back_share_low_half:.0%} of runs with it in "
+            f"the lower half of its draws, {d.pays_back_share_high_half:.0%} in the upper)"
+            for d in c.drivers[row["program"]].head(shown).itertuples()
+        ]
+        notes.append(
+            (row["program"], f"{share}: {verdict}; what moves it most: " + "; ".join(moves))
+        )
+    return notes
+
+
 def row_runs(comparison: Any) -> int:
     """Paired runs per response tried in a comparison's break-even search."""
     points = comparison.break_even.table

@@ -82,6 +82,19 @@ class Experiment(Section):
         ge=0,
         le=1,
     )
+    robust_share: float = param(
+        0.8,
+        unit="probability",
+        source="a design should pay back in most plausible worlds, not only on average; "
+        "the level is a convention (as the ruin threshold is)",
+        description=(
+            "With parameter uncertainty (compare --uncertainty), pays_back also needs the lower "
+            "confidence bound of the share of paired runs that pay back to reach this; "
+            "otherwise the verdict is marginal."
+        ),
+        gt=0,
+        le=1,
+    )
     participant_ratio_floor: float = param(
         1.0,
         unit="ratio",

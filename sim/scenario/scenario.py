@@ -15,6 +15,7 @@ from sim.scenario.ladder import Ladder
 from sim.scenario.market import Customers, Market
 from sim.scenario.product import Behaviour, Experience, Product, Relationship
 from sim.scenario.program_terms import ProgramDesign, ProgramResponse
+from sim.scenario.uncertainty import DEFAULT_UNCERTAINTY, Uncertain
 from sim.scenario.word_of_mouth import WordOfMouth
 
 MAX_NETWORK_SIZE = 2_000_000
@@ -97,6 +98,31 @@ class Scenario(Section):
         source="see fields",
         description="Replications and verdict thresholds of experiments (DOMAIN E6-E8).",
     )
+    uncertainty: dict[str, Uncertain] = param(
+        DEFAULT_UNCERTAINTY,
+        unit="dotted path -> distribution",
+        source="the customer-response parameters, over the ranges field studies leave open "
+        "(docs/program-evidence.md, section 4)",
+        description=(
+            "Doubt about inputs: a uniform or triangular distribution for any numeric field. "
+            "compare --uncertainty draws one value of each per paired run."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _check_uncertainty(self) -> Scenario:
+        from sim.scenario.overrides import value_at
+
+        for path in self.uncertainty:
+            if path.split(".")[0] in ("uncertainty", "experiment", "active_program"):
+                raise ValueError(f"uncertainty: {path} cannot be uncertain")
+            try:
+                current = value_at(self, path)
+            except Exception:
+                raise ValueError(f"uncertainty: {path} names no field") from None
+            if isinstance(current, bool) or not isinstance(current, (int, float)):
+                raise ValueError(f"uncertainty: {path} is not a number ({current!r})")
+        return self
 
     @model_validator(mode="after")
     def _check_programs(self) -> Scenario:

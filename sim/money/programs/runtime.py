@@ -408,6 +408,7 @@ class Program(ProgramLifecycle):
                 m.customer.base_rate, self.mean_base_rate, self.reaction.activity_half_ratio
             ),
             self.reaction,
+            self.membership is not None and m.paid_until > now,
         )
 
     def _status_stake(self, m: Member, basket: float) -> float:

@@ -87,6 +87,19 @@ class ProgramResponse(Section):
         ge=-10,
         le=1,
     )
+    paid_membership_lift: float = param(
+        0.15,
+        unit="share",
+        source="Iyengar, Park & Yu 2022: a subscription program raised members' purchases "
+        "largely and lastingly, two thirds of it from membership itself (sunk cost), not its "
+        "economic benefits; size " + ASSUMPTION + " within a judged 10-30%",
+        description=(
+            "A member whose fee is paid up buys 1 + paid_membership_lift times as often "
+            "(programs with a membership fee only)."
+        ),
+        ge=0,
+        le=10,
+    )
     basket_sensitivity: float = param(
         0.5,
         unit="basket change per unit of deal",
@@ -96,10 +109,13 @@ class ProgramResponse(Section):
         le=10,
     )
     goal_gradient: float = param(
-        0.2,
+        0.1,
         unit="rate change at a full card",
         source="goal gradient: purchases accelerate as a reward nears (Kivetz, Urminsky & "
-        "Zheng 2006); size " + ASSUMPTION,
+        "Zheng 2006: the last interval of a cafe card 20% shorter than the first, among "
+        "customers who filled it); half of it, since customers who rarely get near a reward "
+        "show none (Hartmann & Viard 2008), which puts a stamp card's effect on members "
+        "within the 0-5% of docs/program-evidence.md; " + ASSUMPTION,
         description=(
             "Purchase-rate multiplier is 1 + goal_gradient x progress towards the next reward "
             "(0..1); it resets after a redemption (Drèze & Nunes 2011)."
