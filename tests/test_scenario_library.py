@@ -346,14 +346,14 @@ VERDICT_RUNS = 5
 """Paired replications per design in the verdict check (seed 0, the full horizon)."""
 
 VERDICTS: dict[str, dict[str, str]] = {
-    "airline_tiers.yaml": {"flying club": "pays_back"},
+    "airline_tiers.yaml": {"flying club": "destroys_value"},
     "b2b_supplier_partners.yaml": {"partner rebate": "marginal", "key-account tiers": "marginal"},
     "coalition_card.yaml": {"city coalition card": "pays_back"},
-    "coffee_points_card.yaml": {"stamp card": "pays_back"},
-    "coffee_shop.yaml": {"stamp card": "pays_back", "member discount": "marginal"},
+    "coffee_points_card.yaml": {"stamp card": "marginal"},
+    "coffee_shop.yaml": {"stamp card": "marginal", "member discount": "destroys_value"},
     "cooperative_dividend.yaml": {"member dividend": "destroys_value"},
     "ecommerce_membership.yaml": {"pet club": "pays_back"},
-    "food_delivery_instant_win.yaml": {"instant win": "pays_back"},
+    "food_delivery_instant_win.yaml": {"instant win": "marginal"},
     "hoover_promotion.yaml": {"fly free": "destroys_value"},
     "natural_brand.yaml": {"quality first": "marginal"},
     "outdoor_apparel_repairs.yaml": {"free repairs": "pays_back"},
@@ -364,7 +364,7 @@ VERDICTS: dict[str, dict[str, str]] = {
     },
     "supplement_subscription.yaml": {
         "subscribe and save": "destroys_value",
-        "sixth bottle free": "pays_back",
+        "sixth bottle free": "destroys_value",
     },
     "wine_club.yaml": {"members' club": "destroys_value"},
 }
@@ -372,7 +372,10 @@ VERDICTS: dict[str, dict[str, str]] = {
 library file, at five paired runs (docs/experiments.md).
 
 With five paired runs an interval is wide, so designs whose gain is small against the noise
-are ``marginal`` here (the coffee shop's member discount pays back with more runs). The natural
+are ``marginal`` here. With customers responding as field studies of programs find (a few
+per cent more visits from members; docs/program-evidence.md), most free programs do not pay
+back their rewards; the paid membership, the coalition (partners pay for the points), the
+free repairs and the referral card do. The natural
 brand's design changes nothing (DOMAIN P1), so its incremental profit is exactly zero in
 every run: ``marginal`` by the rule, as it must be.
 """
