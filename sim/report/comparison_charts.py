@@ -214,7 +214,10 @@ def participants_ratio_chart(comparison: Comparison) -> Figure:
     replications with its Student-t interval, replications without a figure (nobody, or
     everybody, joined) left out and counted beside the row. A line at 1 marks DOMAIN E6:
     participants must bring more than comparable non-participants; designs whose mean ratio is
-    below 1 are marked with a cross and the words "below 1".
+    below 1 are marked with a cross and the words "below 1". Beside each ratio, a hollow
+    diamond gives the paired lift (``participant_spend_lift`` of the comparison's table, with
+    its interval): what the program itself did to the participants' spending, against the same
+    customers without it. The gap between the two is who joins.
 
     Parameters
     ----------
@@ -252,6 +255,14 @@ def participants_ratio_chart(comparison: Comparison) -> Figure:
     ax = fig.subplots()
     below = VERDICT_COLOURS["destroys_value"]
     above = VERDICT_COLOURS["pays_back"]
+    table = comparison.table.set_index("program")
+    lifts = {
+        p: tuple(table.loc[p, f"participant_spend_lift{s}"] for s in ("", "_low", "_high"))
+        for p in programs
+        if "participant_spend_lift" in table and p in table.index
+    }
+    program_of = dict(zip(y, programs, strict=True))
+    labelled = False
     for yi, (_, e, runs) in zip(y, estimates, strict=True):
         counted = f"{e.n} of {runs} runs had a figure"
         if e.n == 0:
@@ -269,6 +280,24 @@ def participants_ratio_chart(comparison: Comparison) -> Figure:
             markersize=10 if low_side else 8,
         )
         words = f"below 1; {counted}" if low_side else counted
+        lift = lifts.get(program_of[yi])
+        if lift is not None and lift[0] == lift[0]:
+            mean, low, high = lift
+            ax.errorbar(
+                mean,
+                yi - 0.3,
+                xerr=error_bars(mean, low, high).reshape(2, 1),
+                fmt="D",
+                mfc="none",
+                color="#000000",
+                ecolor="#000000",
+                capsize=3,
+                markersize=7,
+                label="paired lift: what the program did to participants' spending"
+                if not labelled
+                else None,
+            )
+            labelled = True
         ax.annotate(
             words,
             (e.mean, yi),
@@ -295,9 +324,11 @@ def participants_ratio_chart(comparison: Comparison) -> Figure:
     lo, hi = ax.get_xlim()
     ax.set_xlim(min(lo, 0.9), max(hi, 1.1))
     ax.set_xlabel(
-        "participants' spend per year / same-segment non-participants' (ratio)\n"
-        f"mean and {level:.0%} interval across runs"
+        "participants' spend per year / same-segment non-participants' (ratio, markers)\n"
+        f"mean and {level:.0%} interval across runs; diamonds: paired lift (ratio)"
     )
+    if labelled:
+        ax.legend(loc="lower right", fontsize=8, frameon=False)
     ax.set_title(
         f"Do participants bring more than comparable non-participants? (DOMAIN E6): "
         f"{scenario.name}",

@@ -67,7 +67,9 @@ CAPTIONS: dict[str, str] = {
     "last days of the horizon, per design.",
     "sales_share_bands": "New customers' share of sales per 30 days, per design (DOMAIN E5).",
     "participants_ratio": "Participants' spend per year over comparable non-participants', mean "
-    "across replications with its interval (DOMAIN E6): below 1 the strategy is wrong.",
+    "across replications with its interval (DOMAIN E6): below 1 the strategy is wrong. The "
+    "diamond is the paired lift, what the program itself did to participants' spending; the gap "
+    "between the two is who joins.",
     "tracking": "Repeat transactions of the log's customers so far, week by week: the log "
     "(black), the calibrated simulator's replays of the same customers (blue: their mean and "
     "5-95% range) and the fitted formula (vermillion). Right of the dotted line is the holdout, "
