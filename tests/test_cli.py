@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import yaml
 
 import sim
@@ -201,6 +202,30 @@ CARD = {
 }
 
 
+@pytest.mark.slow
+def test_compare_finds_break_even_responses_and_weighs_uncertainty(tmp_path):
+    """--break-even prints the response each design needs beside the published range and
+    writes every response tried; --uncertainty prints the share of pairs that paid back and
+    what moves it, and writes the draws and the ranking."""
+    scenario = write(tmp_path / "shop.yaml", {**SMALL, "programs": [CARD]})
+    out = tmp_path / "be"
+    common = ["--runs", "3", "--executor", "serial", "--quiet"]
+    done = loyalsim("compare", str(scenario), *common, "--out", str(out), "--break-even", "2")
+    assert done.returncode == 0, done.stderr
+    assert "card: needs +" in done.stdout and "published programs of this type" in done.stdout
+    tried = pd.read_csv(out / "break_even_points.csv")
+    assert set(tried["lever"]) == {"visits", "basket", "retention", "combined"}
+    table = pd.read_csv(out / "comparison.csv")
+    assert table["break_even_visits"].iloc[0] > 0
+    out = tmp_path / "unc"
+    done = loyalsim("compare", str(scenario), *common, "--out", str(out), "--uncertainty")
+    assert done.returncode == 0, done.stderr
+    assert "card: paid back in" in done.stdout and "what moves it most" in done.stdout
+    draws = pd.read_csv(out / "parameter_draws.csv")
+    assert len(draws) == 3 and "program_response.visit_elasticity" in draws
+    assert len(pd.read_csv(out / "verdict_drivers.csv")) == 6
+
+
 def test_compare_prints_a_verdict_per_program_and_writes_its_tables(tmp_path):
     scenario = write(tmp_path / "shop.yaml", {**SMALL, "programs": [CARD]})
     out = tmp_path / "cmp"
@@ -208,9 +233,11 @@ def test_compare_prints_a_verdict_per_program_and_writes_its_tables(tmp_path):
     done = loyalsim(*args, "--quiet")
     assert done.returncode == 0, done.stderr
     assert "card" in done.stdout and "paired" in done.stdout
-    assert "ruin_risk_unresolved" in done.stdout  # three runs cannot tell a 5% risk of ruin
+    # Three runs cannot tell a 5% risk of ruin: the note under the table says how many would.
     assert "about 73 runs would settle it" in done.stdout
     table = pd.read_csv(out / "comparison.csv")
+    assert table["ruin_verdict"].iloc[0] == "unresolved"
+    assert "participants spent" in done.stdout  # the paired lift beside the naive ratio
     assert list(table["program"]) == ["card"]
     assert len(pd.read_csv(out / "pairs.csv")) == 3
     assert (out / "summary.parquet").exists() and (out / "bands.parquet").exists()
