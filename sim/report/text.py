@@ -86,16 +86,22 @@ def participant_lift_notes(comparison: Any) -> list[tuple[str, str]]:
         if lift is None or not (naive == naive and lift == lift):
             continue
         visits = row["participant_visit_lift"]
+        ruined = (
+            "; runs in which the business went bankrupt stopped trading, which is part of "
+            "that change"
+            if row.get("caused_bankruptcy_probability", 0.0) > 0
+            else ""
+        )
         notes.append(
             (
                 row["program"],
-                f"participants spent {naive:.2f}x what comparable non-participants spent, but "
+                f"participants spent {naive:.2f}x what comparable non-participants spent, while "
                 f"the program itself changed their spending by {_percent_change(lift)} "
                 f"[{_percent_change(row['participant_spend_lift_low'])}, "
                 f"{_percent_change(row['participant_spend_lift_high'])}] and their visits by "
                 f"{_percent_change(visits)} (paired runs, against the same customers without "
-                "it): the rest of the gap is who joins, as heavier, more loyal buyers join "
-                "first (DOMAIN E6; Leenheer et al. 2007)",
+                f"it{ruined}). The gap between the two is who joins: heavier, more loyal buyers "
+                "join first (DOMAIN E6; Leenheer et al. 2007)",
             )
         )
     return notes
@@ -104,7 +110,7 @@ def participant_lift_notes(comparison: Any) -> list[tuple[str, str]]:
 LEVER_WORDS = {
     "visits": "{x} visits",
     "basket": "{x} basket",
-    "retention": "a {cut} cut in their churn",
+    "retention": "{cut} less churn",
     "combined": "{x} on all three",
 }
 """How a break-even response on each lever reads."""
