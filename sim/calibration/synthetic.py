@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.calibration.cohort import ARRIVAL_TIME_OF_DAY, replay_model, replay_scenario
+from sim.engine.model import AgentModel
 from sim.scenario import Scenario
 
 START = dt.date(2024, 1, 1)
@@ -78,3 +79,57 @@ def transaction_log(
             "amount": np.round(amounts, 2),
         }
     )
+
+
+def pilot_table(
+    scenario: Scenario, program: str, launch_day: int, window_days: int, seed: int = 0
+) -> pd.DataFrame:
+    """A pilot of ``program`` written by the engine: the table ``sim.calibration.pilot`` reads.
+
+    The treated group is the scenario's customers in a run with the design launched on
+    ``launch_day``; the control group those of a run without it on the next seed, another draw
+    of the same market (a random assignment). Each group holds the customers who bought before
+    the launch, with their visits and spend in the ``window_days`` before it and after it,
+    whether (and on which day of the window) a treated customer joined, and whether they
+    bought in the window's last third (``active_at_end``). Runs use the Python shop, whose
+    purchases can be written down one by one; the run ends with the window.
+    """
+    horizon = launch_day + window_days
+    base = scenario.with_overrides(
+        {"horizon_days": horizon, f"programs.{program}.launch_day": launch_day}
+    )
+    parts = []
+    for group, active, run_seed in (("treated", program, seed), ("control", "none", seed + 1)):
+        model = AgentModel(
+            base.with_overrides({"active_program": active}), run_seed, compiled=False
+        )
+        rows: list[tuple[int, float, float]] = []
+        book = model.shop.purchase
+
+        def write_down(c, now, rows=rows, book=book):
+            paid = book(c, now)
+            rows.append((c.id, now, paid))
+            return paid
+
+        model.shop.purchase = write_down
+        model.run()
+        log = pd.DataFrame(rows, columns=["id", "day", "paid"])
+        before = log[(log["day"] >= launch_day - window_days) & (log["day"] < launch_day)]
+        during = log[log["day"] >= launch_day]
+        last = during[during["day"] >= horizon - window_days / 3]
+        known = sorted(set(log.loc[log["day"] < launch_day, "id"]))
+        table = pd.DataFrame({"customer": [f"{group[0]}{i:06d}" for i in known]}, index=known)
+        table["group"] = group
+        members = {c.id: c.member.joined for c in model.customers if c.member is not None}
+        members.update({i: m.joined for i, m in getattr(model.program, "memberships", {}).items()})
+        table["joined"] = [int(i in members) for i in known]
+        table["joined_day"] = [
+            max(0.0, members[i] - launch_day) if i in members else np.nan for i in known
+        ]
+        table["visits_before"] = before.groupby("id").size().reindex(known, fill_value=0)
+        table["visits_during"] = during.groupby("id").size().reindex(known, fill_value=0)
+        table["spend_before"] = before.groupby("id")["paid"].sum().reindex(known, fill_value=0)
+        table["spend_during"] = during.groupby("id")["paid"].sum().reindex(known, fill_value=0)
+        table["active_at_end"] = [int(i in set(last["id"])) for i in known]
+        parts.append(table.reset_index(drop=True))
+    return pd.concat(parts, ignore_index=True)

@@ -17,6 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from sim.cli.calibrate import add_calibrate_parser, calibrate_command
+from sim.cli.calibrate_response import add_calibrate_response_parser, calibrate_response_command
 from sim.cli.experiments import (
     EXIT_INTERRUPTED,
     add_experiment_parsers,
@@ -87,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--name", default="My business", help="the scenario's name")
     add_experiment_parsers(sub)
     add_calibrate_parser(sub)
+    add_calibrate_response_parser(sub)
     return parser
 
 
@@ -106,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         return _validate(console, args.scenarios)
     if args.command == "calibrate":
         return calibrate_command(console, args)
+    if args.command == "calibrate-response":
+        return calibrate_response_command(console, args)
     try:
         scenario = load_scenario(args.scenario)
         if args.set or getattr(args, "program", None):
