@@ -87,9 +87,8 @@ CARD = {
 def test_the_break_even_is_where_incremental_profit_crosses_zero():
     """The search's visit break-even, checked by paired runs 2 percentage points on either side
     with the same seeds: mean incremental profit below zero under it, above zero over it. The
-    margin is four times the search's own spread (0.5 point between seed sets measured on the
-    coffee shop) and well inside the distance at which profit changes sign by noise (about
-    1,500 per point of visits here, against a noise of a few hundred)."""
+    margin is four times the search's own spread (0.5 point between seed sets, measured on the
+    coffee shop)."""
     sc = small_scenario(horizon_days=365).with_overrides(
         {"programs": [CARD], "active_program": "none"}
     )

@@ -31,6 +31,27 @@ TRUE_VISITS, TRUE_BASKET = 0.2, 0.1
 """The response the pilot is written with: members buy 20% more often, 10% more a visit."""
 
 
+def calibrate_response(pilot_file, out, *options: str) -> subprocess.CompletedProcess:
+    """``loyalsim calibrate-response`` on the coffee shop, as a user runs it."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim.cli",
+            "calibrate-response",
+            str(pilot_file),
+            "--scenario",
+            "scenarios/coffee_shop.yaml",
+            "--out",
+            str(out),
+            *options,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 @pytest.fixture(scope="module")
 def pilot() -> pd.DataFrame:
     """A 180-day pilot of an opt-in card, offered on day 200 to one draw of an 8,000-person
@@ -79,26 +100,7 @@ def test_the_command_writes_a_scenario_that_loads(pilot, tmp_path):
     path = tmp_path / "pilot.csv"
     pilot.to_csv(path, index=False)
     out = tmp_path / "fitted.yaml"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sim.cli",
-            "calibrate-response",
-            str(path),
-            "--scenario",
-            "scenarios/coffee_shop.yaml",
-            "--window-days",
-            "180",
-            "--resamples",
-            "200",
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = calibrate_response(path, out, "--window-days", "180", "--resamples", "200")
     assert done.returncode == 0, done.stderr
     assert "visit_lift" in done.stdout and "naive_visit_gap" in done.stdout
     fitted = sim.load_scenario(out)
@@ -135,20 +137,5 @@ def test_bad_pilot_tables_are_refused_with_the_column_and_lines(tmp_path):
     path = tmp_path / "bad.csv"
     cases[2][0].to_csv(path, index=False)
     out = tmp_path / "never.yaml"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sim.cli",
-            "calibrate-response",
-            str(path),
-            "--scenario",
-            "scenarios/coffee_shop.yaml",
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = calibrate_response(path, out)
     assert done.returncode == 2 and "visits_during" in done.stdout and not out.exists()

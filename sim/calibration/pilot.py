@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.experiments.break_even import NO_RESPONSE
 from sim.scenario import Scenario
 
 COLUMNS = (
@@ -46,14 +47,6 @@ COLUMNS = (
 
 GROUPS = ("treated", "control")
 
-NO_RESPONSE = {
-    "program_response.visit_elasticity": 0.0,
-    "program_response.goal_gradient": 0.0,
-    "program_response.basket_sensitivity": 0.0,
-    "program_response.switching_cost_effect": 0.0,
-}
-"""The modelled response to the deal, switched off: the pilot's measured response replaces it
-(the same set as ``sim.experiments.break_even.NO_RESPONSE``, which sits in a higher layer)."""
 
 LIFTS = ("visit_lift", "basket_lift")
 """The lifts written into a scenario. Activity at the end is reported but not written as

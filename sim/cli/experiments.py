@@ -28,13 +28,11 @@ from sim.experiments.store import DamagedRunWarning, saved_runs
 from sim.report.text import (
     COMPARISON_COLUMNS,
     baseline_ruin_text,
-    break_even_notes,
     comparison_rows,
+    design_notes,
     design_warnings,
     interval_text,
-    participant_lift_notes,
     runs_text,
-    uncertainty_notes,
     unresolved_ruin_notes,
 )
 
@@ -522,11 +520,7 @@ def print_comparison(console: Console, c: Any) -> None:
     console.print(literal(baseline_ruin_text(c)))
     for program, note in unresolved_ruin_notes(c):
         console.print(f"{literal(program)}: {literal(note)}")
-    for program, note in participant_lift_notes(c):
-        console.print(f"{literal(program)}: {literal(note)}")
-    for program, note in break_even_notes(c):
-        console.print(f"{literal(program)}: {literal(note)}")
-    for program, note in uncertainty_notes(c):
+    for program, note in design_notes(c):
         console.print(f"{literal(program)}: {literal(note)}")
     for program, w in design_warnings(c):
         console.print(

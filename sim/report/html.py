@@ -25,15 +25,13 @@ from sim.report.text import (
     COMPARISON_COLUMNS,
     VERDICT_MEANING,
     baseline_ruin_text,
-    break_even_notes,
     comparison_rows,
+    design_notes,
     design_warnings,
     flow_rows,
     money_rows,
-    participant_lift_notes,
     runs_text,
     scenario_in_words,
-    uncertainty_notes,
     unresolved_ruin_notes,
 )
 
@@ -311,11 +309,7 @@ def comparison_report(
     body.append(f"<p>{_cite(baseline_ruin_text(c))}</p>")
     for program, note in unresolved_ruin_notes(c):
         body.append(f'<p class="warning"><b>{_e(program)}</b>: {_cite(note)}</p>')
-    for program, note in participant_lift_notes(c):
-        body.append(f"<p><b>{_e(program)}</b>: {_cite(note)}</p>")
-    for program, note in break_even_notes(c):
-        body.append(f"<p><b>{_e(program)}</b>: {_cite(note)}</p>")
-    for program, note in uncertainty_notes(c):
+    for program, note in design_notes(c):
         body.append(f"<p><b>{_e(program)}</b>: {_cite(note)}</p>")
     meanings = "".join(
         f"<li>{_verdict_badge(v)} {_e(VERDICT_MEANING[v])}</li>"

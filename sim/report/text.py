@@ -201,6 +201,16 @@ def uncertainty_notes(comparison: Any, shown: int = 3) -> list[tuple[str, str]]:
     return notes
 
 
+def design_notes(comparison: Any) -> list[tuple[str, str]]:
+    """Every per-design line a comparison prints under its table, in order: what the program
+    did to its participants, the break-even responses and the uncertainty lines."""
+    return [
+        *participant_lift_notes(comparison),
+        *break_even_notes(comparison),
+        *uncertainty_notes(comparison),
+    ]
+
+
 def row_runs(comparison: Any) -> int:
     """Paired runs per response tried in a comparison's break-even search."""
     points = comparison.break_even.table
