@@ -15,10 +15,17 @@ Relative to what the members would have done without the program (their own visi
 effect), that is a lift in visits, spend (and so basket) and a cut in churn. Members who joined
 part-way through the window were members for only part of it, so the lift per unit of time as
 a member is the lift over the window divided by the members' mean share of the window as
-members (the exposure). The lifts are written as ``program_response.visit_lift`` and
-``basket_lift``, with the modelled response to the deal switched off, and
-their bootstrap intervals become the scenario's ``uncertainty`` (triangular: interval ends and
-the estimate), so that ``compare --uncertainty`` carries the pilot's doubt into the verdict.
+members (the exposure). The change in the share of members inactive at the end of the window
+(not buying in its last third) is measured the same way, against their own before window when
+the table says who was active then.
+
+The lifts are written as ``program_response.visit_lift`` and ``basket_lift``, with the
+modelled response to the deal switched off, and their bootstrap intervals become the scenario's
+``uncertainty`` (triangular: interval ends and the estimate), so that ``compare --uncertainty``
+carries the pilot's doubt into the verdict. Visits and activity each carry both the visit and
+the retention effect (a member who stays longer also visits more), so the direct fit writes no
+churn cut; the fit by simulated twins (``sim.calibration.pilot_twin``) separates the two and
+writes both.
 """
 
 from __future__ import annotations
@@ -26,12 +33,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim.experiments.break_even import NO_RESPONSE
-from sim.scenario import Scenario
+from sim.scenario import Scenario, field_limits
 
 COLUMNS = (
     "customer",
@@ -43,15 +51,13 @@ COLUMNS = (
     "spend_during",
     "active_at_end",
 )
-"""The pilot table's columns; ``joined_day`` (days from the offer to joining) is optional."""
+"""The pilot table's columns. Two are optional: ``joined_day`` (days from the offer to joining)
+and ``active_before`` (1 if the customer bought in the last third of the window before the
+offer), which lets the change in activity be differenced like visits and spend."""
+
+OPTIONAL_FLAGS = ("active_before",)
 
 GROUPS = ("treated", "control")
-
-
-LIFTS = ("visit_lift", "basket_lift")
-"""The lifts written into a scenario. Activity at the end is reported but not written as
-``churn_cut``: a member who visits more is also more often active at the end, so the two are
-confounded in a pilot table, and the pilot has no before-window activity to difference it."""
 
 
 class PilotError(ValueError):
@@ -101,7 +107,11 @@ def check_pilot(table: pd.DataFrame, name: str = "pilot") -> pd.DataFrame:
                 f"{name}: column {column!r} must be a number of at least 0 (lines {_rows(bad)})"
             )
         table[column] = values.astype(float)
-    for column in ("joined", "active_at_end"):
+    for column in OPTIONAL_FLAGS:
+        if column in table.columns:
+            values = pd.to_numeric(table[column], errors="coerce")
+            table[column] = values.astype(float)
+    for column in ("joined", "active_at_end", *(c for c in OPTIONAL_FLAGS if c in table)):
         bad = ~table[column].isin((0.0, 1.0))
         if bad.any():
             raise PilotError(f"{name}: column {column!r} must be 0 or 1 (lines {_rows(bad)})")
@@ -127,17 +137,21 @@ class PilotFit:
     Attributes
     ----------
     table
-        One row per figure (``visit_lift``, ``spend_lift``, ``basket_lift``, ``inactive_cut``,
-        ``joined_share``, ``exposure``, ``naive_visit_gap``): ``estimate``, ``low`` and
-        ``high`` (bootstrap percentile interval), and ``meaning``.
+        One row per figure (``visit_lift``, ``spend_lift``, ``basket_lift``,
+        ``inactive_change``, ``joined_share``, ``exposure``, ``naive_visit_gap``): ``estimate``,
+        ``low`` and ``high`` (bootstrap percentile interval), and ``meaning``.
     treated, control, joined
         Customers in each group and treated customers who joined.
+    draws
+        The bootstrap resamples' estimates, one row per resample (the fit by simulated twins
+        carries them through to its own intervals).
     """
 
     table: pd.DataFrame
     treated: int
     control: int
     joined: int
+    draws: pd.DataFrame
 
     def value(self, figure: str) -> float:
         return float(self.table.set_index("figure").loc[figure, "estimate"])
@@ -147,8 +161,8 @@ MEANINGS = {
     "visit_lift": "members' visits per time as members, against the same members without it",
     "spend_lift": "members' spend per time as members, against the same without it",
     "basket_lift": "members' spend per visit (1 + spend lift) / (1 + visit lift) - 1",
-    "inactive_cut": "relative cut in the share of members who did not buy in the window's "
-    "last third (confounded with the visit lift; not written into the scenario)",
+    "inactive_change": "change in the share of members who did not buy in the window's last "
+    "third, in points (with active_before: against their own before window)",
     "joined_share": "share of treated customers who joined (the offer's take-up)",
     "exposure": "members' mean share of the pilot window spent as members",
     "naive_visit_gap": "members' visits during the pilot against the control group's: who "
@@ -176,11 +190,13 @@ def _estimates(t: pd.DataFrame) -> dict[str, float]:
         without = members[during].mean() - effect
         out[name] = effect / without / exposure if without > 0 else math.nan
     out["basket_lift"] = (1 + out["spend_lift"]) / (1 + out["visit_lift"]) - 1
-    churn_treated = 1 - treated["active_at_end"].mean()
-    churn_control = 1 - control["active_at_end"].mean()
-    effect = (churn_treated - churn_control) / share
-    without = (1 - members["active_at_end"].mean()) - effect
-    out["inactive_cut"] = -effect / without if without > 0 else math.nan
+    inactive = [1 - g["active_at_end"].mean() for g in (treated, control)]
+    if "active_before" in t:  # each group's change from its own before window
+        inactive = [
+            x - (1 - g["active_before"].mean())
+            for x, g in zip(inactive, (treated, control), strict=True)
+        ]
+    out["inactive_change"] = (inactive[0] - inactive[1]) / share
     out["naive_visit_gap"] = members["visits_during"].mean() / control["visits_during"].mean() - 1
     return out
 
@@ -202,7 +218,7 @@ def fit_pilot(
         Length of each window; with a ``joined_day`` column it gives each member's exposure.
     resamples
         Bootstrap resamples (customers drawn with replacement within each group; Efron &
-        Tibshirani 1993).
+        Tibshirani 1993); 0 gives the estimates alone (intervals not a number).
     seed, confidence
         Of the bootstrap and its percentile interval.
     """
@@ -220,7 +236,7 @@ def fit_pilot(
         if not (sample.loc[sample["group"] == "treated", "joined"] == 1).any():
             continue
         draws.append(_estimates(sample))
-    boot = pd.DataFrame(draws)
+    boot = pd.DataFrame(draws, columns=list(point))
     tail = (1 - confidence) / 2
     rows = [
         {
@@ -238,26 +254,40 @@ def fit_pilot(
         int(treated.sum()),
         int((~treated).sum()),
         int((treated & (table["joined"] == 1)).sum()),
+        boot,
     )
 
 
-def fitted_scenario(scenario: Scenario, fit: PilotFit) -> Scenario:
+def fitted_scenario(scenario: Scenario, fit: PilotFit, twins: Any = None) -> Scenario:
     """The scenario with the pilot's response: the modelled response to the deal off, the
-    measured lifts stated, and their intervals as the ``uncertainty`` of those three fields
+    measured response stated, and its intervals as the ``uncertainty`` of those fields
     (triangular from the interval's low end through the estimate to its high end, each clipped
-    to the field's allowed range)."""
-    limits = {"visit_lift": (-0.9, 10.0), "basket_lift": (-0.9, 10.0)}
-    rows = fit.table.set_index("figure")
+    to the field's allowed range).
+
+    Parameters
+    ----------
+    scenario, fit
+        The scenario to write into and the pilot's direct fit; its basket lift is written.
+    twins
+        A fit by simulated twins (``sim.calibration.pilot_twin.TwinFit``): its visit lift and
+        churn cut are written. Without it the direct fit's visit lift is, and no churn cut.
+    """
+    rows = {"basket_lift": fit.table.set_index("figure").loc["basket_lift"]}
+    if twins is None:
+        rows["visit_lift"] = fit.table.set_index("figure").loc["visit_lift"]
+    else:
+        rows.update(twins.table.set_index("figure").iterrows())
     overrides: dict[str, object] = dict(NO_RESPONSE)
     uncertainty: dict[str, dict[str, object]] = {}
-    for name in LIFTS:
-        lo, hi = limits[name]
+    for name in sorted(rows):
+        path = f"program_response.{name}"
+        lo, hi = field_limits(path)
         estimate, low, high = (
-            float(np.clip(rows.loc[name, k], lo, hi)) for k in ("estimate", "low", "high")
+            float(np.clip(rows[name][k], lo, hi)) for k in ("estimate", "low", "high")
         )
-        overrides[f"program_response.{name}"] = estimate
+        overrides[path] = estimate
         if low < high:
-            uncertainty[f"program_response.{name}"] = {
+            uncertainty[path] = {
                 "distribution": "triangular",
                 "low": low,
                 "mode": min(max(estimate, low), high),

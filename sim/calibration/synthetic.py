@@ -82,54 +82,90 @@ def transaction_log(
 
 
 def pilot_table(
-    scenario: Scenario, program: str, launch_day: int, window_days: int, seed: int = 0
+    scenario: Scenario,
+    program: str,
+    launch_day: int,
+    window_days: int,
+    seed: int = 0,
+    treated_share: float = 0.5,
 ) -> pd.DataFrame:
     """A pilot of ``program`` written by the engine: the table ``sim.calibration.pilot`` reads.
 
-    The treated group is the scenario's customers in a run with the design launched on
-    ``launch_day``; the control group those of a run without it on the next seed, another draw
-    of the same market (a random assignment). Each group holds the customers who bought before
-    the launch, with their visits and spend in the ``window_days`` before it and after it,
-    whether (and on which day of the window) a treated customer joined, and whether they
-    bought in the window's last third (``active_at_end``). Runs use the Python shop, whose
-    purchases can be written down one by one; the run ends with the window.
+    One run of the scenario's market with the design launched on ``launch_day``, in which the
+    customers who bought before the launch are split at random: the treated group is offered
+    the program, the control group never is (newcomers during the pilot are offered it and are
+    not in the table), as a pilot randomised by customer within one market is run. Each row
+    holds a customer's visits and spend in the ``window_days`` before the launch and after it,
+    whether (and on which day of the window) a treated customer joined, and whether they bought
+    in the last third of each window (``active_before``, ``active_at_end``). The run uses the
+    Python shop, whose purchases can be written down one by one, and ends with the window.
+
+    Parameters
+    ----------
+    scenario, program
+        The market, and the design piloted in it.
+    launch_day, window_days
+        Day of the offer and the length of each window.
+    seed
+        Seed of the run and of the split.
+    treated_share
+        Share of the known customers offered the program.
     """
     horizon = launch_day + window_days
     base = scenario.with_overrides(
-        {"horizon_days": horizon, f"programs.{program}.launch_day": launch_day}
+        {
+            "horizon_days": horizon,
+            f"programs.{program}.launch_day": launch_day,
+            "active_program": program,
+        }
     )
-    parts = []
-    for group, active, run_seed in (("treated", program, seed), ("control", "none", seed + 1)):
-        model = AgentModel(
-            base.with_overrides({"active_program": active}), run_seed, compiled=False
-        )
-        rows: list[tuple[int, float, float]] = []
-        book = model.shop.purchase
+    model = AgentModel(base, seed, compiled=False)
+    draws: dict[int, bool] = {}
 
-        def write_down(c, now, rows=rows, book=book):
-            paid = book(c, now)
-            rows.append((c.id, now, paid))
-            return paid
+    def is_treated(i: int) -> bool:  # each customer's own draw, whatever the order of events
+        if i not in draws:
+            draws[i] = bool(np.random.default_rng([seed, 1, i]).uniform() < treated_share)
+        return draws[i]
 
-        model.shop.purchase = write_down
-        model.run()
-        log = pd.DataFrame(rows, columns=["id", "day", "paid"])
-        before = log[(log["day"] >= launch_day - window_days) & (log["day"] < launch_day)]
-        during = log[log["day"] >= launch_day]
-        last = during[during["day"] >= horizon - window_days / 3]
-        known = sorted(set(log.loc[log["day"] < launch_day, "id"]))
-        table = pd.DataFrame({"customer": [f"{group[0]}{i:06d}" for i in known]}, index=known)
-        table["group"] = group
-        members = {c.id: c.member.joined for c in model.customers if c.member is not None}
-        members.update({i: m.joined for i, m in getattr(model.program, "memberships", {}).items()})
-        table["joined"] = [int(i in members) for i in known]
-        table["joined_day"] = [
-            max(0.0, members[i] - launch_day) if i in members else np.nan for i in known
-        ]
-        table["visits_before"] = before.groupby("id").size().reindex(known, fill_value=0)
-        table["visits_during"] = during.groupby("id").size().reindex(known, fill_value=0)
-        table["spend_before"] = before.groupby("id")["paid"].sum().reindex(known, fill_value=0)
-        table["spend_during"] = during.groupby("id")["paid"].sum().reindex(known, fill_value=0)
-        table["active_at_end"] = [int(i in set(last["id"])) for i in known]
-        parts.append(table.reset_index(drop=True))
-    return pd.concat(parts, ignore_index=True)
+    offer = model.program.offer
+
+    def offer_to_treated(c, stage, now):
+        return offer(c, stage, now) if is_treated(c.id) else None
+
+    model.program.offer = offer_to_treated
+    rows: list[tuple[int, float, float]] = []
+    book = model.shop.purchase
+
+    def write_down(c, now):
+        paid = book(c, now)
+        rows.append((c.id, now, paid))
+        return paid
+
+    model.shop.purchase = write_down
+    model.run()
+    log = pd.DataFrame(rows, columns=["id", "day", "paid"])
+    before = log[(log["day"] >= launch_day - window_days) & (log["day"] < launch_day)]
+    during = log[log["day"] >= launch_day]
+    last_before = before[before["day"] >= launch_day - window_days / 3]
+    last = during[during["day"] >= horizon - window_days / 3]
+    known = np.array(sorted(set(log.loc[log["day"] < launch_day, "id"])))
+    treated = np.array([is_treated(int(i)) for i in known], dtype=bool)
+    members = {i: m.joined for i, m in model.program.memberships.items()}
+    table = pd.DataFrame(
+        {
+            "customer": [f"c{i:06d}" for i in known],
+            "group": np.where(treated, "treated", "control"),
+            "joined": [int(i in members) for i in known],
+            "joined_day": [
+                max(0.0, members[i] - launch_day) if i in members else np.nan for i in known
+            ],
+        },
+        index=known,
+    )
+    table["visits_before"] = before.groupby("id").size().reindex(known, fill_value=0)
+    table["visits_during"] = during.groupby("id").size().reindex(known, fill_value=0)
+    table["spend_before"] = before.groupby("id")["paid"].sum().reindex(known, fill_value=0)
+    table["spend_during"] = during.groupby("id")["paid"].sum().reindex(known, fill_value=0)
+    table["active_before"] = np.isin(known, last_before["id"].unique()).astype(int)
+    table["active_at_end"] = np.isin(known, last["id"].unique()).astype(int)
+    return table.reset_index(drop=True)

@@ -37,22 +37,38 @@ def allowed_fields(loc: tuple[str | int, ...]) -> list[str] | None:
     return None
 
 
-def allowed_range(loc: tuple[str | int, ...]) -> str | None:
-    """The bounds of the number field at ``loc`` in words (``">= 0 and <= 1"``), if any."""
+def _bounds(loc: tuple[str | int, ...]) -> dict[str, float]:
+    """The bounds (``ge``, ``gt``, ``le``, ``lt``) of the number field at ``loc``."""
     if not loc:
-        return None
+        return {}
     section = _unwrap(_kind_at(loc[:-1]))
     if not (isinstance(section, type) and issubclass(section, BaseModel)):
-        return None
+        return {}
     field = section.model_fields.get(str(loc[-1]))
     if field is None:
-        return None
-    words = []
-    for bound in field.metadata:
-        for key, label in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
-            if getattr(bound, key, None) is not None:
-                words.append(f"{label} {getattr(bound, key)}")
+        return {}
+    return {
+        key: getattr(bound, key)
+        for bound in field.metadata
+        for key in ("ge", "gt", "le", "lt")
+        if getattr(bound, key, None) is not None
+    }
+
+
+def allowed_range(loc: tuple[str | int, ...]) -> str | None:
+    """The bounds of the number field at ``loc`` in words (``">= 0 and <= 1"``), if any."""
+    labels = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
+    words = [f"{labels[key]} {value}" for key, value in _bounds(loc).items()]
     return " and ".join(words) or None
+
+
+def field_limits(path: str) -> tuple[float, float]:
+    """The lowest and highest value the number field at dotted ``path`` allows (infinite
+    where it is not bounded), for clipping an estimate into what a scenario accepts."""
+    bounds = _bounds(tuple(path.split(".")))
+    low = bounds.get("ge", bounds.get("gt", -float("inf")))
+    high = bounds.get("le", bounds.get("lt", float("inf")))
+    return float(low), float(high)
 
 
 def _kind_at(loc: tuple[str | int, ...]) -> Any:
