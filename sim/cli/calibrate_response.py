@@ -45,7 +45,8 @@ def add_calibrate_response_parser(sub: Any) -> None:
         "--window-days",
         type=float,
         default=None,
-        help="length of each pilot window in days (with joined_day: members' exposure)",
+        help="length of each pilot window in days (with joined_day: members' exposure); "
+        "needed for the fit by simulated twins",
     )
     p.add_argument(
         "--program",
@@ -59,7 +60,9 @@ def add_calibrate_response_parser(sub: Any) -> None:
         help="simulated twin pilots per response tried (default 4; 0: the direct fit only)",
     )
     p.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples")
-    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap")
+    p.add_argument(
+        "--seed", type=int, default=0, help="seed of the bootstrap and of the twin pilots"
+    )
 
 
 def calibrate_response_command(console: Console, args: argparse.Namespace) -> int:
@@ -109,10 +112,14 @@ def calibrate_response_command(console: Console, args: argparse.Namespace) -> in
     if twins:
         from sim.calibration.pilot_twin import fit_by_twins
 
-        with console.status(f"fitting by simulated twins of the pilot in {scenario.name}"):
-            twin_fit = fit_by_twins(
-                scenario, program, fit, round(args.window_days), twins=twins, seed=args.seed
-            )
+        try:
+            with console.status(f"fitting by simulated twins of the pilot in {scenario.name}"):
+                twin_fit = fit_by_twins(
+                    scenario, program, fit, round(args.window_days), twins=twins, seed=args.seed
+                )
+        except (ScenarioError, ValueError) as exc:
+            console.print(f"[red]error[/red] the twin pilots cannot be run: {literal(exc)}")
+            return EXIT_INVALID
         _show_twins(console, twin_fit, fit)
     elif args.window_days is None:
         console.print(
