@@ -26,18 +26,29 @@ import pandas as pd
 
 import sim
 from sim.preview import preview
+from sim.rules.ladder import STAGES, slug
 
 ROOT = Path(__file__).resolve().parent.parent
-ACTIVE = ["n_shopper", "n_customer", "n_member", "n_advocate", "n_raving_fan"]
+BUYING = ("shopper", "customer", "member", "advocate", "raving_fan")
 
 
-def figures(daily: pd.DataFrame, horizon: int) -> dict[str, float]:
+def active_buyers(sc: sim.Scenario, daily: pd.DataFrame) -> pd.Series:
+    """Buyers on every rung from shopper up, from an agent run's rung columns."""
+    names = dict(zip(STAGES, sc.ladder.stage_names(), strict=True))
+    columns = {f"n_{slug(names[s])}" for s in BUYING}
+    return sum(daily[c] for c in sorted(columns))
+
+
+def figures(sc: sim.Scenario, daily: pd.DataFrame) -> dict[str, float]:
     """The compared figures of one daily table (an agent run's, or the preview's)."""
+    horizon = sc.horizon_days
     last = daily.iloc[-1]
     tail = daily[daily["day"] >= horizon - 90]
     answered = tail["promoters"] + tail["passives"] + tail["detractors"]
     return {
-        "customers": float(sum(last[c] for c in ACTIVE if c in daily)),
+        "customers": float(
+            last["active"] if "active" in daily else active_buyers(sc, daily).iloc[-1]
+        ),
         "revenue": float(daily["revenue"].sum()),
         "profit": float(daily["profit"].sum()),
         "cash": float(last["cash"]),
@@ -51,13 +62,13 @@ def measure(path: Path, runs: int) -> dict[str, object]:
     sc = sim.load_scenario(path).with_overrides({"active_program": "none"})
     preview(sc)
     latency = min(preview(sc).seconds for _ in range(5))
-    mean_field = figures(preview(sc).daily, sc.horizon_days)
+    mean_field = figures(sc, preview(sc).daily)
     agent_rows, bankrupt = [], 0
     start = time.perf_counter()
     for seed in range(runs):
         result = sim.simulate(sc, seed=seed)
         bankrupt += bool(result.summary["bankrupt"])
-        agent_rows.append(figures(result.daily, sc.horizon_days))
+        agent_rows.append(figures(sc, result.daily))
     wall = (time.perf_counter() - start) / runs
     agent = pd.DataFrame(agent_rows)
     row: dict[str, object] = {

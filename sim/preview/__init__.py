@@ -22,6 +22,7 @@ from sim.engine.parameters import (
 )
 from sim.preview.classes import beta_classes, gamma_classes, normal_nodes, normal_quantiles
 from sim.preview.meanfield import COLUMNS, run_days
+from sim.rules.ladder import STAGES, slug
 from sim.rules.relationship import DAYS_PER_MONTH
 from sim.scenario import Scenario
 
@@ -75,6 +76,33 @@ def _wallet_factor(sc: Scenario) -> float:
         1.0,
     )
     return float(np.mean(1.0 + t * (comp.committed_acceptance_factor - 1.0)))
+
+
+def _named_rungs(sc: Scenario, daily: pd.DataFrame) -> pd.DataFrame:
+    """The rung columns as the agent model's ``daily`` table names them: one ``n_<rung>``
+    column per rung of the scenario's ladder, adding up the stages it merges (a rung holding
+    the suspects counts the anonymous pool), and ``active``, the buyers on every rung."""
+    stages = {
+        "suspect": daily["pool"],
+        "prospect": daily["n_prospect"],
+        "shopper": daily["n_shopper"],
+        "customer": daily["n_customer"],
+        "member": 0.0 * daily["pool"],
+        "advocate": daily["n_advocate"],
+        "raving_fan": daily["n_raving_fan"],
+    }
+    active = sum(stages[s] for s in ("shopper", "customer", "member", "advocate", "raving_fan"))
+    rungs: dict[str, pd.Series] = {}
+    for stage, name in zip(STAGES, sc.ladder.stage_names(), strict=True):
+        column = f"n_{slug(name)}"
+        rungs[column] = rungs[column] + stages[stage] if column in rungs else stages[stage]
+    canonical = [f"n_{s}" for s in stages if f"n_{s}" in daily]
+    out = daily.drop(columns=canonical)
+    for i, (column, values) in enumerate(rungs.items()):
+        out.insert(1 + i, column, values)
+    out.insert(1 + len(rungs), "n_lost", out.pop("n_lost"))
+    out["active"] = active
+    return out
 
 
 def caveats(sc: Scenario) -> list[str]:
@@ -267,7 +295,7 @@ def preview(scenario: Scenario) -> Preview:
         tuple(talk),
         campaigns,
     )
-    daily = pd.DataFrame(table, columns=list(COLUMNS))
+    daily = _named_rungs(sc, pd.DataFrame(table, columns=list(COLUMNS)))
     daily.insert(0, "day", np.arange(horizon))
     answered = daily["promoters"] + daily["passives"] + daily["detractors"]
     daily["nps"] = 100.0 * (daily["promoters"] - daily["detractors"]) / answered.where(answered > 0)
@@ -278,7 +306,7 @@ def preview(scenario: Scenario) -> Preview:
         "profit": float(daily["profit"].sum()),
         "final_cash": float(last["cash"]),
         "purchases": float(daily["purchases"].sum()),
-        "customers": float(last[["n_shopper", "n_customer", "n_advocate", "n_raving_fan"]].sum()),
+        "customers": float(last["active"]),
         "nps": float(last["nps"]),
         "bankrupt_day": int(below[0]) if len(below) else None,
     }
