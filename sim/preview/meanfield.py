@@ -428,46 +428,6 @@ def run_days(
         active = 0.0
         fan_voices = 0.0
         for c in range(k):
-            # first purchases: new shoppers of this class, after one experience at the
-            # starting satisfaction and expectation
-            new = first * weights[c]
-            if new > 0.0:
-                x, v, de = _lookup(felt, init_e)
-                s_new = experience.updated_satisfaction(init_s, x, learning)
-                r_new = wait_r + gain_purchase * (1.0 - wait_r)
-                a_new = attachment_rate * (s_new * r_new)
-                old = n[c, SHOPPER]
-                s[c, SHOPPER] = _mix(old, s[c, SHOPPER], new, s_new)
-                e[c, SHOPPER] = _mix(old, e[c, SHOPPER], new, init_e + de)
-                r[c, SHOPPER] = _mix(old, r[c, SHOPPER], new, r_new)
-                a[c, SHOPPER] = _mix(old, a[c, SHOPPER], new, a_new)
-                var[c, SHOPPER] = _mix(old, var[c, SHOPPER], new, learning * learning * v)
-                n[c, SHOPPER] = old + new
-                row[REVENUE] += new * mean_basket * spend_s * price_level
-            # win-backs: back on the customer rung with a purchase at once
-            offered = lost[c] * back
-            won = min(lost[c], offered + wom_back[c])
-            if won > 0.0:
-                lost_debt *= 1.0 - won / max(lost.sum(), 1e-12)
-                lost[c] -= won
-                s_back = max(lost_s[c], init_s)
-                r_back = max(lost_r[c], init_r)
-                x, v, de = _lookup(felt, lost_e[c])
-                s_back = experience.updated_satisfaction(s_back, x, learning)
-                r_back = r_back + gain_purchase * (1.0 - r_back)
-                old = n[c, CUSTOMER]
-                s[c, CUSTOMER] = _mix(old, s[c, CUSTOMER], won, s_back)
-                e[c, CUSTOMER] = _mix(old, e[c, CUSTOMER], won, lost_e[c] + de)
-                r[c, CUSTOMER] = _mix(old, r[c, CUSTOMER], won, r_back)
-                a[c, CUSTOMER] = _mix(old, a[c, CUSTOMER], won, lost_a[c])
-                n[c, CUSTOMER] = old + won
-                if bgnbd:
-                    fresh[c, CUSTOMER] += won
-                row[WON_BACK] += won
-                row[PURCHASES] += won
-                row[REVENUE] += won * mean_basket * spend_c * price_level
-                row[WIN_BACK_COST] -= min(offered, won) * win_back_cost
-                row[WON_BACK_WOM] += won - min(offered, won)
             lost_r[c] *= keep_lost
             flow[:] = 0.0
             for g in range(4):
@@ -605,6 +565,47 @@ def run_days(
                     n[c, to] += moved
                     n[c, g] -= moved
                 fresh[c, g] = min(fresh[c, g], n[c, g])
+            # first purchases (new shoppers of this class, after one experience at the
+            # starting satisfaction and expectation) and returns join after the day's
+            # opportunities: their own next opportunity comes after a gap
+            new = first * weights[c]
+            if new > 0.0:
+                x, v, de = _lookup(felt, init_e)
+                s_new = experience.updated_satisfaction(init_s, x, learning)
+                r_new = wait_r + gain_purchase * (1.0 - wait_r)
+                a_new = attachment_rate * (s_new * r_new)
+                old = n[c, SHOPPER]
+                s[c, SHOPPER] = _mix(old, s[c, SHOPPER], new, s_new)
+                e[c, SHOPPER] = _mix(old, e[c, SHOPPER], new, init_e + de)
+                r[c, SHOPPER] = _mix(old, r[c, SHOPPER], new, r_new)
+                a[c, SHOPPER] = _mix(old, a[c, SHOPPER], new, a_new)
+                var[c, SHOPPER] = _mix(old, var[c, SHOPPER], new, learning * learning * v)
+                n[c, SHOPPER] = old + new
+                row[REVENUE] += new * mean_basket * spend_s * price_level
+            # win-backs: back on the customer rung with a purchase at once
+            offered = lost[c] * back
+            won = min(lost[c], offered + wom_back[c])
+            if won > 0.0:
+                lost_debt *= 1.0 - won / max(lost.sum(), 1e-12)
+                lost[c] -= won
+                s_back = max(lost_s[c], init_s)
+                r_back = max(lost_r[c], init_r)
+                x, v, de = _lookup(felt, lost_e[c])
+                s_back = experience.updated_satisfaction(s_back, x, learning)
+                r_back = r_back + gain_purchase * (1.0 - r_back)
+                old = n[c, CUSTOMER]
+                s[c, CUSTOMER] = _mix(old, s[c, CUSTOMER], won, s_back)
+                e[c, CUSTOMER] = _mix(old, e[c, CUSTOMER], won, lost_e[c] + de)
+                r[c, CUSTOMER] = _mix(old, r[c, CUSTOMER], won, r_back)
+                a[c, CUSTOMER] = _mix(old, a[c, CUSTOMER], won, lost_a[c])
+                n[c, CUSTOMER] = old + won
+                if bgnbd:
+                    fresh[c, CUSTOMER] += won
+                row[WON_BACK] += won
+                row[PURCHASES] += won
+                row[REVENUE] += won * mean_basket * spend_c * price_level
+                row[WIN_BACK_COST] -= min(offered, won) * win_back_cost
+                row[WON_BACK_WOM] += won - min(offered, won)
         row[COMMUNICATION] = -active * touches_cost
         row[COGS] = -row[REVENUE] / price_level * cogs_share
         row[RECOVERY] = -row[PURCHASES] * fail * recover * recovery_cost
