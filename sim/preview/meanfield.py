@@ -432,7 +432,7 @@ def run_days(
             flow[:] = 0.0
             for g in range(4):
                 people = n[c, g]
-                if people <= 1e-12:
+                if people <= 1e-6:  # a millionth of a person: nothing to follow
                     continue
                 active += people
                 # smooth rules are averaged over the spread of satisfaction (3 Gauss-Hermite
