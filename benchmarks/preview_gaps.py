@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 import sim
-from sim.preview import preview
+from sim.meanfield import preview
 from sim.rules.ladder import STAGES, slug
 
 ROOT = Path(__file__).resolve().parent.parent

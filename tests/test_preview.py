@@ -11,7 +11,7 @@ from test_closed_forms import (
 )
 
 import sim
-from sim.preview import preview
+from sim.meanfield import preview
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
-"""``sim.preview``: an instant, deterministic mean-field model of a scenario.
+"""An instant, deterministic mean-field model of a scenario: ``sim.preview``.
 
 Where ``sim.simulate`` follows every customer and ``sim.replicate`` averages many such runs, the
-preview follows the expected numbers directly (``sim.preview.meanfield``), from the same rules
+preview follows the expected numbers directly (``sim.meanfield.day_loop``), from the same rules
 and parameters, in milliseconds. It is what a planner looks at while changing a field; a
 verdict still comes from paired agent runs (``sim.compare``).
 """
@@ -20,8 +20,8 @@ from sim.engine.parameters import (
     ShopParameters,
     first_purchase_probability,
 )
-from sim.preview.classes import beta_classes, gamma_classes, normal_nodes, normal_quantiles
-from sim.preview.meanfield import COLUMNS, run_days
+from sim.meanfield.classes import beta_classes, gamma_classes, normal_nodes, normal_quantiles
+from sim.meanfield.day_loop import COLUMNS, run_days
 from sim.rules.ladder import STAGES, slug
 from sim.rules.relationship import DAYS_PER_MONTH
 from sim.scenario import Scenario
@@ -46,7 +46,7 @@ class Preview:
         The scenario previewed.
     daily
         One row per day, columns named as the agent model's ``daily`` table where they mean the
-        same (``sim.preview.meanfield.COLUMNS``), plus ``day`` and ``nps``.
+        same (``sim.meanfield.day_loop.COLUMNS``), plus ``day`` and ``nps``.
     summary
         Headline figures over the horizon: ``revenue``, ``profit``, ``final_cash``,
         ``purchases``, ``customers`` (active buyers at the end), ``nps`` (last day),
@@ -142,7 +142,7 @@ def caveats(sc: Scenario) -> list[str]:
 
 
 def preview(scenario: Scenario) -> Preview:
-    """The scenario's expected course by the mean-field model (``sim.preview.meanfield``).
+    """The scenario's expected course by the mean-field model (``sim.meanfield.day_loop``).
 
     Parameters
     ----------

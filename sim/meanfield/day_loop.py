@@ -1,7 +1,7 @@
 """The mean-field day loop: expected numbers of people on each rung, and their purchases and
 money, day by day, from the agent model's own rules.
 
-Each class of customers (``sim.preview.classes``) on each buying rung carries its expected
+Each class of customers (``sim.meanfield.classes``) on each buying rung carries its expected
 number of people and their mean satisfaction, expectation, relationship and attachment. A day
 moves expected numbers, not people: marketing reaches the expected share of the pool, the
 expected share of those who will buy make their first purchase, and every class makes its
@@ -15,7 +15,7 @@ of satisfaction between customers of a class, and they decide the moves to and f
 rungs as in ``sim.rules.ladder.next_stage``. The rules are compiled by numba from their one
 source, as the agent engine's compiled step uses them.
 
-What a mean cannot carry is said where it is assumed; ``sim.preview.preview`` lists the
+What a mean cannot carry is said where it is assumed; ``sim.meanfield.preview`` lists the
 scenario features the preview leaves out or only approximates.
 """
 
@@ -226,7 +226,7 @@ def run_days(
     propensities and shares of the population; ``wallet_factor`` the mean share-of-wallet factor
     of competitor acceptance; ``campaigns`` the expected competitor campaigns starting each day.
     ``market``, ``shop``, ``money`` and ``promotion`` hold the scenario's numbers in the order
-    ``sim.preview.preview`` builds them.
+    ``sim.meanfield.preview`` builds them.
     """
     (
         size,
