@@ -196,6 +196,33 @@ def _owing(debt, people, negative_weight):
 
 
 @_jit
+def _old_enough(people, young):
+    """The share of a rung's ``people`` who are not among the ``young`` still waiting."""
+    if people <= 0.0:
+        return 0.0
+    return max(0.0, 1.0 - young / people)
+
+
+@_jit
+def _enter(entries, entered, index, c, j, day, waits, people):
+    """``people`` of class ``c`` enter rung queue ``j`` today: they wait ``waits[j]`` days
+    before their run of promoter answers can be long enough. Stored divided by the rung's
+    survival index, so that every later loss of the rung shrinks them in proportion without
+    touching each entry; the index is reset before it underflows."""
+    if index[c, j] < 1e-150:
+        entries[c, j] *= index[c, j]
+        entered[c, j] *= index[c, j]
+        index[c, j] = 1.0
+    if index[c, j] <= 0.0:
+        index[c, j] = 1.0
+        entries[c, j] = 0.0
+        entered[c, j] = 0.0
+    stored = people / index[c, j]
+    entries[c, j, day % waits[j]] += stored
+    entered[c, j] += stored
+
+
+@_jit
 def _mix(n_to, x_to, n_add, x_add):
     """The mean of ``x`` after ``n_add`` people of mean ``x_add`` join ``n_to`` of mean ``x_to``."""
     total = n_to + n_add
@@ -331,6 +358,18 @@ def run_days(
     var = np.zeros((k, 4))  # the between-customer variance of satisfaction in each class
     # BG/NBD: people acquired (or won back) who have not yet had an opportunity cannot drift
     fresh = np.zeros((k, 4))
+    # people too new on the customer rung for an advocate's run of promoter days, and too new
+    # an advocate for a fan's, kept as dated entries (_enter)
+    waits = np.array(
+        [
+            max(1, math.floor(advocate_days + 0.5)),
+            max(1, math.floor(fan_days - advocate_days + 0.5)),
+        ]
+    )
+    span = waits.max()
+    entries = np.zeros((k, 2, span))  # entries divided by the survival index when they came
+    entered = np.zeros((k, 2))  # their sum
+    index = np.ones((k, 2))  # survival of the rung's people since the index was last reset
     lost = np.zeros(k)
     lost_s = np.full(k, init_s)
     lost_e = np.full(k, init_e)
@@ -430,6 +469,10 @@ def run_days(
         for c in range(k):
             lost_r[c] *= keep_lost
             flow[:] = 0.0
+            for j in range(2):  # entries of one wait ago are now old enough
+                slot = day % waits[j]
+                entered[c, j] -= entries[c, j, slot]
+                entries[c, j, slot] = 0.0
             for g in range(4):
                 people = n[c, g]
                 if people <= 1e-6:  # a millionth of a person: nothing to follow
@@ -498,6 +541,8 @@ def run_days(
                 lost_r[c] = _mix(lost[c], lost_r[c], eligible, r[c, g])
                 lost_a[c] = _mix(lost[c], lost_a[c], eligible, a[c, g])
                 lost[c] += eligible
+                if g in (CUSTOMER, ADVOCATE) and people > 0.0:
+                    index[c, g - CUSTOMER] *= max(0.0, people - gone) / people
                 people -= gone
                 n[c, g] = people
                 row[PURCHASES] += bought
@@ -538,12 +583,14 @@ def run_days(
                     flow[SHOPPER, CUSTOMER] = bought  # a repeat purchase makes a customer
                 elif g == CUSTOMER:
                     run_kept = math.exp(-rate * advocate_days * (1.0 - promoter))
-                    flow[CUSTOMER, ADVOCATE] = bought * promoter * run_kept
+                    old_enough = _old_enough(people, index[c, 0] * entered[c, 0])
+                    flow[CUSTOMER, ADVOCATE] = bought * old_enough * promoter * run_kept
                 elif g == ADVOCATE:
                     flow[ADVOCATE, CUSTOMER] = bought * (1.0 - promoter)
                     if a[c, g] >= fan_attachment:
                         run_kept = math.exp(-rate * fan_days * (1.0 - promoter))
-                        flow[ADVOCATE, FAN] = bought * min(top, promoter) * run_kept
+                        old_enough = _old_enough(people, index[c, 1] * entered[c, 1])
+                        flow[ADVOCATE, FAN] = bought * old_enough * min(top, promoter) * run_kept
                 else:
                     flow[FAN, CUSTOMER] = bought * (1.0 - promoter)
                     if a[c, g] < fan_attachment:
@@ -553,10 +600,15 @@ def run_days(
                 if leaving <= 0.0:
                     continue
                 scale = min(1.0, n[c, g] / leaving)
+                if g == ADVOCATE and n[c, g] > 0.0:  # falling back takes the new ones too
+                    down = flow[ADVOCATE, CUSTOMER] * scale
+                    index[c, 1] *= max(0.0, 1.0 - down / n[c, g])
                 for to in range(4):
                     moved = flow[g, to] * scale
                     if moved <= 0.0:
                         continue
+                    if to == CUSTOMER or (to == ADVOCATE and g == CUSTOMER):
+                        _enter(entries, entered, index, c, to - CUSTOMER, day, waits, moved)
                     s[c, to] = _mix(n[c, to], s[c, to], moved, s[c, g])
                     e[c, to] = _mix(n[c, to], e[c, to], moved, e[c, g])
                     r[c, to] = _mix(n[c, to], r[c, to], moved, r[c, g])
@@ -599,6 +651,7 @@ def run_days(
                 r[c, CUSTOMER] = _mix(old, r[c, CUSTOMER], won, r_back)
                 a[c, CUSTOMER] = _mix(old, a[c, CUSTOMER], won, lost_a[c])
                 n[c, CUSTOMER] = old + won
+                _enter(entries, entered, index, c, 0, day, waits, won)
                 if bgnbd:
                     fresh[c, CUSTOMER] += won
                 row[WON_BACK] += won
