@@ -10,6 +10,7 @@ Public API::
     e = sim.replicate(sc, runs=30, seed=1)        # quantile bands, intervals
     c = sim.compare(sc, runs=30, seed=1)          # each program vs no program, paired
     c.table                                       # verdict, intervals, P(bankrupt) per program
+    p = sim.preview(sc)                           # expected course in ~30 ms (mean field)
     s = sim.sweep(sc, {"market.reach_rate_per_year": [0.3, 0.6, 0.9]})
     t = sim.sensitivity(sc, {"product.quality_mean": [0.6, 0.8]}, "profit")
     w6 = sim.word_of_mouth_ledger(sim.load_scenario("scenarios/steady_market.yaml"),
@@ -30,6 +31,7 @@ from sim.experiments.designs import Sensitivity, Sweep, sensitivity, sweep
 from sim.experiments.estimates import Estimate
 from sim.experiments.replicate import Ensemble, replicate
 from sim.experiments.word_of_mouth_ledger import LedgerEstimate, word_of_mouth_ledger
+from sim.meanfield import Preview, preview
 from sim.money.liability import (
     PointsLiability,
     allocate_by_standalone_price,
@@ -45,6 +47,7 @@ __all__ = [
     "Estimate",
     "LedgerEstimate",
     "PointsLiability",
+    "Preview",
     "RunResult",
     "Scenario",
     "ScenarioError",
@@ -56,6 +59,7 @@ __all__ = [
     "compare",
     "load_scenario",
     "points_standalone_price",
+    "preview",
     "replicate",
     "scenario_from_dict",
     "sensitivity",

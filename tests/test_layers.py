@@ -18,6 +18,7 @@ LAYERS = (
     "money",
     "results",
     "engine",
+    "meanfield",
     "experiments",
     "calibration",
     "report",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from array import array
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from scipy import special
@@ -22,6 +23,16 @@ from sim.rules.buying import price_factor
 from sim.rules.ladder import PromotionRules
 from sim.rules.relationship import closed_form, decay_rate
 from sim.scenario import Scenario
+
+
+@lru_cache(maxsize=64)
+def basket_quantiles(cv: float) -> array:
+    """The unit-mean gamma of a basket around a customer's mean (gamma-gamma spend model,
+    coefficient of variation ``cv``) as a quantile table; worked out once per ``cv``, since
+    inverting the gamma at every point takes milliseconds and scenarios share a few values."""
+    if cv <= 0:
+        return array("d", [1.0] * QUANTILE_POINTS)
+    return quantile_table(lambda q: special.gammaincinv(cv**-2, q) * cv**2)
 
 
 def first_purchase_probability(scenario: Scenario) -> float:
@@ -155,11 +166,7 @@ class ShopParameters:
             untouched=closed_form(0.0, rel.gain_per_touch, decay),
             neg_log_discount_per_day=-(math.log1p(sc.business.discount_rate_per_year) / 365.0),
             life_rates=life_event_rates(sc),
-            basket_quantiles=(
-                quantile_table(lambda q: special.gammaincinv(cv**-2, q) * cv**2)
-                if cv > 0
-                else array("d", [1.0] * QUANTILE_POINTS)
-            ),
+            basket_quantiles=basket_quantiles(cv),
             attachment_rate=wm.attachment_rate,
             relationship_forgiveness=wm.relationship_forgiveness,
             attachment_forgiveness=wm.attachment_forgiveness,
