@@ -109,12 +109,14 @@ COLUMNS = (
 
 @_jit
 def _experience(s, e, quality_z, quality_w, p):
-    """The expected score of one experience, its variance, and the expected change of the
-    expectation, for a customer of expectation ``e`` (``sim.rules.experience`` averaged over the
-    quality's normal distribution and the three service outcomes)."""
+    """The expected score of one experience, its variance, the expected change of the
+    expectation and the score's third central moment, for a customer of expectation ``e``
+    (``sim.rules.experience`` averaged over the quality's normal distribution and the three
+    service outcomes)."""
     mean_q, sd_q, fail, recover, severity, bonus, slope, weight, up, down = p
     score = 0.0
     square = 0.0
+    cube = 0.0
     change = 0.0
     for j in range(len(quality_z)):
         q = mean_q + sd_q * quality_z[j]
@@ -132,9 +134,11 @@ def _experience(s, e, quality_z, quality_w, p):
             w = quality_w[j] * share
             score += w * x
             square += w * x * x
+            cube += w * x * x * x
             if not failed:  # a failed purchase leaves the expectation as it was
                 change += w * (experience.updated_expectation(e, felt, up, down) - e)
-    return score, square - score * score, change
+    third = cube - 3.0 * score * square + 2.0 * score * score * score
+    return score, square - score * score, change, third
 
 
 EXPECTATION_GRID = 401
@@ -146,10 +150,12 @@ def experience_table(quality_z, quality_w, p):
     """:func:`_experience` at :data:`EXPECTATION_GRID` expectations from 0 to 1: rows of
     (expected score, its variance, expected change of the expectation). A day's classes read it
     by linear interpolation instead of averaging the rules over the quality again."""
-    table = np.zeros((EXPECTATION_GRID, 3))
+    table = np.zeros((EXPECTATION_GRID, 4))
     for i in range(EXPECTATION_GRID):
         e = i / (EXPECTATION_GRID - 1)
-        table[i, 0], table[i, 1], table[i, 2] = _experience(0.0, e, quality_z, quality_w, p)
+        table[i, 0], table[i, 1], table[i, 2], table[i, 3] = _experience(
+            0.0, e, quality_z, quality_w, p
+        )
     return table
 
 
@@ -163,11 +169,23 @@ def _lookup(table, e):
         table[i, 0] + f * (table[i + 1, 0] - table[i, 0]),
         table[i, 1] + f * (table[i + 1, 1] - table[i, 1]),
         table[i, 2] + f * (table[i + 1, 2] - table[i, 2]),
+        table[i, 3] + f * (table[i + 1, 3] - table[i, 3]),
     )
 
 
 @_jit
-def _answers(s, spread, r, a, z, zw, forgive_r, forgive_a, fan_score):
+def _skewed(z, spread, third):
+    """A point of a distribution with standard deviation ``spread`` and third central moment
+    ``third`` at standard normal point ``z`` (the Cornish-Fisher expansion to the skewness,
+    kept within the range where it stays increasing over the nodes used)."""
+    if spread <= 0.0:
+        return 0.0
+    skew = min(1.3, max(-1.3, third / (spread * spread * spread)))
+    return spread * (z + skew / 6.0 * (z * z - 1.0))
+
+
+@_jit
+def _answers(s, spread, third, r, a, z, zw, forgive_r, forgive_a, fan_score):
     """Shares of a class answering 9-10 (promoter), at least ``fan_score``, and 0-6
     (detractor), its satisfaction spread normally around ``s`` (``wom.likelihood_to_recommend``
     at each node)."""
@@ -175,7 +193,7 @@ def _answers(s, spread, r, a, z, zw, forgive_r, forgive_a, fan_score):
     top = 0.0
     detractor = 0.0
     for j in range(len(z)):
-        sj = min(1.0, max(0.0, s + spread * z[j]))
+        sj = min(1.0, max(0.0, s + _skewed(z[j], spread, third)))
         score = wom.likelihood_to_recommend(sj, r, a, forgive_r, forgive_a)
         if score >= 9:
             promoter += zw[j]
@@ -356,6 +374,7 @@ def run_days(
     r = np.full((k, 4), init_r)
     a = np.zeros((k, 4))
     var = np.zeros((k, 4))  # the between-customer variance of satisfaction in each class
+    skew = np.zeros((k, 4))  # its third central moment: scores have a long lower tail
     # BG/NBD: people acquired (or won back) who have not yet had an opportunity cannot drift
     fresh = np.zeros((k, 4))
     # people too new on the customer rung for an advocate's run of promoter days, and too new
@@ -484,7 +503,7 @@ def run_days(
                 rate = 0.0
                 drift = 0.0
                 for j in range(len(smooth_z)):
-                    sj = min(1.0, max(0.0, s[c, g] + spread * smooth_z[j]))
+                    sj = min(1.0, max(0.0, s[c, g] + _skewed(smooth_z[j], spread, skew[c, g])))
                     rate += smooth_w[j] * buying.purchase_rate(
                         rates[c],
                         freq[g],
@@ -549,18 +568,22 @@ def run_days(
                 row[REVENUE] += bought * mean_basket * spend[g] * price_level
                 # the class's means after the day's experiences, touches and decay
                 share = min(1.0, bought / people) if people > 0.0 else 0.0
-                x, v, de = _lookup(felt, e[c, g])
+                x, v, de, k3 = _lookup(felt, e[c, g])
                 s[c, g] += share * learning * (x - s[c, g])
                 e[c, g] += share * de
                 r[c, g] = touched_level + (r[c, g] - touched_level) * keep_touched
                 r[c, g] += share * gain_purchase * (1.0 - r[c, g])
                 a[c, g] += share * attachment_rate * (s[c, g] * r[c, g] - a[c, g])
                 # satisfaction's spread: an average of scores, learning / (2 - learning) of
-                # their variance once settled (an exponentially weighted mean)
+                # their variance once settled (an exponentially weighted mean), and the
+                # third moment learning^3 / (1 - (1 - learning)^3) of theirs
                 var[c, g] += share * (learning / (2.0 - learning) * v - var[c, g])
+                settled = learning**3 / (1.0 - (1.0 - learning) ** 3) * k3
+                skew[c, g] += share * (settled - skew[c, g])
                 promoter, top, detractor = _answers(
                     s[c, g],
                     spread,
+                    skew[c, g],
                     r[c, g],
                     a[c, g],
                     spread_z,
@@ -614,6 +637,7 @@ def run_days(
                     r[c, to] = _mix(n[c, to], r[c, to], moved, r[c, g])
                     a[c, to] = _mix(n[c, to], a[c, to], moved, a[c, g])
                     var[c, to] = _mix(n[c, to], var[c, to], moved, var[c, g])
+                    skew[c, to] = _mix(n[c, to], skew[c, to], moved, skew[c, g])
                     n[c, to] += moved
                     n[c, g] -= moved
                 fresh[c, g] = min(fresh[c, g], n[c, g])
@@ -622,7 +646,7 @@ def run_days(
             # opportunities: their own next opportunity comes after a gap
             new = first * weights[c]
             if new > 0.0:
-                x, v, de = _lookup(felt, init_e)
+                x, v, de, k3 = _lookup(felt, init_e)
                 s_new = experience.updated_satisfaction(init_s, x, learning)
                 r_new = wait_r + gain_purchase * (1.0 - wait_r)
                 a_new = attachment_rate * (s_new * r_new)
@@ -632,6 +656,7 @@ def run_days(
                 r[c, SHOPPER] = _mix(old, r[c, SHOPPER], new, r_new)
                 a[c, SHOPPER] = _mix(old, a[c, SHOPPER], new, a_new)
                 var[c, SHOPPER] = _mix(old, var[c, SHOPPER], new, learning * learning * v)
+                skew[c, SHOPPER] = _mix(old, skew[c, SHOPPER], new, learning**3 * k3)
                 n[c, SHOPPER] = old + new
                 row[REVENUE] += new * mean_basket * spend_s * price_level
             # win-backs: back on the customer rung with a purchase at once
@@ -642,7 +667,7 @@ def run_days(
                 lost[c] -= won
                 s_back = max(lost_s[c], init_s)
                 r_back = max(lost_r[c], init_r)
-                x, v, de = _lookup(felt, lost_e[c])
+                x, v, de, k3 = _lookup(felt, lost_e[c])
                 s_back = experience.updated_satisfaction(s_back, x, learning)
                 r_back = r_back + gain_purchase * (1.0 - r_back)
                 old = n[c, CUSTOMER]
