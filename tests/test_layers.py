@@ -22,6 +22,7 @@ LAYERS = (
     "experiments",
     "calibration",
     "report",
+    "studio",
     "cli",
 )
 """Lowest first."""

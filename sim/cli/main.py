@@ -25,6 +25,7 @@ from sim.cli.experiments import (
     option_yaml,
     run_command,
 )
+from sim.cli.studio import add_studio_parser, studio_command
 from sim.cli.terminal import literal, terminal
 from sim.report.text import flow_rows, money_rows, money_text
 from sim.scenario import Scenario, ScenarioError, load_scenario
@@ -44,6 +45,7 @@ EXAMPLES = """examples:
   loyalsim schema > scenario.schema.json
   loyalsim new my_shop.yaml --name "My shop"
   loyalsim calibrate sales.csv --until 2025-06-30 --holdout-until 2025-12-31 --out my_shop.yaml
+  loyalsim studio scenarios/coffee_shop.yaml
 """
 
 
@@ -89,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     add_experiment_parsers(sub)
     add_calibrate_parser(sub)
     add_calibrate_response_parser(sub)
+    add_studio_parser(sub)
     return parser
 
 
@@ -110,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         return calibrate_command(console, args)
     if args.command == "calibrate-response":
         return calibrate_response_command(console, args)
+    if args.command == "studio":
+        return studio_command(console, args)
     try:
         scenario = load_scenario(args.scenario)
         if args.set or getattr(args, "program", None):

@@ -114,7 +114,7 @@ def caveats(sc: Scenario) -> list[str]:
     ]
     if sc.ladder.mode != "agent":
         notes.append("The preview follows the agent ladder; this scenario uses another mode.")
-    if sc.active_program != "none":
+    if sc.active_program not in (None, "none"):
         notes.append(
             f"The program {sc.active_program!r} is not in the preview yet: it shows the natural "
             "baseline."

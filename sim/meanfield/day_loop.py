@@ -592,7 +592,9 @@ def run_days(
                     forgive_a,
                     fan_score,
                 )
-                surveyed = people * -math.expm1(-rate * window)
+                # surveyed: bought in the last `window` days; the existing customers of day 0
+                # have no answer until their first purchase of the run
+                surveyed = people * -math.expm1(-rate * min(window, day + 1.0))
                 row[SURVEYED] += surveyed
                 row[PROMOTERS] += surveyed * promoter
                 row[DETRACTORS] += surveyed * detractor

@@ -1,0 +1,268 @@
+"""The studio's page (Panel): edit a scenario's key fields, see the preview redraw, run a paired
+comparison in the background and read its verdict.
+
+Panel (HoloViz) serves the page and all its scripts from the installed packages, so the studio
+works on a machine with no internet access, as a planner's laptop behind a firewall or a test
+machine often is.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import panel as pn
+import yaml
+from bokeh.models import ColumnDataSource, Span
+from bokeh.plotting import figure
+
+from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
+from sim.studio.session import KEY_FIELDS, Session, field_help
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+"""The bundled scenarios, offered in the picker."""
+
+
+def verdict_table(table: Any) -> Any:
+    """A comparison's table as the studio shows it: the verdict, the incremental profit and
+    the ruin the design causes, each with its interval."""
+    import pandas as pd
+
+    rows = []
+    for r in table.to_dict("records"):
+        rows.append(
+            {
+                "design": r["program"],
+                "verdict": r["verdict"],
+                "incremental profit": (
+                    f"{r['incremental_profit']:,.0f} [{r['incremental_profit_low']:,.0f}, "
+                    f"{r['incremental_profit_high']:,.0f}]"
+                ),
+                "ruin it causes": (
+                    f"{r['caused_bankruptcy_probability']:.0%} "
+                    f"[{r['caused_bankruptcy_probability_low']:.0%}, "
+                    f"{r['caused_bankruptcy_probability_high']:.0%}]"
+                ),
+                "business bankrupt without it": f"{r['baseline_bankruptcy_probability']:.0%}",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def bundled() -> dict[str, Path]:
+    """The bundled scenario files by name."""
+    return {p.stem: p for p in sorted(SCENARIOS.glob("*.yaml"))}
+
+
+def _charts(session: Session) -> tuple[dict[str, ColumnDataSource], list[Any], Any]:
+    """The preview's figures and the data sources an edit updates."""
+    daily = session.preview().daily
+    rungs = [
+        c for c in daily if c.startswith("n_") and c not in ("n_suspect", "n_prospect", "n_lost")
+    ]
+    people = ColumnDataSource({"day": daily["day"], **{c: daily[c] for c in rungs}})
+    money = ColumnDataSource({"day": daily["day"], "cash": daily["cash"]})
+    nps = ColumnDataSource({"day": daily["day"], "nps": daily["nps"].fillna(0.0)})
+    ladder = figure(title="People on each rung (expected)", height=260, sizing_mode="stretch_width")
+    palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000"]
+    for i, column in enumerate(rungs):
+        ladder.line(
+            "day",
+            column,
+            source=people,
+            color=palette[i % len(palette)],
+            legend_label=column[2:],
+            line_width=2,
+        )
+    ladder.legend.location = "top_left"
+    cash = figure(title="Cash (expected)", height=220, sizing_mode="stretch_width")
+    cash.line("day", "cash", source=money, line_width=2, color="#0072B2")
+    credit = Span(
+        location=-session.scenario.business.credit_line,
+        dimension="width",
+        line_color="#D55E00",
+        line_dash="dashed",
+    )
+    cash.add_layout(credit)
+    score = figure(
+        title="NPS of recent customers (expected)", height=200, sizing_mode="stretch_width"
+    )
+    score.line("day", "nps", source=nps, line_width=2, color="#009E73")
+    return (
+        {"people": people, "money": money, "nps": nps, "credit": credit},
+        [ladder, cash, score],
+        rungs,
+    )
+
+
+def build(scenario: Scenario | None = None) -> pn.viewable.Viewable:
+    """The studio page for ``scenario`` (default: the bundled coffee shop)."""
+    files = bundled()
+    session = Session(scenario or load_scenario(files["coffee_shop"]))
+    sources, plots, rungs = _charts(session)
+    summary = pn.pane.Markdown("", name="summary")
+    caveats = pn.pane.Alert("", alert_type="info", name="caveats")
+
+    def redraw() -> None:
+        p = session.preview()
+        daily = p.daily
+        sources["people"].data = {"day": daily["day"], **{c: daily[c] for c in rungs if c in daily}}
+        sources["money"].data = {"day": daily["day"], "cash": daily["cash"]}
+        sources["nps"].data = {"day": daily["day"], "nps": daily["nps"].fillna(0.0)}
+        sources["credit"].location = -session.scenario.business.credit_line
+        s = p.summary
+        summary.object = (
+            f"**{session.scenario.name}**, {session.scenario.horizon_days} days, preview in "
+            f"{1000 * p.seconds:.0f} ms: revenue {s['revenue']:,.0f}, profit {s['profit']:,.0f}, "
+            f"cash at the end {s['final_cash']:,.0f}, active buyers {s['customers']:,.0f}, "
+            f"NPS {s['nps']:+.0f}"
+            + (
+                f", expected cash below the credit line from day {s['bankrupt_day']}"
+                if s["bankrupt_day"] is not None
+                else ""
+            )
+        )
+        caveats.object = "**What the preview leaves out:** " + " ".join(
+            f"({i}) {note}" for i, note in enumerate(p.caveats, 1)
+        )
+
+    inputs: dict[str, Any] = {}
+    alerts: dict[str, pn.pane.Alert] = {}
+
+    def on_edit(event: Any, path: str) -> None:
+        message = session.edit(path, event.new)
+        alerts[path].object = message or ""
+        alerts[path].visible = message is not None
+        if message is None:
+            redraw()
+
+    def fields() -> list[Any]:
+        cards = []
+        for section, paths in KEY_FIELDS.items():
+            items = []
+            for path in paths:
+                help_ = field_help(path)
+                value = session.value(path)
+                kind = pn.widgets.IntInput if isinstance(value, int) else pn.widgets.FloatInput
+                widget = kind(
+                    name=f"{path.split('.')[-1]} ({help_.unit})",
+                    value=value,
+                    description=help_.text(),
+                    sizing_mode="stretch_width",
+                )
+                widget.param.watch(lambda e, p=path: on_edit(e, p), "value")
+                alert = pn.pane.Alert("", alert_type="danger", visible=False, name=f"error-{path}")
+                inputs[path], alerts[path] = widget, alert
+                items += [widget, alert]
+            cards.append(pn.Card(*items, title=section, collapsed=section != "Market"))
+        return cards
+
+    picker = pn.widgets.Select(name="Scenario", options=list(files), value="coffee_shop")
+    upload = pn.widgets.FileInput(accept=".yaml,.yml", name="Upload YAML")
+    upload_error = pn.pane.Alert("", alert_type="danger", visible=False)
+    editor = pn.Column(*fields())
+
+    replacing = [False]  # the design picker follows a new scenario without editing it
+
+    def replace(scenario: Scenario) -> None:
+        session.scenario = scenario
+        session.errors.clear()
+        editor.objects = fields()
+        replacing[0] = True
+        design.options = ["none", *(d.name for d in scenario.programs)]
+        design.value = scenario.active_program or "none"
+        replacing[0] = False
+        redraw()
+
+    picker.param.watch(lambda e: replace(load_scenario(files[e.new])), "value")
+
+    def on_upload(event: Any) -> None:
+        try:
+            data = yaml.safe_load(io.BytesIO(event.new))
+            scenario = scenario_from_dict(data if isinstance(data, dict) else {})
+        except (yaml.YAMLError, ScenarioError) as exc:
+            upload_error.object = str(exc)
+            upload_error.visible = True
+            return
+        upload_error.visible = False
+        replace(scenario)
+
+    upload.param.watch(on_upload, "value")
+    design = pn.widgets.Select(
+        name="Program design in place",
+        options=["none", *(d.name for d in session.scenario.programs)],
+        value=session.scenario.active_program or "none",
+    )
+
+    def on_design(event: Any) -> None:
+        if replacing[0] or event.new is None:
+            return
+        session.edit("active_program", event.new)
+        redraw()
+
+    design.param.watch(on_design, "value")
+
+    def scenario_file() -> io.StringIO:
+        data = session.scenario.model_dump(mode="json", exclude_defaults=True)
+        return io.StringIO(yaml.safe_dump(data, sort_keys=False))
+
+    download = pn.widgets.FileDownload(
+        callback=scenario_file, filename="scenario.yaml", label="Download the edited scenario"
+    )
+
+    runs = pn.widgets.Select(name="Paired runs", options=["auto", "8", "30"], value="auto")
+    start = pn.widgets.Button(name="Run comparison", button_type="primary")
+    cancel = pn.widgets.Button(name="Cancel", button_type="warning", disabled=True)
+    bar = pn.indicators.Progress(
+        name="progress", value=0, max=100, visible=False, sizing_mode="stretch_width"
+    )
+    status = pn.pane.Markdown("", name="status")
+    verdicts = pn.pane.DataFrame(None, name="verdicts", index=False)
+
+    def poll() -> None:
+        run = session.run
+        if run is None:
+            return
+        if run.total:
+            bar.value = int(100 * run.done / run.total)
+        if not run.finished:
+            status.object = f"Running: {run.done} of {run.total} runs"
+            return
+        bar.visible, cancel.disabled, start.disabled = False, True, False
+        if run.error:
+            status.object = f"Comparison stopped: {run.error}"
+        elif run.result is not None:
+            verdicts.object = verdict_table(run.result.table)
+            status.object = (
+                f"Verdict after {run.result.runs} paired runs per design, against the same "
+                "business without a program (docs/experiments.md, section 4)"
+            )
+        session.run = None
+
+    def on_start(_: Any) -> None:
+        if not session.scenario.programs:
+            status.object = "This scenario has no program design to compare."
+            return
+        choice = runs.value
+        session.start_comparison("auto" if choice == "auto" else int(choice))
+        bar.visible, bar.value, cancel.disabled, start.disabled = True, 0, False, True
+        status.object = "Starting…"
+
+    start.on_click(on_start)
+    cancel.on_click(lambda _: session.run and session.run.cancel.set())
+    pn.state.add_periodic_callback(poll, period=500)
+    redraw()
+    return pn.template.BootstrapTemplate(
+        title="loyalsim studio",
+        sidebar=[picker, upload, upload_error, design, download, editor],
+        main=[
+            summary,
+            pn.Row(runs, start, cancel),
+            bar,
+            status,
+            verdicts,
+            *plots,
+            caveats,
+        ],
+    )

@@ -1,0 +1,187 @@
+"""What the studio holds for one planner, without any web page: the scenario being edited, the
+field errors, the preview, and a paired comparison running in the background.
+
+The page (``sim.studio.app``) only draws this state and passes edits to it, so every rule of
+the studio (an edit the scenario refuses leaves the scenario as it was and says why at the
+field; a comparison can be cancelled and reports its progress) is tested without a browser.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from sim.experiments.compare import Comparison, compare
+from sim.meanfield import Preview, preview
+from sim.scenario import Scenario, ScenarioError
+from sim.scenario.errors import _bounds, _kind_at
+
+KEY_FIELDS: dict[str, tuple[str, ...]] = {
+    "Market": (
+        "market.size",
+        "market.initial_customers",
+        "market.reach_rate_per_year",
+        "market.cost_per_reach",
+        "market.first_purchase_probability",
+    ),
+    "Customers": (
+        "customers.purchase_rate_alpha_days",
+        "customers.dropout_b",
+        "customers.basket_mean",
+    ),
+    "Product": (
+        "product.price_level",
+        "product.quality_mean",
+        "product.cost_of_goods_share",
+        "product.service_failure_rate",
+    ),
+    "Business": (
+        "business.starting_cash",
+        "business.credit_line",
+        "business.fixed_costs_per_month",
+        "business.touches_per_month",
+    ),
+    "Word of mouth": (
+        "word_of_mouth.promoter_messages_per_year",
+        "word_of_mouth.detractor_messages_per_year",
+    ),
+    "Competition": ("competition.offers_per_year",),
+}
+"""The fields the studio offers, by section: those a planner of a small business knows or
+guesses first (docs/scenario.md has every field)."""
+
+
+@dataclass(frozen=True)
+class FieldHelp:
+    """A field's name, unit, meaning, the source of its default and its allowed range."""
+
+    path: str
+    unit: str
+    description: str
+    source: str
+    low: float | None
+    high: float | None
+
+    def text(self) -> str:
+        """One line of help: meaning, unit, range and source."""
+        bounds = [
+            f">= {self.low:g}" if self.low is not None else "",
+            f"<= {self.high:g}" if self.high is not None else "",
+        ]
+        allowed = " and ".join(b for b in bounds if b)
+        return (
+            f"{self.description} Unit: {self.unit}."
+            + (f" Allowed: {allowed}." if allowed else "")
+            + f" Source: {self.source}."
+        )
+
+
+def field_help(path: str) -> FieldHelp:
+    """The help of the scenario field at dotted ``path``, from the scenario's own schema."""
+    parts = tuple(path.split("."))
+    section = _kind_at(parts[:-1])
+    info = section.model_fields[parts[-1]]
+    extra = info.json_schema_extra or {}
+    bounds = _bounds(parts)
+    low = bounds.get("ge", bounds.get("gt"))
+    high = bounds.get("le", bounds.get("lt"))
+    return FieldHelp(
+        path,
+        str(extra.get("unit", "")),
+        info.description or "",
+        str(extra.get("source", "")),
+        None if low is None else float(low),
+        None if high is None else float(high),
+    )
+
+
+class CancelledError(Exception):
+    """A comparison the planner cancelled."""
+
+
+@dataclass
+class Run:
+    """A comparison in the background: its progress, its result or error, and a cancel flag."""
+
+    done: int = 0
+    total: int = 0
+    result: Comparison | None = None
+    error: str | None = None
+    finished: bool = False
+    cancel: threading.Event = field(default_factory=threading.Event)
+    thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
+
+
+@dataclass
+class Session:
+    """One planner's studio: the scenario being edited and what was worked out from it.
+
+    Attributes
+    ----------
+    scenario
+        The scenario as it stands after every accepted edit.
+    errors
+        Per field path, the scenario's message for the last edit it refused.
+    run
+        The last comparison started, if any.
+    """
+
+    scenario: Scenario
+    errors: dict[str, str] = field(default_factory=dict)
+    run: Run | None = None
+
+    def value(self, path: str) -> Any:
+        return self.scenario.value_at(path)
+
+    def edit(self, path: str, value: Any) -> str | None:
+        """Set a field; returns the scenario's message if it refuses the value (the scenario
+        then stays as it was), else ``None``."""
+        try:
+            self.scenario = self.scenario.with_overrides({path: value})
+        except ScenarioError as exc:
+            self.errors[path] = "; ".join(exc.problems)
+            return self.errors[path]
+        self.errors.pop(path, None)
+        return None
+
+    def preview(self) -> Preview:
+        return preview(self.scenario)
+
+    def start_comparison(self, runs: int | str = "auto", seed: int = 0, workers: int = 1) -> Run:
+        """Run ``sim.compare`` of the scenario as it stands, in a background thread."""
+        if self.run is not None and self.run.running:
+            return self.run
+        run = Run()
+        scenario = self.scenario
+
+        def progress(done: int, total: int) -> None:
+            run.done, run.total = done, total
+            if run.cancel.is_set():
+                raise CancelledError
+
+        def work() -> None:
+            try:
+                run.result = compare(
+                    scenario,
+                    runs=runs,
+                    seed=seed,
+                    executor="processes" if workers > 1 else "serial",
+                    workers=workers,
+                    progress=progress,
+                )
+            except CancelledError:
+                run.error = "cancelled"
+            except (ScenarioError, ValueError) as exc:
+                run.error = str(exc)
+            finally:
+                run.finished = True
+
+        run.thread = threading.Thread(target=work, daemon=True)
+        self.run = run
+        run.thread.start()
+        return run

@@ -1,0 +1,142 @@
+"""The studio in a real browser (Debian's Chromium driven by Playwright), and its session rules
+without one: the page loads with a preview, an edit redraws it, a refused value shows the
+scenario's message at its field and changes nothing, and a comparison runs to a verdict."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+import sim
+from sim.studio.session import Session, field_help
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+BROWSER_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+"""As root on a machine with no internet: no sandbox, and no background connections."""
+
+
+def test_a_refused_edit_names_the_field_and_changes_nothing():
+    session = Session(sim.load_scenario("scenarios/coffee_shop.yaml"))
+    before = session.scenario
+    message = session.edit("market.first_purchase_probability", 2.0)
+    assert message and "first_purchase_probability" in message and "1" in message
+    assert session.scenario is before
+    assert session.edit("market.first_purchase_probability", 0.4) is None
+    assert session.errors == {}
+    assert session.value("market.first_purchase_probability") == 0.4
+
+
+def test_field_help_comes_from_the_schema():
+    help_ = field_help("market.first_purchase_probability")
+    assert help_.low == 0 and help_.high == 1 and help_.unit and help_.source
+    assert "Allowed: >= 0 and <= 1" in help_.text()
+
+
+def test_a_comparison_can_be_cancelled():
+    session = Session(sim.load_scenario("scenarios/coffee_shop.yaml"))
+    run = session.start_comparison(runs=30)
+    run.cancel.set()
+    run.thread.join(timeout=120)
+    assert run.finished and run.error == "cancelled" and run.result is None
+
+
+@pytest.fixture(scope="module")
+def studio_url():
+    """``loyalsim studio`` on a free port, as a user starts it; stopped after the tests."""
+    if CHROMIUM is None:
+        if os.environ.get("LOYALSIM_BROWSER_TESTS") == "required":
+            pytest.fail("Chromium is not installed (apt-get install chromium)")
+        pytest.skip("no Chromium on this machine")
+    pytest.importorskip("playwright")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "studio", "--port", str(port), "--no-browser"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    yield url
+    server.terminate()
+    server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def page(studio_url):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(studio_url, timeout=60_000)
+        page.get_by_text("preview in").wait_for(timeout=60_000)
+        yield page
+        browser.close()
+
+
+def summary(page) -> str:
+    return page.get_by_text("preview in").inner_text()
+
+
+def test_the_page_loads_with_a_preview(page):
+    assert "Corner coffee shop" in summary(page) and "revenue" in summary(page)
+
+
+def test_an_edit_redraws_the_preview(page):
+    before = summary(page).split(" ms:")[1]
+    field = page.get_by_label("reach_rate_per_year (1/year)")
+    field.fill("1.2")
+    field.press("Tab")
+    deadline = time.monotonic() + 20
+    while summary(page).split(" ms:")[1] == before and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert summary(page).split(" ms:")[1] != before
+
+
+def test_a_refused_value_shows_its_error_at_the_field(page):
+    field = page.get_by_label("first_purchase_probability (probability)")
+    field.fill("2")
+    field.press("Tab")
+    error = page.get_by_text("market.first_purchase_probability", exact=False).first
+    error.wait_for(timeout=20_000)
+    assert "1" in error.inner_text()
+
+
+def test_a_comparison_runs_to_a_verdict(page):
+    name = sim.load_scenario("scenarios/hoover_promotion.yaml").name
+    page.get_by_label("Scenario").select_option("hoover_promotion")
+    deadline = time.monotonic() + 30
+    while not summary(page).startswith(name) and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert summary(page).startswith(name)
+    design = sim.load_scenario("scenarios/hoover_promotion.yaml").active_program or "none"
+    assert page.get_by_label("Program design in place").input_value() == design
+    page.get_by_label("Paired runs").select_option("8")
+    page.get_by_role("button", name="Run comparison").click()
+    page.get_by_text("Verdict after", exact=False).wait_for(timeout=300_000)
+    assert page.get_by_text("would_bankrupt").count() >= 1
+    shot = os.environ.get("LOYALSIM_STUDIO_SHOT")  # the docs' picture: docs/img/studio.png
+    if shot:
+        page.screenshot(path=shot, full_page=True)
