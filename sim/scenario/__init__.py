@@ -11,7 +11,13 @@ lists them. This package knows nothing of SimPy. One module per group of section
 
 from sim.scenario.business import Business
 from sim.scenario.competition import Competition, LifeEvents, WinBack
-from sim.scenario.errors import ScenarioError, allowed_fields, allowed_range, field_limits
+from sim.scenario.errors import (
+    ScenarioError,
+    allowed_fields,
+    allowed_range,
+    field_info,
+    field_limits,
+)
 from sim.scenario.experiment import Experiment
 from sim.scenario.ladder import Ladder, Migration, PromotionThresholds
 from sim.scenario.loading import load_scenario, scenario_from_dict
@@ -44,6 +50,7 @@ __all__ = [
     "WordOfMouth",
     "allowed_fields",
     "allowed_range",
+    "field_info",
     "field_limits",
     "load_scenario",
     "scenario_from_dict",

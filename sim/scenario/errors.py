@@ -62,6 +62,16 @@ def allowed_range(loc: tuple[str | int, ...]) -> str | None:
     return " and ".join(words) or None
 
 
+def field_info(path: str) -> Any:
+    """The pydantic ``FieldInfo`` of the scenario field at dotted ``path`` (its description,
+    and its unit and source in ``json_schema_extra``); ``KeyError`` if there is none."""
+    parts = tuple(path.split("."))
+    section = _unwrap(_kind_at(parts[:-1]))
+    if not (isinstance(section, type) and issubclass(section, BaseModel)):
+        raise KeyError(path)
+    return section.model_fields[parts[-1]]
+
+
 def field_limits(path: str) -> tuple[float, float]:
     """The lowest and highest value the number field at dotted ``path`` allows (infinite
     where it is not bounded), for clipping an estimate into what a scenario accepts."""

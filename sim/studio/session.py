@@ -8,14 +8,14 @@ field; a comparison can be cancelled and reports its progress) is tested without
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from sim.experiments.compare import Comparison, compare
 from sim.meanfield import Preview, preview
-from sim.scenario import Scenario, ScenarioError
-from sim.scenario.errors import _bounds, _kind_at
+from sim.scenario import Scenario, ScenarioError, field_info, field_limits
 
 KEY_FIELDS: dict[str, tuple[str, ...]] = {
     "Market": (
@@ -79,20 +79,16 @@ class FieldHelp:
 
 def field_help(path: str) -> FieldHelp:
     """The help of the scenario field at dotted ``path``, from the scenario's own schema."""
-    parts = tuple(path.split("."))
-    section = _kind_at(parts[:-1])
-    info = section.model_fields[parts[-1]]
+    info = field_info(path)
     extra = info.json_schema_extra or {}
-    bounds = _bounds(parts)
-    low = bounds.get("ge", bounds.get("gt"))
-    high = bounds.get("le", bounds.get("lt"))
+    low, high = field_limits(path)
     return FieldHelp(
         path,
         str(extra.get("unit", "")),
         info.description or "",
         str(extra.get("source", "")),
-        None if low is None else float(low),
-        None if high is None else float(high),
+        None if low == -math.inf else low,
+        None if high == math.inf else high,
     )
 
 
