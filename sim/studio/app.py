@@ -55,9 +55,15 @@ def bundled() -> dict[str, Path]:
     return {p.stem: p for p in sorted(SCENARIOS.glob("*.yaml"))}
 
 
+def weekly(daily: Any) -> Any:
+    """Every seventh day and the last: what a chart of years shows, at a seventh of the data
+    sent to the browser on every edit."""
+    return daily.iloc[sorted({*range(0, len(daily), 7), len(daily) - 1})]
+
+
 def _charts(session: Session) -> tuple[dict[str, ColumnDataSource], list[Any], Any]:
     """The preview's figures and the data sources an edit updates."""
-    daily = session.preview().daily
+    daily = weekly(session.preview().daily)
     rungs = [
         c for c in daily if c.startswith("n_") and c not in ("n_suspect", "n_prospect", "n_lost")
     ]
@@ -105,8 +111,12 @@ def build(scenario: Scenario | None = None) -> pn.viewable.Viewable:
     caveats = pn.pane.Alert("", alert_type="info", name="caveats")
 
     def redraw() -> None:
+        with pn.io.hold():  # one message to the browser for every change below
+            _redraw()
+
+    def _redraw() -> None:
         p = session.preview()
-        daily = p.daily
+        daily = weekly(p.daily)
         sources["people"].data = {"day": daily["day"], **{c: daily[c] for c in rungs if c in daily}}
         sources["money"].data = {"day": daily["day"], "cash": daily["cash"]}
         sources["nps"].data = {"day": daily["day"], "nps": daily["nps"].fillna(0.0)}

@@ -1,0 +1,87 @@
+"""How fast the studio answers: from an edit in the browser to the redrawn preview, and from
+"Run comparison" to a verdict.
+
+Usage::
+
+    python benchmarks/studio_latency.py [--edits 20] [--scenario hoover_promotion]
+
+Starts ``loyalsim studio`` as a user does, drives Debian's Chromium with Playwright, and times:
+
+* **redraw**: a field typed and left, until the summary line shows the new preview (the
+  browser's round trip to the server, the preview and the page update), ``--edits`` times on
+  the coffee shop's reach rate, alternating between two values;
+* **verdict**: from the click on "Run comparison" (paired runs ``auto``) until the verdict
+  table shows, on ``--scenario`` (serial runs on one core, as the studio runs them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+sys.path.insert(0, "tests")
+from test_studio import BROWSER_FLAGS, CHROMIUM
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--edits", type=int, default=20)
+    parser.add_argument("--scenario", default="hoover_promotion")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "studio", "--port", str(port), "--no-browser"],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_FLAGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(url, timeout=60_000)
+            summary = page.get_by_text("preview in")
+            summary.wait_for(timeout=60_000)
+            field = page.get_by_label("reach_rate_per_year (1/year)")
+            times = []
+            for i in range(args.edits):
+                before = summary.inner_text().split(" ms:")[1]
+                start = time.perf_counter()
+                field.fill("1.2" if i % 2 == 0 else "0.6")
+                field.press("Tab")
+                while summary.inner_text().split(" ms:")[1] == before:
+                    page.wait_for_timeout(5)
+                times.append(time.perf_counter() - start)
+            print(
+                f"redraw: median {1000 * statistics.median(times):.0f} ms, "
+                f"max {1000 * max(times):.0f} ms over {len(times)} edits"
+            )
+            page.get_by_label("Scenario").select_option(args.scenario)
+            page.wait_for_timeout(2000)
+            start = time.perf_counter()
+            page.get_by_role("button", name="Run comparison").click()
+            page.get_by_text("Verdict after", exact=False).wait_for(timeout=3_600_000)
+            status = page.get_by_text("Verdict after", exact=False).inner_text()
+            print(f"verdict: {time.perf_counter() - start:.1f} s on {args.scenario} ({status})")
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
