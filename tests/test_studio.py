@@ -4,6 +4,7 @@ scenario's message at its field and changes nothing, and a comparison runs to a 
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import socket
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 
 import pytest
 
@@ -44,6 +46,15 @@ def test_field_help_comes_from_the_schema():
     help_ = field_help("market.first_purchase_probability")
     assert help_.low == 0 and help_.high == 1 and help_.unit and help_.source
     assert "Allowed: >= 0 and <= 1" in help_.text()
+
+
+def test_a_finished_comparison_comes_with_its_report():
+    session = Session(sim.load_scenario("scenarios/hoover_promotion.yaml"))
+    run = session.start_comparison(runs=4)
+    run.thread.join(timeout=300)
+    assert run.error is None and run.result is not None
+    names = zipfile.ZipFile(io.BytesIO(run.report)).namelist()
+    assert "report.html" in names and any(n.endswith(".png") for n in names)
 
 
 def test_a_comparison_can_be_cancelled():
@@ -137,6 +148,7 @@ def test_a_comparison_runs_to_a_verdict(page):
     page.get_by_role("button", name="Run comparison").click()
     page.get_by_text("Verdict after", exact=False).wait_for(timeout=300_000)
     assert page.get_by_text("would_bankrupt").count() >= 1
+    assert page.get_by_text("Download the comparison's report").is_visible()
     shot = os.environ.get("LOYALSIM_STUDIO_SHOT")  # the docs' picture: docs/img/studio.png
     if shot:
         page.screenshot(path=shot, full_page=True)

@@ -229,6 +229,13 @@ def build(scenario: Scenario | None = None) -> pn.viewable.Viewable:
     )
     status = pn.pane.Markdown("", name="status")
     verdicts = pn.pane.DataFrame(None, name="verdicts", index=False)
+    report: dict[str, bytes] = {}
+    report_download = pn.widgets.FileDownload(
+        callback=lambda: io.BytesIO(report.get("zip", b"")),
+        filename="report.zip",
+        label="Download the comparison's report",
+        visible=False,
+    )
 
     def poll() -> None:
         run = session.run
@@ -237,13 +244,20 @@ def build(scenario: Scenario | None = None) -> pn.viewable.Viewable:
         if run.total:
             bar.value = int(100 * run.done / run.total)
         if not run.finished:
-            status.object = f"Running: {run.done} of {run.total} runs"
+            drawing = run.total and run.done >= run.total
+            status.object = (
+                "Drawing the report…" if drawing else f"Running: {run.done} of {run.total} runs"
+            )
             return
         bar.visible, cancel.disabled, start.disabled = False, True, False
         if run.error:
             status.object = f"Comparison stopped: {run.error}"
         elif run.result is not None:
             verdicts.object = verdict_table(run.result.table)
+            if run.report:
+                report["zip"] = run.report
+                report_download.filename = f"{session.scenario.name} comparison.zip"
+                report_download.visible = True
             status.object = (
                 f"Verdict after {run.result.runs} paired runs per design, against the same "
                 "business without a program (docs/experiments.md, section 4)"
@@ -272,6 +286,7 @@ def build(scenario: Scenario | None = None) -> pn.viewable.Viewable:
             bar,
             status,
             verdicts,
+            report_download,
             *plots,
             caveats,
         ],

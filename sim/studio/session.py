@@ -8,9 +8,13 @@ field; a comparison can be cancelled and reports its progress) is tested without
 
 from __future__ import annotations
 
+import io
 import math
+import tempfile
 import threading
+import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sim.experiments.compare import Comparison, compare
@@ -96,13 +100,36 @@ class CancelledError(Exception):
     """A comparison the planner cancelled."""
 
 
+def report_archive(comparison: Comparison) -> bytes:
+    """The comparison's report as ``loyalsim compare --out`` writes it (report.html and its
+    charts, PNG and SVG), in one zip file."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # charts are files here, never windows
+    from sim.report.experiment_charts import COMPARISON_CHARTS
+    from sim.report.html import comparison_report
+    from sim.report.style import save_charts
+
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory() as folder:
+        written = save_charts(COMPARISON_CHARTS, comparison, folder)
+        comparison_report(comparison, folder, written)
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(Path(folder).rglob("*")):
+                if path.is_file():
+                    archive.write(path, path.relative_to(folder).as_posix())
+    return buffer.getvalue()
+
+
 @dataclass
 class Run:
-    """A comparison in the background: its progress, its result or error, and a cancel flag."""
+    """A comparison in the background: its progress, its result (and its report as a zip
+    file) or error, and a cancel flag."""
 
     done: int = 0
     total: int = 0
     result: Comparison | None = None
+    report: bytes | None = None
     error: str | None = None
     finished: bool = False
     cancel: threading.Event = field(default_factory=threading.Event)
@@ -170,6 +197,7 @@ class Session:
                     workers=workers,
                     progress=progress,
                 )
+                run.report = report_archive(run.result)
             except CancelledError:
                 run.error = "cancelled"
             except (ScenarioError, ValueError) as exc:
