@@ -13,11 +13,12 @@ import sys
 import time
 import urllib.request
 import zipfile
+from pathlib import Path
 
 import pytest
 
 import sim
-from sim.studio.session import Session, field_help
+from sim.studio.session import Session, design_fields, field_help
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 BROWSER_FLAGS = [
@@ -40,6 +41,17 @@ def test_a_refused_edit_names_the_field_and_changes_nothing():
     assert session.edit("market.first_purchase_probability", 0.4) is None
     assert session.errors == {}
     assert session.value("market.first_purchase_probability") == 0.4
+
+
+def test_every_number_of_every_bundled_design_can_be_edited_with_help():
+    """The design cards list each design's written numbers; each has help from the schema and
+    takes its own value back."""
+    for path in sorted(Path("scenarios").glob("*.yaml")):
+        session = Session(sim.load_scenario(path))
+        for paths in design_fields(session.scenario).values():
+            for field_path in paths:
+                assert field_help(field_path).unit, field_path
+                assert session.edit(field_path, session.value(field_path)) is None, field_path
 
 
 def test_field_help_comes_from_the_schema():

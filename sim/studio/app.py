@@ -18,7 +18,7 @@ from bokeh.models import ColumnDataSource, Span
 from bokeh.plotting import figure
 
 from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
-from sim.studio.session import KEY_FIELDS, Session, field_help
+from sim.studio.session import KEY_FIELDS, Session, design_fields, field_help
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 """The bundled scenarios, offered in the picker."""
@@ -149,14 +149,24 @@ def build(scenario: Scenario | None = None) -> pn.viewable.Viewable:
 
     def fields() -> list[Any]:
         cards = []
-        for section, paths in KEY_FIELDS.items():
+        sections = {
+            **KEY_FIELDS,
+            **{f"Design: {name}": paths for name, paths in design_fields(session.scenario).items()},
+        }
+        for section, paths in sections.items():
             items = []
             for path in paths:
                 help_ = field_help(path)
                 value = session.value(path)
                 kind = pn.widgets.IntInput if isinstance(value, int) else pn.widgets.FloatInput
+                design = section.removeprefix("Design: ")
+                label = (
+                    path.removeprefix(f"programs.{design}.")
+                    if section.startswith("Design: ")
+                    else path.split(".")[-1]
+                )
                 widget = kind(
-                    name=f"{path.split('.')[-1]} ({help_.unit})",
+                    name=f"{label} ({help_.unit})",
                     value=value,
                     description=help_.text(),
                     sizing_mode="stretch_width",

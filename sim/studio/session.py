@@ -56,6 +56,24 @@ KEY_FIELDS: dict[str, tuple[str, ...]] = {
 guesses first (docs/scenario.md has every field)."""
 
 
+def design_fields(scenario: Scenario) -> dict[str, list[str]]:
+    """Per program design, the dotted paths of the numbers its file states (its terms: costs,
+    rewards, discounts, tiers, fees), in the order they are written."""
+
+    def leaves(node: Any, prefix: str) -> list[str]:
+        if isinstance(node, dict):
+            return [p for k, v in node.items() for p in leaves(v, f"{prefix}.{k}")]
+        if isinstance(node, list):
+            return [p for i, v in enumerate(node) for p in leaves(v, f"{prefix}.{i}")]
+        is_number = isinstance(node, int | float) and not isinstance(node, bool)
+        return [prefix] if is_number else []
+
+    return {
+        d.name: leaves(d.model_dump(mode="json", exclude_defaults=True), f"programs.{d.name}")
+        for d in scenario.programs
+    }
+
+
 @dataclass(frozen=True)
 class FieldHelp:
     """A field's name, unit, meaning, the source of its default and its allowed range."""
