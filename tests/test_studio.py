@@ -15,9 +15,11 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import sim
+from sim.studio.app import verdict_table
 from sim.studio.session import Session, design_fields, field_help
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -67,6 +69,33 @@ def test_a_finished_comparison_comes_with_its_report():
     assert run.error is None and run.result is not None
     names = zipfile.ZipFile(io.BytesIO(run.report)).namelist()
     assert "report.html" in names and any(n.endswith(".png") for n in names)
+
+
+def test_the_verdict_table_shows_the_break_even_when_it_was_searched():
+    row = {
+        "program": "card",
+        "verdict": "marginal",
+        "incremental_profit": -3132.0,
+        "incremental_profit_low": -8899.0,
+        "incremental_profit_high": 2635.0,
+        "caused_bankruptcy_probability": 0.0,
+        "caused_bankruptcy_probability_low": 0.0,
+        "caused_bankruptcy_probability_high": 0.036,
+        "baseline_bankruptcy_probability": 0.01,
+    }
+    plain = verdict_table(pd.DataFrame([row])).iloc[0]
+    assert plain["incremental profit"] == "-3,132 [-8,899, 2,635]"
+    assert "needs, visits" not in plain
+    searched = {**row, "break_even_visits": 0.071, "bankrupt_below_visits": float("inf")}
+    assert (
+        verdict_table(pd.DataFrame([{**searched, "bankrupt_below_visits": float("nan")}])).iloc[0][
+            "bankrupt below, visits"
+        ]
+        == "no ruin"
+    )
+    shown = verdict_table(pd.DataFrame([searched])).iloc[0]
+    assert shown["needs, visits"] == "+7.1%"
+    assert shown["bankrupt below, visits"] == "at every response tried"
 
 
 def test_a_comparison_can_be_cancelled():

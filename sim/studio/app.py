@@ -9,6 +9,7 @@ machine often is.
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -47,12 +48,30 @@ def verdict_table(table: Any) -> Any:
                 "business bankrupt without it": f"{r['baseline_bankruptcy_probability']:.0%}",
             }
         )
+        if "break_even_visits" in r:
+            rows[-1]["needs, visits"] = _needed(r["break_even_visits"])
+            rows[-1]["bankrupt below, visits"] = _ruin_below(r.get("bankrupt_below_visits"))
     return pd.DataFrame(rows)
 
 
 def bundled() -> dict[str, Path]:
     """The bundled scenario files by name."""
     return {p.stem: p for p in sorted(SCENARIOS.glob("*.yaml"))}
+
+
+def _needed(value: Any) -> str:
+    """A break-even response as a lift; ``inf`` is beyond the largest response searched."""
+    if value is None or value != value:
+        return ""
+    return "beyond the range searched" if value == float("inf") else f"{value:+.1%}"
+
+
+def _ruin_below(value: Any) -> str:
+    """The response below which a design causes ruin: none (NaN), at every response tried
+    (``inf``), or the lift."""
+    if value is None or value != value:
+        return "no ruin"
+    return "at every response tried" if value == float("inf") else f"{value:+.1%}"
 
 
 def weekly(daily: Any) -> Any:
@@ -232,6 +251,10 @@ def build(scenario: Scenario | None = None) -> pn.viewable.Viewable:
     )
 
     runs = pn.widgets.Select(name="Paired runs", options=["auto", "8", "30"], value="auto")
+    with_break_even = pn.widgets.Checkbox(
+        name="with the break-even response (several times the runs)", value=False
+    )
+    bands = pn.Row()
     start = pn.widgets.Button(name="Run comparison", button_type="primary")
     cancel = pn.widgets.Button(name="Cancel", button_type="warning", disabled=True)
     bar = pn.indicators.Progress(
@@ -268,6 +291,12 @@ def build(scenario: Scenario | None = None) -> pn.viewable.Viewable:
                 report["zip"] = run.report
                 report_download.filename = f"{session.scenario.name} comparison.zip"
                 report_download.visible = True
+                charts = zipfile.ZipFile(io.BytesIO(run.report))
+                bands.objects = [
+                    pn.pane.PNG(charts.read(f"{name}.png"), sizing_mode="scale_width")
+                    for name in ("cash_bands", "ladder_bands")
+                    if f"{name}.png" in charts.namelist()
+                ]
             status.object = (
                 f"Verdict after {run.result.runs} paired runs per design, against the same "
                 "business without a program (docs/experiments.md, section 4)"
@@ -279,7 +308,10 @@ def build(scenario: Scenario | None = None) -> pn.viewable.Viewable:
             status.object = "This scenario has no program design to compare."
             return
         choice = runs.value
-        session.start_comparison("auto" if choice == "auto" else int(choice))
+        bands.objects = []
+        session.start_comparison(
+            "auto" if choice == "auto" else int(choice), break_even=with_break_even.value
+        )
         bar.visible, bar.value, cancel.disabled, start.disabled = True, 0, False, True
         status.object = "Starting…"
 
@@ -293,10 +325,12 @@ def build(scenario: Scenario | None = None) -> pn.viewable.Viewable:
         main=[
             summary,
             pn.Row(runs, start, cancel),
+            with_break_even,
             bar,
             status,
             verdicts,
             report_download,
+            bands,
             *plots,
             caveats,
         ],

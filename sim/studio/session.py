@@ -193,8 +193,11 @@ class Session:
     def preview(self) -> Preview:
         return preview(self.scenario)
 
-    def start_comparison(self, runs: int | str = "auto", seed: int = 0, workers: int = 1) -> Run:
-        """Run ``sim.compare`` of the scenario as it stands, in a background thread."""
+    def start_comparison(
+        self, runs: int | str = "auto", seed: int = 0, workers: int = 1, break_even: bool = False
+    ) -> Run:
+        """Run ``sim.compare`` of the scenario as it stands, in a background thread (with
+        ``break_even``, also the response each design needs to pay back)."""
         if self.run is not None and self.run.running:
             return self.run
         run = Run()
@@ -214,6 +217,7 @@ class Session:
                     executor="processes" if workers > 1 else "serial",
                     workers=workers,
                     progress=progress,
+                    break_even=break_even,
                 )
                 run.report = report_archive(run.result)
             except CancelledError:
