@@ -80,29 +80,37 @@ def weekly(daily: Any) -> Any:
     return daily.iloc[sorted({*range(0, len(daily), 7), len(daily) - 1})]
 
 
+def chart_data(daily: Any, rungs: list[str]) -> dict[str, Any]:
+    """The columns the three preview charts draw, in one source: an edit sends them at once."""
+    return {
+        "day": daily["day"].to_numpy(),
+        **{c: daily[c].to_numpy() for c in rungs if c in daily},
+        "cash": daily["cash"].to_numpy(),
+        "nps": daily["nps"].fillna(0.0).to_numpy(),
+    }
+
+
 def _charts(session: Session) -> tuple[dict[str, ColumnDataSource], list[Any], Any]:
     """The preview's figures and the data sources an edit updates."""
     daily = weekly(session.preview().daily)
     rungs = [
         c for c in daily if c.startswith("n_") and c not in ("n_suspect", "n_prospect", "n_lost")
     ]
-    people = ColumnDataSource({"day": daily["day"], **{c: daily[c] for c in rungs}})
-    money = ColumnDataSource({"day": daily["day"], "cash": daily["cash"]})
-    nps = ColumnDataSource({"day": daily["day"], "nps": daily["nps"].fillna(0.0)})
+    source = ColumnDataSource(chart_data(daily, rungs))  # the three charts': one update per edit
     ladder = figure(title="People on each rung (expected)", height=260, sizing_mode="stretch_width")
     palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000"]
     for i, column in enumerate(rungs):
         ladder.line(
             "day",
             column,
-            source=people,
+            source=source,
             color=palette[i % len(palette)],
             legend_label=column[2:],
             line_width=2,
         )
     ladder.legend.location = "top_left"
     cash = figure(title="Cash (expected)", height=220, sizing_mode="stretch_width")
-    cash.line("day", "cash", source=money, line_width=2, color="#0072B2")
+    cash.line("day", "cash", source=source, line_width=2, color="#0072B2")
     credit = Span(
         location=-session.scenario.business.credit_line,
         dimension="width",
@@ -113,9 +121,9 @@ def _charts(session: Session) -> tuple[dict[str, ColumnDataSource], list[Any], A
     score = figure(
         title="NPS of recent customers (expected)", height=200, sizing_mode="stretch_width"
     )
-    score.line("day", "nps", source=nps, line_width=2, color="#009E73")
+    score.line("day", "nps", source=source, line_width=2, color="#009E73")
     return (
-        {"people": people, "money": money, "nps": nps, "credit": credit},
+        {"data": source, "credit": credit},
         [ladder, cash, score],
         rungs,
     )
@@ -136,9 +144,7 @@ def build(scenario: Scenario | None = None) -> pn.viewable.Viewable:
     def _redraw() -> None:
         p = session.preview()
         daily = weekly(p.daily)
-        sources["people"].data = {"day": daily["day"], **{c: daily[c] for c in rungs if c in daily}}
-        sources["money"].data = {"day": daily["day"], "cash": daily["cash"]}
-        sources["nps"].data = {"day": daily["day"], "nps": daily["nps"].fillna(0.0)}
+        sources["data"].data = chart_data(daily, rungs)
         sources["credit"].location = -session.scenario.business.credit_line
         s = p.summary
         summary.object = (
