@@ -18,11 +18,23 @@ from scipy import stats
 from sim.engine.parameters import (
     MarketParameters,
     ShopParameters,
+    TalkParameters,
     first_purchase_probability,
 )
 from sim.meanfield.classes import beta_classes, gamma_classes, normal_nodes, normal_quantiles
-from sim.meanfield.day_loop import COLUMNS, run_days
-from sim.rules.ladder import STAGES, slug
+from sim.meanfield.day_loop import (
+    COLUMNS,
+    Experience,
+    Market,
+    Money,
+    Promotion,
+    Rungs,
+    Shop,
+    Talk,
+    run_days,
+)
+from sim.rules import churn
+from sim.rules.ladder import ADVOCATE, CUSTOMER, RAVING_FAN, SHOPPER, STAGES, slug
 from sim.rules.relationship import DAYS_PER_MONTH
 from sim.scenario import Scenario
 
@@ -64,18 +76,41 @@ class Preview:
     seconds: float = 0.0
 
 
-def _wallet_factor(sc: Scenario) -> float:
-    """Mean share-of-wallet factor of competitor acceptance over the beta distribution of the
-    share of wallet (``sim.rules.churn.competitor_acceptance``), on 200 quantile points."""
+def _mean_wallet(sc: Scenario) -> float:
+    """The share of wallet whose factor in ``sim.rules.churn.competitor_acceptance`` is the mean
+    factor over the customers' beta distribution of shares (200 quantile points), so that the
+    rule itself, given that share, accepts offers at the population's mean rate.
+
+    The rule's factor is 1 up to the fickle share, ``committed_acceptance_factor`` from the
+    committed share on, and a straight line between; the mean factor lies between the two, so
+    one share on that line has it. The wallet factor of each quantile point is the rule's at
+    satisfaction 0.5, where its satisfaction factor is 1.
+    """
     comp, cust = sc.competition, sc.customers
-    w = stats.beta.ppf((np.arange(200) + 0.5) / 200, cust.share_of_wallet_a, cust.share_of_wallet_b)
-    t = np.clip(
-        (w - comp.fickle_share_of_wallet)
-        / (comp.committed_share_of_wallet - comp.fickle_share_of_wallet),
-        0.0,
-        1.0,
+    shares = stats.beta.ppf(
+        (np.arange(200) + 0.5) / 200, cust.share_of_wallet_a, cust.share_of_wallet_b
     )
-    return float(np.mean(1.0 + t * (comp.committed_acceptance_factor - 1.0)))
+    factor = float(
+        np.mean(
+            [
+                churn.competitor_acceptance(
+                    1.0,
+                    1.0,
+                    w,
+                    0.5,
+                    comp.fickle_share_of_wallet,
+                    comp.committed_share_of_wallet,
+                    comp.committed_acceptance_factor,
+                )
+                for w in shares
+            ]
+        )
+    )
+    if comp.committed_acceptance_factor == 1.0:
+        return comp.fickle_share_of_wallet
+    along = (1.0 - factor) / (1.0 - comp.committed_acceptance_factor)
+    span = comp.committed_share_of_wallet - comp.fickle_share_of_wallet
+    return comp.fickle_share_of_wallet + along * span
 
 
 def _named_rungs(sc: Scenario, daily: pd.DataFrame) -> pd.DataFrame:
@@ -173,127 +208,109 @@ def preview(scenario: Scenario) -> Preview:
     for d in sc.competition.scheduled_offer_days:
         if 0 <= int(d) < horizon:
             campaigns[int(d)] += 1.0
-    stage = {
-        name: i
-        for i, name in enumerate(
-            ("suspect", "prospect", "shopper", "customer", "member", "advocate", "raving_fan")
-        )
-    }
-    rungs = [stage[n] for n in ("shopper", "customer", "advocate", "raving_fan")]
-    market = np.array(
-        [
-            mk.size,
-            mk.initial_customers,
-            -np.expm1(-sc.market.reach_rate_per_year / 365.0),
-            sc.market.cost_per_reach,
-            first_purchase_probability(sc),
-            sc.market.first_purchase_delay_days,
-            shop.initial_satisfaction,
-            sc.experience.initial_expectation,
-            shop.initial_relationship,
-        ],
-        dtype=float,
-    )
+    buying = (SHOPPER, CUSTOMER, ADVOCATE, RAVING_FAN)
     level, speed = shop.touched
     _, untouched_speed = shop.untouched
-    comp = sc.competition
-    shop_numbers = np.array(
-        [
-            *(shop.spend_mult[i] for i in rungs),
-            *(shop.freq_mult[i] for i in rungs),
-            *(shop.drop_mult[i] for i in rungs),
-            *(shop.accept_mult[i] for i in rungs),
-            shop.price_factor,
-            shop.ref_satisfaction,
-            shop.ref_relationship,
-            shop.freq_satisfaction_sens,
-            shop.freq_relationship_sens,
-            shop.drop_satisfaction_sens,
-            shop.drop_relationship_sens,
-            shop.low_interaction_threshold,
-            shop.learning_rate,
-            level,
-            speed,
-            untouched_speed,
-            shop.gain_per_purchase,
-            shop.attachment_rate,
-            shop.relationship_forgiveness,
-            shop.attachment_forgiveness,
-            shop.survey_window,
-            sum(shop.life_rates),
-            comp.acceptance_probability,
-            comp.reach_share,
-            shop.win_back_rate,
-            1.0 if shop.drift_waits_for_repeat else 0.0,
-        ],
-        dtype=float,
-    )
-    money = np.array(
-        [
-            cust.basket_mean,
-            shop.price_level,
-            shop.cogs_share,
-            shop.failure_rate,
-            shop.recovery_probability,
-            shop.recovery_cost,
-            sc.business.touches_per_day * sc.business.cost_per_touch,
-            sc.business.fixed_costs_per_month / DAYS_PER_MONTH,
-            shop.win_back_cost,
-            sc.business.starting_cash,
-            shop.quality_mean,
-            shop.quality_sd,
-            shop.failure_severity,
-            shop.recovery_bonus,
-            shop.slope,
-            shop.performance_weight,
-            shop.expectation_up,
-            shop.expectation_down,
-        ],
-        dtype=float,
-    )
-    rules = shop.rules
-    promotion = np.array(
-        [
-            rules.advocate_min_promoter_days,
-            rules.fan_min_promoter_days,
-            rules.fan_min_score,
-            rules.fan_min_attachment,
-        ],
-        dtype=float,
-    )
-    wm = sc.word_of_mouth
-    talk = np.array(
-        [
-            1.0 if wm.enabled else 0.0,
-            wm.promoter_messages_per_year / 365.0,
-            wm.detractor_messages_per_year / 365.0,
-            wm.fan_message_multiplier,
-            wm.negative_weight,
-            wm.positives_to_choose,
-            wm.negative_satisfaction_drop,
-            wm.fan_defence_probability,
-            wm.contacts_per_person,
-            wm.outside_promoters,
-            wm.outside_detractors,
-        ],
-        dtype=float,
-    )
+    comp, talk, rules = sc.competition, TalkParameters.of(sc), shop.rules
+    groups = {
+        "market": Market(
+            size=float(mk.size),
+            initial=float(mk.initial_customers),
+            reach_p=float(-np.expm1(-sc.market.reach_rate_per_year / 365.0)),
+            cost_per_reach=sc.market.cost_per_reach,
+            buy_p=first_purchase_probability(sc),
+            delay=sc.market.first_purchase_delay_days,
+            init_s=shop.initial_satisfaction,
+            init_e=mk.initial_expectation,
+            init_r=shop.initial_relationship,
+        ),
+        "rungs": Rungs(
+            *(
+                tuple(float(getattr(shop, table)[i]) for i in buying)
+                for table in ("spend_mult", "freq_mult", "drop_mult", "accept_mult")
+            )
+        ),
+        "shop": Shop(
+            price_factor=shop.price_factor,
+            ref_s=shop.ref_satisfaction,
+            ref_r=shop.ref_relationship,
+            freq_sens_s=shop.freq_satisfaction_sens,
+            freq_sens_r=shop.freq_relationship_sens,
+            drop_sens_s=shop.drop_satisfaction_sens,
+            drop_sens_r=shop.drop_relationship_sens,
+            low_threshold=shop.low_interaction_threshold,
+            learning=shop.learning_rate,
+            touched_level=level,
+            touched_speed=speed,
+            untouched_speed=untouched_speed,
+            gain_purchase=shop.gain_per_purchase,
+            attachment_rate=shop.attachment_rate,
+            forgive_r=shop.relationship_forgiveness,
+            forgive_a=shop.attachment_forgiveness,
+            window=float(shop.survey_window),
+            life_rate=sum(shop.life_rates),
+            accept_base=comp.acceptance_probability,
+            reach_share=comp.reach_share,
+            wallet=_mean_wallet(sc),
+            fickle=comp.fickle_share_of_wallet,
+            committed=comp.committed_share_of_wallet,
+            committed_factor=comp.committed_acceptance_factor,
+            win_back_rate=shop.win_back_rate,
+            bgnbd=shop.drift_waits_for_repeat,
+        ),
+        "xp": Experience(
+            mean_q=shop.quality_mean,
+            sd_q=shop.quality_sd,
+            fail=shop.failure_rate,
+            recover=shop.recovery_probability,
+            severity=shop.failure_severity,
+            bonus=shop.recovery_bonus,
+            slope=shop.slope,
+            weight=shop.performance_weight,
+            up=shop.expectation_up,
+            down=shop.expectation_down,
+        ),
+        "money": Money(
+            mean_basket=cust.basket_mean,
+            price_level=shop.price_level,
+            cogs_share=shop.cogs_share,
+            recovery_cost=shop.recovery_cost,
+            touches_cost=sc.business.touches_per_day * sc.business.cost_per_touch,
+            fixed_per_day=sc.business.fixed_costs_per_month / DAYS_PER_MONTH,
+            win_back_cost=shop.win_back_cost,
+            starting_cash=sc.business.starting_cash,
+        ),
+        "promotion": Promotion(
+            advocate_days=rules.advocate_min_promoter_days,
+            fan_days=rules.fan_min_promoter_days,
+            fan_score=float(rules.fan_min_score),
+            fan_attachment=rules.fan_min_attachment,
+        ),
+        "talk": Talk(
+            talking=sc.word_of_mouth.enabled,
+            promoter_rate=talk.promoter_rate,
+            detractor_rate=talk.detractor_rate,
+            fan_multiplier=talk.fan_multiplier,
+            negative_weight=talk.negative_weight,
+            choose=talk.positives_to_choose,
+            negative_drop=talk.negative_drop,
+            defence=talk.defence_probability,
+            contacts=float(talk.contacts),
+            outside_promoters=float(talk.outside_promoters),
+            outside_detractors=float(talk.outside_detractors),
+        ),
+    }
     table = run_days(
         horizon,
         class_rates,
         class_drops,
         weights,
-        _wallet_factor(sc),
         quality_z,
         quality_w,
         spread_z,
         spread_w,
-        tuple(market),
-        tuple(shop_numbers),
-        tuple(money),
-        tuple(promotion),
-        tuple(talk),
-        campaigns,
+        campaigns=campaigns,
+        **groups,
     )
     daily = _named_rungs(sc, pd.DataFrame(table, columns=list(COLUMNS)))
     daily.insert(0, "day", np.arange(horizon))

@@ -22,6 +22,7 @@ scenario features the preview leaves out or only approximates.
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 
 import numpy as np
 
@@ -106,9 +107,51 @@ COLUMNS = (
     WON_BACK_WOM,
 ) = range(len(COLUMNS))
 
+Market = namedtuple(
+    "Market", "size initial reach_p cost_per_reach buy_p delay init_s init_e init_r"
+)
+"""Reach and newcomers: market size, existing customers, daily reach probability and its cost,
+the chance a reached person buys and the mean wait, and a newcomer's starting satisfaction,
+expectation and relationship."""
+Rungs = namedtuple("Rungs", "spend freq drop accept")
+"""Per buying rung (shopper, customer, advocate, raving fan): the multipliers of spend,
+purchase frequency, dropout and competitor acceptance."""
+Shop = namedtuple(
+    "Shop",
+    "price_factor ref_s ref_r freq_sens_s freq_sens_r drop_sens_s drop_sens_r low_threshold "
+    "learning touched_level touched_speed untouched_speed gain_purchase attachment_rate "
+    "forgive_r forgive_a window life_rate accept_base reach_share wallet fickle committed "
+    "committed_factor win_back_rate bgnbd",
+)
+"""A purchase opportunity's rules: their references and sensitivities, the relationship's
+closed form, attachment and forgiveness, the survey window, life events, competitor offers (with
+the share of wallet whose factor is the population's mean factor), win-backs and the dropout
+model (``bgnbd``: no drift before the first repeat purchase)."""
+Experience = namedtuple(
+    "Experience", "mean_q sd_q fail recover severity bonus slope weight up down"
+)
+"""One experience: the quality's distribution, service failures and recoveries, the score's
+slope and performance weight, and the expectation's speeds up and down."""
+Money = namedtuple(
+    "Money",
+    "mean_basket price_level cogs_share recovery_cost touches_cost fixed_per_day "
+    "win_back_cost starting_cash",
+)
+"""What the books need besides the experience's failure and recovery rates."""
+Promotion = namedtuple("Promotion", "advocate_days fan_days fan_score fan_attachment")
+"""The upper rungs' thresholds (``sim.rules.ladder.PromotionRules``)."""
+Talk = namedtuple(
+    "Talk",
+    "talking promoter_rate detractor_rate fan_multiplier negative_weight choose negative_drop "
+    "defence contacts outside_promoters outside_detractors",
+)
+"""Word of mouth: on or off, daily message rates, the fans' multiple, the weight of a negative
+message, positive messages to choose, a negative message's satisfaction drop, the fans'
+defence, contacts per person, and the outside voices."""
+
 
 @_jit
-def _experience(s, e, quality_z, quality_w, p):
+def _experience(e, quality_z, quality_w, p):
     """The expected score of one experience, its variance, the expected change of the
     expectation and the score's third central moment, for a customer of expectation ``e``
     (``sim.rules.experience`` averaged over the quality's normal distribution and the three
@@ -153,9 +196,7 @@ def experience_table(quality_z, quality_w, p):
     table = np.zeros((EXPECTATION_GRID, 4))
     for i in range(EXPECTATION_GRID):
         e = i / (EXPECTATION_GRID - 1)
-        table[i, 0], table[i, 1], table[i, 2], table[i, 3] = _experience(
-            0.0, e, quality_z, quality_w, p
-        )
+        table[i, 0], table[i, 1], table[i, 2], table[i, 3] = _experience(e, quality_z, quality_w, p)
     return table
 
 
@@ -253,13 +294,14 @@ def run_days(
     rates,
     propensities,
     weights,
-    wallet_factor,
     quality_z,
     quality_w,
     spread_z,
     spread_w,
     market,
+    rungs,
     shop,
+    xp,
     money,
     promotion,
     talk,
@@ -268,39 +310,14 @@ def run_days(
     """The daily table (``horizon x len(COLUMNS)``) of the mean-field model.
 
     ``rates``, ``propensities`` and ``weights`` are the classes' base purchase rates, dropout
-    propensities and shares of the population; ``wallet_factor`` the mean share-of-wallet factor
-    of competitor acceptance; ``campaigns`` the expected competitor campaigns starting each day.
-    ``market``, ``shop``, ``money`` and ``promotion`` hold the scenario's numbers in the order
-    ``sim.meanfield.preview`` builds them.
+    propensities and shares of the population; ``campaigns`` the expected competitor campaigns
+    starting each day; the other arguments are the named groups of the scenario's numbers
+    (:class:`Market`, :class:`Rungs`, :class:`Shop`, :class:`Experience`, :class:`Money`,
+    :class:`Promotion`, :class:`Talk`), which ``sim.meanfield.preview`` builds by name.
     """
+    size, initial, reach_p, cost_per_reach, buy_p, delay, init_s, init_e, init_r = market
+    spend, freq, drop, accept = rungs
     (
-        size,
-        initial,
-        reach_p,
-        cost_per_reach,
-        buy_p,
-        delay,
-        init_s,
-        init_e,
-        init_r,
-    ) = market
-    (
-        spend_s,
-        spend_c,
-        spend_a,
-        spend_f,
-        freq_s,
-        freq_c,
-        freq_a,
-        freq_f,
-        drop_s,
-        drop_c,
-        drop_a,
-        drop_f,
-        accept_s,
-        accept_c,
-        accept_a,
-        accept_f,
         price_factor,
         ref_s,
         ref_r,
@@ -321,28 +338,23 @@ def run_days(
         life_rate,
         accept_base,
         reach_share,
+        wallet,
+        fickle,
+        committed,
+        committed_factor,
         win_back_rate,
         bgnbd,
     ) = shop
+    fail, recover = xp.fail, xp.recover
     (
         mean_basket,
         price_level,
         cogs_share,
-        fail,
-        recover,
         recovery_cost,
         touches_cost,
         fixed_per_day,
         win_back_cost,
         starting_cash,
-        quality_mean,
-        quality_sd,
-        severity,
-        bonus,
-        slope,
-        weight,
-        up,
-        down,
     ) = money
     advocate_days, fan_days, fan_score, fan_attachment = promotion
     (
@@ -358,11 +370,6 @@ def run_days(
         outside_promoters,
         outside_detractors,
     ) = talk
-    xp = (quality_mean, quality_sd, fail, recover, severity, bonus, slope, weight, up, down)
-    spend = (spend_s, spend_c, spend_a, spend_f)
-    freq = (freq_s, freq_c, freq_a, freq_f)
-    drop = (drop_s, drop_c, drop_a, drop_f)
-    accept = (accept_s, accept_c, accept_a, accept_f)
     felt = experience_table(quality_z, quality_w, xp)
     smooth_z = np.array([-math.sqrt(3.0), 0.0, math.sqrt(3.0)])  # Gauss-Hermite, 3 nodes
     smooth_w = np.array([1.0 / 6.0, 2.0 / 3.0, 1.0 / 6.0])
@@ -527,10 +534,9 @@ def run_days(
                     )
                 gone_life = people * life
                 acceptance = churn.competitor_acceptance(
-                    accept_base, accept[g], 0.0, s[c, g], 1.0, 2.0, 1.0
+                    accept_base, accept[g], wallet, s[c, g], fickle, committed, committed_factor
                 )
-                gone_offer = (people - gone_life) * campaigns[day] * reach_share
-                gone_offer *= min(1.0, acceptance * wallet_factor)
+                gone_offer = (people - gone_life) * campaigns[day] * reach_share * acceptance
                 # within the day the class thins as its members drift away at their
                 # opportunities: opportunities = integral of people(t) * rate over the day
                 staying = people - gone_life - gone_offer
@@ -660,7 +666,7 @@ def run_days(
                 var[c, SHOPPER] = _mix(old, var[c, SHOPPER], new, learning * learning * v)
                 skew[c, SHOPPER] = _mix(old, skew[c, SHOPPER], new, learning**3 * k3)
                 n[c, SHOPPER] = old + new
-                row[REVENUE] += new * mean_basket * spend_s * price_level
+                row[REVENUE] += new * mean_basket * spend[SHOPPER] * price_level
             # win-backs: back on the customer rung with a purchase at once
             offered = lost[c] * back
             won = min(lost[c], offered + wom_back[c])
@@ -683,7 +689,7 @@ def run_days(
                     fresh[c, CUSTOMER] += won
                 row[WON_BACK] += won
                 row[PURCHASES] += won
-                row[REVENUE] += won * mean_basket * spend_c * price_level
+                row[REVENUE] += won * mean_basket * spend[CUSTOMER] * price_level
                 row[WIN_BACK_COST] -= min(offered, won) * win_back_cost
                 row[WON_BACK_WOM] += won - min(offered, won)
         row[COMMUNICATION] = -active * touches_cost
