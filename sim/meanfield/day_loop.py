@@ -430,11 +430,10 @@ def run_days(
         waiting += reached * buy_p
         never += reached * (1.0 - buy_p)
         # marketing reaches the prospects who heard of the business and have not decided at the
-        # same rate; those who heard more bad than good (W5) do not buy
+        # same rate; those who heard more bad than good (W5) do not buy, and keep listening
+        # with what they owe (only those who buy leave the listeners, owing nothing)
         reached_heard = heard * reach_p
-        undecided = heard + never
-        owing = _owing(debt, undecided, negative_weight)
-        debt -= debt * reach_p * heard / undecided if undecided > 0.0 else 0.0
+        owing = _owing(debt, heard + never, negative_weight)
         heard -= reached_heard
         buying_heard = reached_heard * (1.0 - owing) * buy_p
         waiting += buying_heard
@@ -492,6 +491,8 @@ def run_days(
         row[PURCHASES] += first
         active = 0.0
         fan_voices = 0.0
+        listening = lost.sum()  # lost customers who could come back, before today's moves
+        offered_back = 0.0  # of them, won back by the business's offers today
         for c in range(k):
             lost_r[c] *= keep_lost
             flow[:] = 0.0
@@ -670,8 +671,8 @@ def run_days(
             # win-backs: back on the customer rung with a purchase at once
             offered = lost[c] * back
             won = min(lost[c], offered + wom_back[c])
+            offered_back += min(offered, won)
             if won > 0.0:
-                lost_debt *= 1.0 - won / max(lost.sum(), 1e-12)
                 lost[c] -= won
                 s_back = max(lost_s[c], init_s)
                 r_back = max(lost_r[c], init_r)
@@ -692,6 +693,9 @@ def run_days(
                 row[REVENUE] += won * mean_basket * spend[CUSTOMER] * price_level
                 row[WIN_BACK_COST] -= min(offered, won) * win_back_cost
                 row[WON_BACK_WOM] += won - min(offered, won)
+        # an offer takes back owing and not owing alike; a message only those who owe nothing
+        if listening > 0.0:
+            lost_debt *= max(0.0, 1.0 - offered_back / listening)
         row[COMMUNICATION] = -active * touches_cost
         row[COGS] = -row[REVENUE] / price_level * cogs_share
         row[RECOVERY] = -row[PURCHASES] * fail * recover * recovery_cost
