@@ -25,18 +25,9 @@ import numpy as np
 import pandas as pd
 
 import sim
-from sim.meanfield import preview
-from sim.rules.ladder import STAGES, slug
+from sim.meanfield import buying_rungs, preview
 
 ROOT = Path(__file__).resolve().parent.parent
-BUYING = ("shopper", "customer", "member", "advocate", "raving_fan")
-
-
-def active_buyers(sc: sim.Scenario, daily: pd.DataFrame) -> pd.Series:
-    """Buyers on every rung from shopper up, from an agent run's rung columns."""
-    names = dict(zip(STAGES, sc.ladder.stage_names(), strict=True))
-    columns = {f"n_{slug(names[s])}" for s in BUYING}
-    return sum(daily[c] for c in sorted(columns))
 
 
 def figures(sc: sim.Scenario, daily: pd.DataFrame) -> dict[str, float]:
@@ -46,9 +37,7 @@ def figures(sc: sim.Scenario, daily: pd.DataFrame) -> dict[str, float]:
     tail = daily[daily["day"] >= horizon - 90]
     answered = tail["promoters"] + tail["passives"] + tail["detractors"]
     return {
-        "customers": float(
-            last["active"] if "active" in daily else active_buyers(sc, daily).iloc[-1]
-        ),
+        "customers": float(last["active"] if "active" in daily else last[buying_rungs(sc)].sum()),
         "revenue": float(daily["revenue"].sum()),
         "profit": float(daily["profit"].sum()),
         "cash": float(last["cash"]),

@@ -17,15 +17,12 @@ Starts ``loyalsim studio`` as a user does, drives Debian's Chromium with Playwri
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 
 sys.path.insert(0, "tests")
-from test_studio import BROWSER_FLAGS, CHROMIUM
+from test_studio import BROWSER_FLAGS, CHROMIUM, running_studio
 
 
 def main() -> None:
@@ -35,52 +32,34 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", "studio", "--port", str(port), "--no-browser"],
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_FLAGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(url, timeout=60_000)
-            summary = page.get_by_text("preview in")
-            summary.wait_for(timeout=60_000)
-            field = page.get_by_label("reach_rate_per_year (1/year)")
-            times = []
-            for i in range(args.edits):
-                before = summary.inner_text().split(" ms:")[1]
-                start = time.perf_counter()
-                field.fill("1.2" if i % 2 == 0 else "0.6")
-                field.press("Tab")
-                while summary.inner_text().split(" ms:")[1] == before:
-                    page.wait_for_timeout(5)
-                times.append(time.perf_counter() - start)
-            print(
-                f"redraw: median {1000 * statistics.median(times):.0f} ms, "
-                f"max {1000 * max(times):.0f} ms over {len(times)} edits"
-            )
-            page.get_by_label("Scenario").select_option(args.scenario)
-            page.wait_for_timeout(2000)
+    with running_studio() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url, timeout=60_000)
+        summary = page.get_by_text("preview in")
+        summary.wait_for(timeout=60_000)
+        field = page.get_by_label("reach_rate_per_year (1/year)")
+        times = []
+        for i in range(args.edits):
+            before = summary.inner_text().split(" ms:")[1]
             start = time.perf_counter()
-            page.get_by_role("button", name="Run comparison").click()
-            page.get_by_text("Verdict after", exact=False).wait_for(timeout=3_600_000)
-            status = page.get_by_text("Verdict after", exact=False).inner_text()
-            print(f"verdict: {time.perf_counter() - start:.1f} s on {args.scenario} ({status})")
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+            field.fill("1.2" if i % 2 == 0 else "0.6")
+            field.press("Tab")
+            while summary.inner_text().split(" ms:")[1] == before:
+                page.wait_for_timeout(5)
+            times.append(time.perf_counter() - start)
+        print(
+            f"redraw: median {1000 * statistics.median(times):.0f} ms, "
+            f"max {1000 * max(times):.0f} ms over {len(times)} edits"
+        )
+        page.get_by_label("Scenario").select_option(args.scenario)
+        page.wait_for_timeout(2000)
+        start = time.perf_counter()
+        page.get_by_role("button", name="Run comparison").click()
+        page.get_by_text("Verdict after", exact=False).wait_for(timeout=3_600_000)
+        status = page.get_by_text("Verdict after", exact=False).inner_text()
+        print(f"verdict: {time.perf_counter() - start:.1f} s on {args.scenario} ({status})")
+        browser.close()
 
 
 if __name__ == "__main__":

@@ -113,6 +113,17 @@ def _mean_wallet(sc: Scenario) -> float:
     return comp.fickle_share_of_wallet + along * span
 
 
+BUYING_STAGES = ("shopper", "customer", "member", "advocate", "raving_fan")
+"""The stages of people who buy (DOMAIN L1: shopper and up)."""
+
+
+def buying_rungs(sc: Scenario) -> list[str]:
+    """The ``daily`` columns of the rungs that hold buyers, in ladder order, as the scenario's
+    ladder names them (``n_customer``, or ``n_repeater`` on the Kartajaya ladder)."""
+    names = dict(zip(STAGES, sc.ladder.stage_names(), strict=True))
+    return list(dict.fromkeys(f"n_{slug(names[stage])}" for stage in BUYING_STAGES))
+
+
 def _named_rungs(sc: Scenario, daily: pd.DataFrame) -> pd.DataFrame:
     """The rung columns as the agent model's ``daily`` table names them: one ``n_<rung>``
     column per rung of the scenario's ladder, adding up the stages it merges (a rung holding
@@ -126,7 +137,7 @@ def _named_rungs(sc: Scenario, daily: pd.DataFrame) -> pd.DataFrame:
         "advocate": daily["n_advocate"],
         "raving_fan": daily["n_raving_fan"],
     }
-    active = sum(stages[s] for s in ("shopper", "customer", "member", "advocate", "raving_fan"))
+    active = sum(stages[s] for s in BUYING_STAGES)
     rungs: dict[str, pd.Series] = {}
     for stage, name in zip(STAGES, sc.ladder.stage_names(), strict=True):
         column = f"n_{slug(name)}"

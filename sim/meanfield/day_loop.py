@@ -577,6 +577,14 @@ def run_days(
                 share = min(1.0, bought / people) if people > 0.0 else 0.0
                 x, v, de, k3 = _lookup(felt, e[c, g])
                 s[c, g] += share * learning * (x - s[c, g])
+                # answers come from those who bought: early in the run the customer rung still
+                # holds existing customers who have not (at their day-0 satisfaction, and
+                # unsurveyed), whom the answering customers' mean leaves out
+                answered = s[c, g]
+                if g == CUSTOMER:
+                    unbought = initial * weights[c] * math.exp(-rate * (day + 1.0)) / people
+                    if 1e-9 < unbought < 0.99:
+                        answered = (s[c, g] - unbought * init_s) / (1.0 - unbought)
                 e[c, g] += share * de
                 r[c, g] = touched_level + (r[c, g] - touched_level) * keep_touched
                 r[c, g] += share * gain_purchase * (1.0 - r[c, g])
@@ -588,7 +596,7 @@ def run_days(
                 settled = learning**3 / (1.0 - (1.0 - learning) ** 3) * k3
                 skew[c, g] += share * (settled - skew[c, g])
                 promoter, top, detractor = _answers(
-                    s[c, g],
+                    answered,
                     spread,
                     skew[c, g],
                     r[c, g],

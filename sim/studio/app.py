@@ -18,6 +18,7 @@ import yaml
 from bokeh.models import ColumnDataSource, Span
 from bokeh.plotting import figure
 
+from sim.meanfield import buying_rungs
 from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
 from sim.studio.session import KEY_FIELDS, Session, design_fields, field_help
 
@@ -90,12 +91,10 @@ def chart_data(daily: Any, rungs: list[str]) -> dict[str, Any]:
     }
 
 
-def _charts(session: Session) -> tuple[dict[str, ColumnDataSource], list[Any], Any]:
-    """The preview's figures and the data sources an edit updates."""
-    daily = weekly(session.preview().daily)
-    rungs = [
-        c for c in daily if c.startswith("n_") and c not in ("n_suspect", "n_prospect", "n_lost")
-    ]
+def _charts(scenario: Scenario, daily: Any) -> tuple[dict[str, Any], list[Any], list[str]]:
+    """The preview's figures for ``scenario`` (its ladder names the rungs), the data sources an
+    edit updates, and the rung columns drawn."""
+    rungs = buying_rungs(scenario)
     source = ColumnDataSource(chart_data(daily, rungs))  # the three charts': one update per edit
     ladder = figure(title="People on each rung (expected)", height=260, sizing_mode="stretch_width")
     palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000"]
@@ -112,7 +111,7 @@ def _charts(session: Session) -> tuple[dict[str, ColumnDataSource], list[Any], A
     cash = figure(title="Cash (expected)", height=220, sizing_mode="stretch_width")
     cash.line("day", "cash", source=source, line_width=2, color="#0072B2")
     credit = Span(
-        location=-session.scenario.business.credit_line,
+        location=-scenario.business.credit_line,
         dimension="width",
         line_color="#D55E00",
         line_dash="dashed",
@@ -133,7 +132,8 @@ def build(scenario: Scenario | None = None) -> pn.viewable.Viewable:
     """The studio page for ``scenario`` (default: the bundled coffee shop)."""
     files = bundled()
     session = Session(scenario or load_scenario(files["coffee_shop"]))
-    sources, plots, rungs = _charts(session)
+    sources, plots, rungs = _charts(session.scenario, weekly(session.preview().daily))
+    charts = pn.Column(*plots, sizing_mode="stretch_width")
     summary = pn.pane.Markdown("", name="summary")
     caveats = pn.pane.Alert("", alert_type="info", name="caveats")
 
@@ -142,8 +142,12 @@ def build(scenario: Scenario | None = None) -> pn.viewable.Viewable:
             _redraw()
 
     def _redraw() -> None:
+        nonlocal sources, rungs
         p = session.preview()
         daily = weekly(p.daily)
+        if buying_rungs(session.scenario) != rungs:  # another ladder: other rungs to draw
+            sources, plots, rungs = _charts(session.scenario, daily)
+            charts.objects = plots
         sources["data"].data = chart_data(daily, rungs)
         sources["credit"].location = -session.scenario.business.credit_line
         s = p.summary
@@ -225,7 +229,9 @@ def build(scenario: Scenario | None = None) -> pn.viewable.Viewable:
     def on_upload(event: Any) -> None:
         try:
             data = yaml.safe_load(io.BytesIO(event.new))
-            scenario = scenario_from_dict(data if isinstance(data, dict) else {})
+            if not isinstance(data, dict):
+                raise ScenarioError(["the file holds no scenario: a mapping of sections"])
+            scenario = scenario_from_dict(data)
         except (yaml.YAMLError, ScenarioError) as exc:
             upload_error.object = str(exc)
             upload_error.visible = True
@@ -337,7 +343,7 @@ def build(scenario: Scenario | None = None) -> pn.viewable.Viewable:
             verdicts,
             report_download,
             bands,
-            *plots,
+            charts,
             caveats,
         ],
     )
