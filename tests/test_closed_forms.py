@@ -24,6 +24,7 @@ from sim.engine.migration import (
 
 pytestmark = pytest.mark.slow
 
+
 def neutral_scenario(n: int, horizon: int, customers: dict, business: dict) -> sim.Scenario:
     """n existing customers, no acquisition, and every modulation switched off."""
     return sim.scenario_from_dict(
@@ -39,6 +40,28 @@ def neutral_scenario(n: int, horizon: int, customers: dict, business: dict) -> s
                 **business,
             },
         }
+    )
+
+
+COHORT = (0.8, 12.0, 2.5, 8.0, 365, 40_000)
+"""The test cohort: BG/NBD r, alpha (days), a, b, the horizon in days and the customers."""
+
+
+def cohort(dropout_model: str) -> sim.Scenario:
+    """The :data:`COHORT` as existing customers with every modulation off, dropping out by the
+    model named (``bgnbd`` or ``mbgnbd``)."""
+    r, alpha, a, b, t, n = COHORT
+    return neutral_scenario(
+        n,
+        t,
+        {
+            "purchase_rate_shape": r,
+            "purchase_rate_alpha_days": alpha,
+            "dropout_a": a,
+            "dropout_b": b,
+            "dropout_model": dropout_model,
+        },
+        {},
     )
 
 
@@ -86,20 +109,8 @@ def test_heterogeneous_purchases_reproduce_buy_till_you_die_closed_forms(
     purchase opportunities exactly as the model does; the test also checks that 3 standard
     errors are under 5% of the value, so it can tell the two models apart (they differ by 18%).
     """
-    r, alpha, a, b, t, n = 0.8, 12.0, 2.5, 8.0, 365, 40_000
-    sc = neutral_scenario(
-        n,
-        t,
-        {
-            "purchase_rate_shape": r,
-            "purchase_rate_alpha_days": alpha,
-            "dropout_a": a,
-            "dropout_b": b,
-            "dropout_model": dropout_model,
-        },
-        {},
-    )
-    result = sim.simulate(sc, seed=2024)
+    r, alpha, a, b, t, n = COHORT
+    result = sim.simulate(cohort(dropout_model), seed=2024)
     purchases = result.customers["purchases"].to_numpy()
     mean, se = purchases.mean(), purchases.std(ddof=1) / math.sqrt(n)
     expected = expected_mean(t, r, alpha, a, b)

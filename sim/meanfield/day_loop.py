@@ -583,7 +583,7 @@ def run_days(
                 answered = s[c, g]
                 if g == CUSTOMER:
                     unbought = initial * weights[c] * math.exp(-rate * (day + 1.0)) / people
-                    if 1e-9 < unbought < 0.99:
+                    if 1e-9 < unbought < 0.9:  # beyond, the few answers would amplify noise
                         answered = (s[c, g] - unbought * init_s) / (1.0 - unbought)
                 e[c, g] += share * de
                 r[c, g] = touched_level + (r[c, g] - touched_level) * keep_touched
