@@ -208,7 +208,7 @@ def test_a_comparison_runs_to_a_verdict(page):
     while not summary(page).startswith(name) and time.monotonic() < deadline:
         page.wait_for_timeout(100)
     assert summary(page).startswith(name)
-    design = sim.load_scenario("scenarios/hoover_promotion.yaml").active_program or "none"
+    design = sim.load_scenario("scenarios/hoover_promotion.yaml").program().name
     assert page.get_by_label("Program design in place").input_value() == design
     page.get_by_label("Paired runs").select_option("8")
     page.get_by_role("button", name="Run comparison").click()

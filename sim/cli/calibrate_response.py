@@ -194,12 +194,14 @@ def _figure(name: str) -> Any:
 
 
 def _piloted_design(scenario: Any, name: str | None) -> str | None:
-    """The design named, else the scenario's active one, else its only one (``None``: unknown)."""
+    """The design named, else the one a run of the scenario puts in place, else its only one
+    (``None``: unknown)."""
     names = [d.name for d in scenario.programs]
     if name is not None:
         return name if name in names else None
-    if scenario.active_program != "none":
-        return scenario.active_program
+    in_place = scenario.program()
+    if in_place is not None:
+        return in_place.name
     return names[0] if len(names) == 1 else None
 
 

@@ -160,9 +160,10 @@ def caveats(sc: Scenario) -> list[str]:
     ]
     if sc.ladder.mode != "agent":
         notes.append("The preview follows the agent ladder; this scenario uses another mode.")
-    if sc.active_program not in (None, "none"):
+    design = sc.program()
+    if design is not None:
         notes.append(
-            f"The program {sc.active_program!r} is not in the preview yet: it shows the natural "
+            f"The program {design.name!r} is not in the preview yet: it shows the natural "
             "baseline."
         )
     if sc.word_of_mouth.enabled:

@@ -75,6 +75,12 @@ def _ruin_below(value: Any) -> str:
     return "at every response tried" if value == float("inf") else f"{value:+.1%}"
 
 
+def in_place(scenario: Scenario) -> str:
+    """The design a run of ``scenario`` puts in place, as the picker names it ("none")."""
+    design = scenario.program()
+    return "none" if design is None else design.name
+
+
 def weekly(daily: Any) -> Any:
     """Every seventh day and the last: what a chart of years shows, at a seventh of the data
     sent to the browser on every edit."""
@@ -220,7 +226,7 @@ def build(scenario: Scenario | None = None) -> pn.viewable.Viewable:
         editor.objects = fields()
         replacing[0] = True
         design.options = ["none", *(d.name for d in scenario.programs)]
-        design.value = scenario.active_program or "none"
+        design.value = in_place(scenario)
         replacing[0] = False
         redraw()
 
@@ -243,7 +249,7 @@ def build(scenario: Scenario | None = None) -> pn.viewable.Viewable:
     design = pn.widgets.Select(
         name="Program design in place",
         options=["none", *(d.name for d in session.scenario.programs)],
-        value=session.scenario.active_program or "none",
+        value=in_place(session.scenario),
     )
 
     def on_design(event: Any) -> None:
