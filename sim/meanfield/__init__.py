@@ -33,8 +33,14 @@ from sim.meanfield.day_loop import (
     Talk,
     run_days,
 )
+from sim.meanfield.program import (
+    P_REPAIR_PROBABILITY,
+    P_REPAIR_SATISFACTION,
+    discount_levels,
+    program_plan,
+)
 from sim.rules import churn
-from sim.rules.ladder import ADVOCATE, CUSTOMER, RAVING_FAN, SHOPPER, STAGES, slug
+from sim.rules.ladder import ADVOCATE, CUSTOMER, MEMBER, RAVING_FAN, SHOPPER, STAGES, slug
 from sim.rules.relationship import DAYS_PER_MONTH
 from sim.scenario import Scenario
 
@@ -133,7 +139,7 @@ def _named_rungs(sc: Scenario, daily: pd.DataFrame) -> pd.DataFrame:
         "prospect": daily["n_prospect"],
         "shopper": daily["n_shopper"],
         "customer": daily["n_customer"],
-        "member": 0.0 * daily["pool"],
+        "member": daily["n_member"],
         "advocate": daily["n_advocate"],
         "raving_fan": daily["n_raving_fan"],
     }
@@ -161,11 +167,25 @@ def caveats(sc: Scenario) -> list[str]:
     if sc.ladder.mode != "agent":
         notes.append("The preview follows the agent ladder; this scenario uses another mode.")
     design = sc.program()
-    if design is not None:
+    if design is not None and not design.is_natural():
         notes.append(
-            f"The program {design.name!r} is not in the preview yet: it shows the natural "
-            "baseline."
+            f"The program {design.name!r}: a class's members share one deal, stake and "
+            "novelty (their means), and their points balances are spread over whole-point "
+            "buckets; who joins, renews or redeems does so at the class's expected rate."
         )
+        if design.tiers is not None:
+            notes.append(
+                "Tiers: a class's members reach a tier when its expected metric does, so a "
+                "class sits on one side of a threshold where people of it would sit on both."
+            )
+        if design.referral is not None:
+            notes.append(
+                "Referral rewards are paid when a member's message convinces someone, not at "
+                "their first purchase."
+            )
+        left_out = program_plan(sc, np.ones(1), 1.0).left_out
+        if left_out:
+            notes.append("Not in the preview yet: " + ", ".join(left_out) + ".")
     if sc.word_of_mouth.enabled:
         notes.append(
             "Word of mouth: a prospect's tally of what they heard is shared out as an average "
@@ -213,6 +233,8 @@ def preview(scenario: Scenario) -> Preview:
     class_rates = np.repeat(rates, DROPOUT_CLASSES)
     class_drops = np.tile(drops, RATE_CLASSES)
     weights = np.repeat(rate_w, DROPOUT_CLASSES) * np.tile(drop_w, RATE_CLASSES)
+    reference = cust.basket_mean * shop.spend_mult[SHOPPER] * shop.price_level
+    plan = program_plan(sc, class_rates, reference)
     quality_z, quality_w = normal_nodes(QUALITY_NODES)
     spread_z, spread_w = normal_quantiles(SPREAD_NODES)
     horizon = sc.horizon_days
@@ -220,10 +242,26 @@ def preview(scenario: Scenario) -> Preview:
     for d in sc.competition.scheduled_offer_days:
         if 0 <= int(d) < horizon:
             campaigns[int(d)] += 1.0
-    buying = (SHOPPER, CUSTOMER, ADVOCATE, RAVING_FAN)
+    buying = (SHOPPER, CUSTOMER, ADVOCATE, RAVING_FAN, SHOPPER, MEMBER, ADVOCATE, RAVING_FAN)
     level, speed = shop.touched
     _, untouched_speed = shop.untouched
     comp, talk, rules = sc.competition, TalkParameters.of(sc), shop.rules
+    xp = Experience(
+        mean_q=shop.quality_mean,
+        sd_q=shop.quality_sd,
+        fail=shop.failure_rate,
+        recover=shop.recovery_probability,
+        severity=shop.failure_severity,
+        bonus=shop.recovery_bonus,
+        slope=shop.slope,
+        weight=shop.performance_weight,
+        up=shop.expectation_up,
+        down=shop.expectation_down,
+        repair=0.0,
+        repair_lift=0.0,
+    )
+    repaired = float(plan.values[P_REPAIR_PROBABILITY])
+    repair_lift = float(plan.values[P_REPAIR_SATISFACTION]) / shop.learning_rate
     groups = {
         "market": Market(
             size=float(mk.size),
@@ -270,18 +308,9 @@ def preview(scenario: Scenario) -> Preview:
             win_back_rate=shop.win_back_rate,
             bgnbd=shop.drift_waits_for_repeat,
         ),
-        "xp": Experience(
-            mean_q=shop.quality_mean,
-            sd_q=shop.quality_sd,
-            fail=shop.failure_rate,
-            recover=shop.recovery_probability,
-            severity=shop.failure_severity,
-            bonus=shop.recovery_bonus,
-            slope=shop.slope,
-            weight=shop.performance_weight,
-            up=shop.expectation_up,
-            down=shop.expectation_down,
-        ),
+        "xp": xp,
+        # a member's failed service is recovered by a free repair first (Program.repairs)
+        "member_xp": xp._replace(repair=repaired, repair_lift=repair_lift),
         "money": Money(
             mean_basket=cust.basket_mean,
             price_level=shop.price_level,
@@ -322,6 +351,13 @@ def preview(scenario: Scenario) -> Preview:
         spread_z,
         spread_w,
         campaigns=campaigns,
+        plan=plan.values,
+        rewards=plan.rewards,
+        tiers=plan.tiers,
+        earn=plan.earn,
+        stated=plan.stated_rates,
+        activity=plan.activity,
+        levels=discount_levels(sc.program()),
         **groups,
     )
     daily = _named_rungs(sc, pd.DataFrame(table, columns=list(COLUMNS)))

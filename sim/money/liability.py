@@ -106,12 +106,9 @@ class PointsLiability:
     @property
     def expected_total(self) -> float:
         """Points expected to be redeemed in all, within what is still possible."""
-        expected = self.expected_redemption_rate * self.issued
-        redeemed = self.redeemed
-        if expected < redeemed:
-            return redeemed
-        possible = redeemed + self.outstanding
-        return expected if expected < possible else possible
+        return expected_redemptions(
+            self.expected_redemption_rate, self.issued, self.redeemed, self.outstanding
+        )
 
     def issue(self, points: float, allocated_value: float) -> float:
         """Points earned, with the consideration allocated to them. Returns revenue recognised."""
@@ -142,12 +139,29 @@ class PointsLiability:
         return self._catch_up()
 
     def _catch_up(self) -> float:
-        expected = self.expected_total
-        # With nothing expected to be redeemed, the whole allocation is breakage.
-        target = self.deferred * self.redeemed / expected if expected > 0 else self.deferred
+        target = recognised_to_date(self.deferred, self.redeemed, self.expected_total)
         change = target - self.recognised
         self.recognised = target
         return change
+
+
+def expected_redemptions(
+    expected_redemption_rate: float, issued: float, redeemed: float, outstanding: float
+) -> float:
+    """Points expected to be redeemed in all: ``rate * issued``, but never below the points
+    already redeemed nor above those that still can be (``redeemed + outstanding``)."""
+    expected = expected_redemption_rate * issued
+    if expected < redeemed:
+        return redeemed
+    possible = redeemed + outstanding
+    return expected if expected < possible else possible
+
+
+def recognised_to_date(deferred: float, redeemed: float, expected_total: float) -> float:
+    """Cumulative revenue recognised from the points' allocation: ``deferred * redeemed /
+    expected_total`` (IFRS 15 B46: in proportion to the pattern of redemptions); with nothing
+    expected to be redeemed, the whole allocation is breakage."""
+    return deferred * redeemed / expected_total if expected_total > 0 else deferred
 
 
 def _check_rate(rate: float) -> None:
