@@ -947,7 +947,7 @@ def run_days(
             member_buys = 0.0
             for g in range(used):
                 people = n[c, g]
-                if people <= 1e-6:  # a millionth of a person: nothing to follow
+                if people <= 1e-3:  # a thousandth of a person: nothing to follow
                     continue
                 rung = g % 4
                 member = g >= CELLS // 2
