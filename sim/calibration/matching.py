@@ -211,4 +211,3 @@ def match(
         steps=steps,
         overrides=overrides,
     )
-

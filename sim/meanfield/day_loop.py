@@ -431,22 +431,20 @@ def _card_rate(levels, spend):
 
 
 @_jit
-def _unschedule_oldest(expiring, start, points):
-    """Redeemed points leave the expiry schedule oldest first, from day ``start``."""
-    left = points
-    for d in range(start, len(expiring)):
-        if left <= 0.0:
-            break
-        used = min(left, expiring[d])
-        expiring[d] -= used
-        left -= used
+def _rescale(expiring, scale, c):
+    """Class ``c``'s schedule at scale 1 again before its scale underflows."""
+    if scale[c] < 1e-150:
+        expiring[c, :] *= scale[c]
+        scale[c] = 1.0
 
 
 @_jit
-def _scale_schedule(expiring, start, factor):
-    """Forfeited points leave the expiry schedule in proportion."""
-    for d in range(start, len(expiring)):
-        expiring[d] *= factor
+def _schedule(expiring, scale, c, day, points):
+    """``points`` of class ``c`` due to expire on ``day`` (stored over the class's scale, which
+    forfeits shrink without touching each entry)."""
+    _rescale(expiring, scale, c)
+    if day < expiring.shape[1]:
+        expiring[c, day] += points / scale[c]
 
 
 @_jit
@@ -600,7 +598,8 @@ def run_days(
     counts = np.zeros(rewards.shape[0])
     book = np.zeros(member_loop.B_FIELDS)
     book[member_loop.B_RATE] = plan[P_EXPECTED_REDEMPTION]
-    expiring = np.zeros(horizon + 1)  # points due to expire by day
+    expiring = np.zeros((k, horizon + 1))  # each class's points due to expire, by day
+    expiring_scale = np.ones(k)
     novelty_left = np.zeros(k)  # members' mean exp(-days since joining / habituation days)
     card = np.zeros(k)  # members' mean discount card rate
     fade = math.exp(-1.0 / plan[P_HABITUATION_DAYS]) if plan[P_HABITUATION_DAYS] > 0 else 0.0
@@ -622,9 +621,6 @@ def run_days(
     years = np.zeros(365)  # members by day of joining in the year, over the index
     years_index = 1.0
     honour_until = horizon + 1
-    forfeits_expire = has_points and (
-        plan[P_EXPIRY_AFTER_DAYS] > 0.0 or plan[P_EXPIRY_END_OF_YEAR] > 0.0 or end <= horizon
-    )
     reference = mean_basket * spend[SHOPPER] * price_level
     attraction = 1.0
     pool = size - initial
@@ -668,14 +664,13 @@ def run_days(
                 payable = 0.0
             honoured = plan[P_HONOUR_DAYS] > 0.0
             honour_until = day + int(plan[P_HONOUR_DAYS]) if honoured else day
-            outstanding = book[B_ISSUED] - book[B_REDEEMED] - book[B_EXPIRED]
-            if has_points and outstanding > 0.0:
-                if honoured and honour_until < horizon:  # every lot expires by then
-                    for d in range(honour_until + 1, horizon + 1):
-                        expiring[d] = 0.0
-                    expiring[honour_until] = outstanding - expiring[day:honour_until].sum()
-                elif not honoured:
-                    expiring[day] = outstanding
+            if has_points:  # every lot expires by the honour date (at once if not honoured)
+                last = min(honour_until, horizon)
+                for c in range(k):
+                    held_c = member_loop.held_points(held[c], width)
+                    sooner = expiring[c, day:last].sum() * expiring_scale[c]
+                    expiring[c, last:] = 0.0
+                    expiring[c, last] = max(0.0, held_c - sooner) / expiring_scale[c]
             for c in range(k):
                 members_c = n[c, CELLS // 2 :].sum()
                 departed = 0.0
@@ -702,6 +697,7 @@ def run_days(
                     _mix_cell(n, s, e, r, a, var, skew, sp, c, g - CELLS // 2, g, n[c, g])
                 if members_c > 0.0:
                     held[c] *= 1.0 - departed / members_c
+                    expiring_scale[c] *= 1.0 - departed / members_c
                 if fee > 0.0:  # unused fees are refunded
                     for j in range(period):
                         paid_day = day - ((day - j) % period)
@@ -712,20 +708,29 @@ def run_days(
                             fee_change[day] -= dues[c, j] * due_index[c] * fee / period
                             fee_change[day + left] += dues[c, j] * due_index[c] * fee / period
                         dues[c, j] = 0.0
-        due = expiring[day]
-        if due > 0.0:  # points expire: breakage (IFRS 15)
-            points_held = 0.0
-            for c in range(k):
-                points_held += member_loop.held_points(held[c], width)
-            share = min(1.0, due / points_held) if points_held > 0.0 else 0.0
-            for c in range(k):
-                member_loop.forfeit_share(held[c], share)
+        due = 0.0
+        for c in range(k):  # points expire: breakage (IFRS 15)
+            due_c = expiring[c, day] * expiring_scale[c]
+            if due_c > 0.0:
+                held_c = member_loop.held_points(held[c], width)
+                due_c = min(due_c, held_c)
+                if held_c > 0.0:
+                    member_loop.forfeit_share(held[c], due_c / held_c)
+                due += due_c
+            expiring[c, day] = 0.0
+        if due > 0.0:
             book[B_EXPIRED] += due
             recognised = member_loop.recognise(book)
             row[BREAKAGE] += recognised
             row[POINTS_LIABILITY] -= recognised
-        if day >= honour_until:
+        if day == honour_until and has_points:  # whatever is left lapses now
             held[:] = 0.0
+            left = book[B_ISSUED] - book[B_REDEEMED] - book[B_EXPIRED]
+            if left > 0.0:
+                book[B_EXPIRED] += left
+                recognised = member_loop.recognise(book)
+                row[BREAKAGE] += recognised
+                row[POINTS_LIABILITY] -= recognised
         fee_rate += fee_change[day]
         if fee_rate > 1e-12:
             row[MEMBERSHIP_FEES] += fee_rate
@@ -849,9 +854,6 @@ def run_days(
         listening = lost.sum()  # lost customers who could come back, before today's moves
         offered_back = 0.0  # of them, won back by the business's offers today
         plain_purchases = first
-        forfeited_today = 0.0  # points forfeited by members who left today
-        redeemed_today = 0.0
-        scheduled = expiring[day + 1 :].sum() if forfeits_expire else 0.0
         at_list = 0.0  # the day's sales at list price (the cost of goods' base)
         member_purchases = 0.0
         for c in range(k):
@@ -892,8 +894,8 @@ def run_days(
                             )
                         forfeit = share * member_loop.held_points(held[c], width)
                         held[c] *= 1.0 - share  # who lapses forfeits their points (on_leave)
+                        expiring_scale[c] *= 1.0 - share
                         if forfeit > 0.0:
-                            forfeited_today += forfeit
                             book[B_EXPIRED] += forfeit
                             recognised = member_loop.recognise(book)
                             row[BREAKAGE] += recognised
@@ -1305,13 +1307,7 @@ def run_days(
                         recognised = member_loop.recognise(book)
                         row[REVENUE] += recognised
                         row[POINTS_LIABILITY] -= recognised
-                        if (
-                            plan[P_EXPIRY_AFTER_DAYS] > 0.0
-                            and day + int(plan[P_EXPIRY_DAYS]) <= horizon
-                        ):
-                            expiring[day + int(plan[P_EXPIRY_DAYS])] += partner
-                        elif plan[P_EXPIRY_END_OF_YEAR] > 0.0 and (day // 365 + 1) * 365 <= horizon:
-                            expiring[(day // 365 + 1) * 365] += partner
+                        issued += partner
                     ssp = earned * plan[P_VALUE_PER_POINT] * book[B_RATE]
                     per_paid = paid / buys
                     deferred = buys * per_paid * ssp / (per_paid + ssp) if ssp > 0.0 else 0.0
@@ -1322,14 +1318,17 @@ def run_days(
                     recognised = member_loop.recognise(book)
                     row[REVENUE] += recognised
                     row[POINTS_LIABILITY] -= recognised
+                    # of the points issued today, those not redeemed before their expiry
                     if plan[P_EXPIRY_AFTER_DAYS] > 0.0:
-                        when = day + int(plan[P_EXPIRY_DAYS])
-                        if when <= horizon:
-                            expiring[when] += issued
-                    elif plan[P_EXPIRY_END_OF_YEAR] > 0.0:
-                        when = (day // 365 + 1) * 365
-                        if when <= horizon:
-                            expiring[when] += issued
+                        until = int(plan[P_EXPIRY_DAYS])
+                    else:
+                        until = (day // 365 + 1) * 365 - day
+                    if plan[P_EXPIRY_AFTER_DAYS] > 0.0 or plan[P_EXPIRY_END_OF_YEAR] > 0.0:
+                        per_member = rates[c] * freq[CELLS // 2 + CUSTOMER] * rate_f
+                        left = member_loop.unredeemed_share(
+                            per_member, earned, cheapest, plan[P_REDEMPTION_PROPENSITY], until
+                        )
+                        _schedule(expiring, expiring_scale, c, day + until, issued * left)
             if has_points and day < honour_until:
                 # the holders' purchases: redeem, then earn (while the program runs)
                 holders_after = (
@@ -1340,14 +1339,13 @@ def run_days(
                     if survived < 1.0:
                         points_before = member_loop.held_points(held[c], width)
                         held[c] *= survived
+                        expiring_scale[c] *= survived
                         forfeit = points_before * (1.0 - survived)
-                        if active and forfeit > 0.0:  # members who leave forfeit (on_leave)
-                            outstanding = book[B_ISSUED] - book[B_REDEEMED] - book[B_EXPIRED]
+                        if forfeit > 0.0:  # who leaves forfeits their points (on_leave, on_lost)
                             book[B_EXPIRED] += forfeit
                             recognised = member_loop.recognise(book)
                             row[BREAKAGE] += recognised
                             row[POINTS_LIABILITY] -= recognised
-                            forfeited_today += forfeit
                     buying_share = min(1.0, holder_buys / max(holders_after, 1e-12))
                     earned = 0.0
                     if active and member_buys > 0.0:
@@ -1373,7 +1371,6 @@ def run_days(
                         recognised = member_loop.recognise(book)
                         row[REVENUE] += recognised
                         row[POINTS_LIABILITY] -= recognised
-                        redeemed_today += redeemed
                 if active and joined > 0.0:
                     paid_new = joined_buys_list * (1.0 - best_off) / joined
                     step = multiplier * member_loop.earned_points(earn, paid_new, reference) / width
@@ -1416,11 +1413,6 @@ def run_days(
             payable -= forfeit
             row[REVENUE_SHARE] += forfeit
             row[REVENUE_SHARE_PAYABLE] -= forfeit
-        if redeemed_today > 0.0 and scheduled > 0.0:  # redeemed points leave the schedule
-            _unschedule_oldest(expiring, day + 1, redeemed_today)
-        if forfeited_today > 0.0 and scheduled > 0.0:  # so do forfeited ones
-            outstanding = book[B_ISSUED] - book[B_REDEEMED] - book[B_EXPIRED] + forfeited_today
-            _scale_schedule(expiring, day + 1, max(0.0, 1.0 - forfeited_today / outstanding))
         # an offer takes back owing and not owing alike; a message only those who owe nothing
         if listening > 0.0:
             lost_debt *= max(0.0, 1.0 - offered_back / listening)

@@ -19,6 +19,8 @@ The vector of the program's running numbers is indexed by the ``B_*`` constants.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from sim.engine import (
@@ -186,6 +188,44 @@ def forfeit_share(held, share):
         held[b] -= m
         moved += m
     held[0] += moved
+
+
+@_jit
+def unredeemed_share(purchases_per_day, earned, cheapest, propensity, days):
+    """Share of the points a member earns that are still unredeemed ``days`` later, when they
+    expire.
+
+    A member buys at ``purchases_per_day`` (Poisson) and earns ``earned`` points a purchase; a
+    card of ``cheapest`` points is redeemed at a purchase once full, with ``propensity``. A
+    point earned as the ``j``-th of a card's ``m = ceil(cheapest / earned)`` purchases waits for
+    the ``m - j`` purchases that fill the card and then for the redemption (a purchase with
+    probability ``propensity``, a geometric number more): with purchases in ``days`` Poisson
+    with mean ``purchases_per_day * days``, it lapses when they are fewer. Averaged over ``j``.
+    """
+    if earned <= 0.0 or cheapest <= 0.0 or propensity <= 0.0:
+        return 1.0
+    m = max(1, math.ceil(cheapest / earned - 1e-9))
+    mean = purchases_per_day * days
+    # P(fewer than i purchases) for i = 0.., with the geometric wait for the redemption added
+    # as (1 - propensity)^extra: P(lapse | needs i) = sum_x P(N = x) P(x < i + G), G >= 0
+    total = 0.0
+    for j in range(1, m + 1):
+        needed = m - j + 1  # purchases after this one until (and including) the redeeming one
+        p_n = math.exp(-mean)  # P(N = x), x = 0
+        lapse = 0.0
+        x = 0
+        while x < needed + 200:
+            # P(x < needed + G) = 1 if x < needed, else (1 - propensity)^(x - needed + 1)
+            if x < needed:
+                lapse += p_n
+            else:
+                lapse += p_n * (1.0 - propensity) ** (x - needed + 1)
+            x += 1
+            p_n *= mean / x
+            if x > needed and p_n < 1e-12:
+                break
+        total += lapse
+    return min(1.0, total / m)
 
 
 @_jit

@@ -85,7 +85,3 @@ DEFAULT_UNCERTAINTY: dict[str, Uncertain] = {
     "program_response.basket_sensitivity": _range(0.0, 1.0),
 }
 """The doubt about customers' response to rewards, from docs/program-evidence.md, section 4."""
-
-
-
-
