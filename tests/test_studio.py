@@ -101,6 +101,34 @@ def test_the_verdict_table_shows_the_break_even_when_it_was_searched():
     assert shown["bankrupt below, visits"] == "at every response tried"
 
 
+def test_a_design_in_place_is_previewed_beside_the_business_without_it():
+    """The studio previews the design in place and, beside it, the same business without a
+    program: kept while only the design's terms change, worked out again when the business
+    changes."""
+    session = Session(sim.load_scenario("scenarios/refer_a_friend.yaml"))
+    without = session.baseline_preview()
+    assert without is not None and "members" in session.preview().daily
+    assert session.preview().summary["profit"] != without.summary["profit"]
+    assert session.edit("programs.bring a friend.costs.running_cost_per_month", 90.0) is None
+    assert session.baseline_preview() is without
+    assert session.edit("market.cost_per_reach", 1.0) is None
+    assert session.baseline_preview() is not without
+    assert Session(sim.load_scenario("scenarios/coffee_shop.yaml")).baseline_preview() is None
+
+
+def test_the_picker_names_the_scenario_the_studio_started_with(tmp_path):
+    from sim.studio.app import build
+
+    def picked(page):
+        return next(w for w in page.sidebar if getattr(w, "name", "") == "Scenario").value
+
+    bundled = Path("scenarios/wine_club.yaml")
+    assert picked(build(sim.load_scenario(bundled), bundled)) == "wine_club"
+    own = tmp_path / "my_shop.yaml"
+    own.write_text(bundled.read_text())
+    assert picked(build(sim.load_scenario(own), own)) == "my_shop.yaml (as started)"
+
+
 def test_a_comparison_can_be_cancelled():
     session = Session(sim.load_scenario("scenarios/coffee_shop.yaml"))
     run = session.start_comparison(runs=30)

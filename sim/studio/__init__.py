@@ -15,7 +15,7 @@ def serve(scenario: str | Path | None = None, port: int = 5006, open_browser: bo
     start = load_scenario(scenario) if scenario is not None else None
     print(f"loyalsim studio on http://127.0.0.1:{port}/ (Ctrl-C stops it)", flush=True)
     pn.serve(
-        {"/": lambda: build(start)},
+        {"/": lambda: build(start, Path(scenario) if scenario is not None else None)},
         address="127.0.0.1",
         port=port,
         show=open_browser,

@@ -87,12 +87,18 @@ def weekly(daily: Any) -> Any:
     return daily.iloc[sorted({*range(0, len(daily), 7), len(daily) - 1})]
 
 
-def chart_data(daily: Any, rungs: list[str]) -> dict[str, Any]:
-    """The columns the three preview charts draw, in one source: an edit sends them at once."""
+def chart_data(daily: Any, rungs: list[str], baseline: Any = None) -> dict[str, Any]:
+    """The columns the three preview charts draw, in one source: an edit sends them at once.
+    ``baseline`` is the weekly preview of the business without its program, whose cash is
+    drawn beside (NaN, drawn as nothing, when there is no design in place)."""
+    cash = daily["cash"].to_numpy()
     return {
         "day": daily["day"].to_numpy(),
         **{c: daily[c].to_numpy() for c in rungs if c in daily},
-        "cash": daily["cash"].to_numpy(),
+        "cash": cash,
+        "cash_without": (
+            baseline["cash"].to_numpy() if baseline is not None else cash * float("nan")
+        ),
         "nps": daily["nps"].fillna(0.0).to_numpy(),
     }
 
@@ -115,7 +121,17 @@ def _charts(scenario: Scenario, daily: Any) -> tuple[dict[str, Any], list[Any], 
         )
     ladder.legend.location = "top_left"
     cash = figure(title="Cash (expected)", height=220, sizing_mode="stretch_width")
-    cash.line("day", "cash", source=source, line_width=2, color="#0072B2")
+    cash.line("day", "cash", source=source, line_width=2, color="#0072B2", legend_label="as set")
+    cash.line(
+        "day",
+        "cash_without",
+        source=source,
+        line_width=2,
+        color="#999999",
+        line_dash="dotted",
+        legend_label="without the program",
+    )
+    cash.legend.location = "top_left"
     credit = Span(
         location=-scenario.business.credit_line,
         dimension="width",
@@ -134,9 +150,16 @@ def _charts(scenario: Scenario, daily: Any) -> tuple[dict[str, Any], list[Any], 
     )
 
 
-def build(scenario: Scenario | None = None) -> pn.viewable.Viewable:
-    """The studio page for ``scenario`` (default: the bundled coffee shop)."""
+def build(scenario: Scenario | None = None, source: Path | None = None) -> pn.viewable.Viewable:
+    """The studio page for ``scenario`` (default: the bundled coffee shop), read from the file
+    ``source`` if given: the picker names it."""
     files = bundled()
+    started = "coffee_shop"
+    if source is not None:
+        same = [name for name, path in files.items() if path.resolve() == source.resolve()]
+        started = same[0] if same else f"{source.name} (as started)"
+        if not same:
+            files = {started: source, **files}
     session = Session(scenario or load_scenario(files["coffee_shop"]))
     sources, plots, rungs = _charts(session.scenario, weekly(session.preview().daily))
     charts = pn.Column(*plots, sizing_mode="stretch_width")
@@ -154,7 +177,10 @@ def build(scenario: Scenario | None = None) -> pn.viewable.Viewable:
         if buying_rungs(session.scenario) != rungs:  # another ladder: other rungs to draw
             sources, plots, rungs = _charts(session.scenario, daily)
             charts.objects = plots
-        sources["data"].data = chart_data(daily, rungs)
+        without = session.baseline_preview()
+        sources["data"].data = chart_data(
+            daily, rungs, weekly(without.daily) if without is not None else None
+        )
         sources["credit"].location = -session.scenario.business.credit_line
         s = p.summary
         summary.object = (
@@ -165,6 +191,13 @@ def build(scenario: Scenario | None = None) -> pn.viewable.Viewable:
             + (
                 f", expected cash below the credit line from day {s['bankrupt_day']}"
                 if s["bankrupt_day"] is not None
+                else ""
+            )
+            + (
+                f". With the design {in_place(session.scenario)!r} in place: profit "
+                f"{s['profit'] - without.summary['profit']:+,.0f} against the business without "
+                f"it, {p.daily['members'].iloc[-1]:,.0f} members at the end"
+                if without is not None
                 else ""
             )
         )
@@ -213,7 +246,7 @@ def build(scenario: Scenario | None = None) -> pn.viewable.Viewable:
             cards.append(pn.Card(*items, title=section, collapsed=section != "Market"))
         return cards
 
-    picker = pn.widgets.Select(name="Scenario", options=list(files), value="coffee_shop")
+    picker = pn.widgets.Select(name="Scenario", options=list(files), value=started)
     upload = pn.widgets.FileInput(accept=".yaml,.yml", name="Upload YAML")
     upload_error = pn.pane.Alert("", alert_type="danger", visible=False)
     editor = pn.Column(*fields())

@@ -175,6 +175,7 @@ class Session:
     scenario: Scenario
     errors: dict[str, str] = field(default_factory=dict)
     run: Run | None = None
+    _baseline: tuple[str, Preview] | None = field(default=None, repr=False)
 
     def value(self, path: str) -> Any:
         return self.scenario.value_at(path)
@@ -191,7 +192,21 @@ class Session:
         return None
 
     def preview(self) -> Preview:
+        """The preview of the scenario with its design in place (``Scenario.program()``)."""
         return preview(self.scenario)
+
+    def baseline_preview(self) -> Preview | None:
+        """The preview of the same business with no program (``None`` when the scenario has no
+        design in place). Kept until a field outside the designs changes: editing a design's
+        terms leaves it as it was."""
+        design = self.scenario.program()
+        if design is None or design.is_natural():
+            return None
+        key = self.scenario.model_dump_json(exclude={"programs", "active_program"})
+        if self._baseline is None or self._baseline[0] != key:
+            without = self.scenario.with_overrides({"active_program": "none"})
+            self._baseline = (key, preview(without))
+        return self._baseline[1]
 
     def start_comparison(
         self, runs: int | str = "auto", seed: int = 0, workers: int = 1, break_even: bool = False
