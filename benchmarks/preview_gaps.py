@@ -130,6 +130,7 @@ def main() -> None:
         (path, design.name if args.programs else None)
         for path in paths
         for design in (sim.load_scenario(path).programs if args.programs else [None])
+        if design is None or not design.is_natural()  # a natural design is the baseline
     ]
     rows = []
     shown = ("customers", "revenue", "profit", "cash", "nps")
