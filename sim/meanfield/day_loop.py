@@ -600,6 +600,7 @@ def run_days(
     book[member_loop.B_RATE] = plan[P_EXPECTED_REDEMPTION]
     expiring = np.zeros((k, horizon + 1))  # each class's points due to expire, by day
     expiring_scale = np.ones(k)
+    lapse_share = np.full(k, -1.0)  # each class's share of issued points that will lapse
     novelty_left = np.zeros(k)  # members' mean exp(-days since joining / habituation days)
     card = np.zeros(k)  # members' mean discount card rate
     fade = math.exp(-1.0 / plan[P_HABITUATION_DAYS]) if plan[P_HABITUATION_DAYS] > 0 else 0.0
@@ -1324,11 +1325,12 @@ def run_days(
                     else:
                         until = (day // 365 + 1) * 365 - day
                     if plan[P_EXPIRY_AFTER_DAYS] > 0.0 or plan[P_EXPIRY_END_OF_YEAR] > 0.0:
-                        per_member = rates[c] * freq[CELLS // 2 + CUSTOMER] * rate_f
-                        left = member_loop.unredeemed_share(
-                            per_member, earned, cheapest, plan[P_REDEMPTION_PROPENSITY], until
-                        )
-                        _schedule(expiring, expiring_scale, c, day + until, issued * left)
+                        if lapse_share[c] < 0.0 or day % 7 == 0:  # it changes slowly
+                            per_member = rates[c] * freq[CELLS // 2 + CUSTOMER] * rate_f
+                            lapse_share[c] = member_loop.unredeemed_share(
+                                per_member, earned, cheapest, plan[P_REDEMPTION_PROPENSITY], until
+                            )
+                        _schedule(expiring, expiring_scale, c, day + until, issued * lapse_share[c])
             if has_points and day < honour_until:
                 # the holders' purchases: redeem, then earn (while the program runs)
                 holders_after = (

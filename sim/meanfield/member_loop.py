@@ -204,27 +204,29 @@ def unredeemed_share(purchases_per_day, earned, cheapest, propensity, days):
     """
     if earned <= 0.0 or cheapest <= 0.0 or propensity <= 0.0:
         return 1.0
+    mean = max(0.0, purchases_per_day * days)
+    if cheapest / earned > 4.0 * mean + 100.0:  # the card cannot be filled in time
+        return 1.0
     m = max(1, math.ceil(cheapest / earned - 1e-9))
-    mean = purchases_per_day * days
-    # P(fewer than i purchases) for i = 0.., with the geometric wait for the redemption added
-    # as (1 - propensity)^extra: P(lapse | needs i) = sum_x P(N = x) P(x < i + G), G >= 0
+    if mean > m + 12.0 * math.sqrt(mean) + 40.0 / propensity:  # every card fills in time
+        return 0.0
+    top = int(mean + 12.0 * math.sqrt(mean) + m + 30)
+    pmf = np.empty(top + 1)  # P(N = x)
+    pmf[0] = math.exp(-mean)
+    for x in range(1, top + 1):
+        pmf[x] = pmf[x - 1] * mean / x
+    # a point that needs i more purchases lapses with P(N < i) + sum_{x >= i} P(N = x) q^(x-i+1),
+    # q = 1 - propensity (the geometric wait for a redeeming purchase); the sum's terms for all
+    # i come from one backward pass: T_i = q (P(N = i) + T_(i+1))
+    q = 1.0 - propensity
+    tail = np.zeros(top + 2)
+    for x in range(top, -1, -1):
+        tail[x] = q * (pmf[x] + tail[x + 1])
+    below = 0.0  # P(N < i)
     total = 0.0
-    for j in range(1, m + 1):
-        needed = m - j + 1  # purchases after this one until (and including) the redeeming one
-        p_n = math.exp(-mean)  # P(N = x), x = 0
-        lapse = 0.0
-        x = 0
-        while x < needed + 200:
-            # P(x < needed + G) = 1 if x < needed, else (1 - propensity)^(x - needed + 1)
-            if x < needed:
-                lapse += p_n
-            else:
-                lapse += p_n * (1.0 - propensity) ** (x - needed + 1)
-            x += 1
-            p_n *= mean / x
-            if x > needed and p_n < 1e-12:
-                break
-        total += lapse
+    for i in range(1, m + 1):
+        below += pmf[i - 1] if i - 1 <= top else 0.0
+        total += below + (tail[i] if i <= top else 0.0)
     return min(1.0, total / m)
 
 
