@@ -156,8 +156,7 @@ def test_a_log_without_repeat_purchases_is_refused_before_the_fit(tmp_path):
 
 def test_a_log_whose_repeat_purchases_cost_nothing_is_refused_before_the_fit(tmp_path):
     text = (
-        "customer_id,date,amount\na,2024-01-01,3\na,2024-01-05,0\nb,2024-01-02,2\n"
-        "b,2024-01-09,0\n"
+        "customer_id,date,amount\na,2024-01-01,3\na,2024-01-05,0\nb,2024-01-02,2\nb,2024-01-09,0\n"
     )
     with pytest.raises(TransactionLogError, match="paid more than 0 for a repeat purchase"):
         calibrate(write(tmp_path, text), until="2024-01-09")
@@ -181,8 +180,7 @@ def test_without_the_extra_the_command_says_what_to_install(tmp_path, capsys, mo
     monkeypatch.setitem(sys.modules, "pymc_marketing", None)  # as if not installed
     log = write(
         tmp_path,
-        "customer_id,date,amount\na,2024-01-01,1\na,2024-01-05,1\nb,2024-01-02,1\n"
-        "b,2024-01-09,2\n",
+        "customer_id,date,amount\na,2024-01-01,1\na,2024-01-05,1\nb,2024-01-02,1\nb,2024-01-09,2\n",
     )
     out = tmp_path / "calibrated.yaml"
     code = main(["calibrate", str(log), "--until", "2024-01-09", "--out", str(out)])

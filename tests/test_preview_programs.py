@@ -83,7 +83,7 @@ def test_the_previewed_effect_of_a_design_follows_paired_agent_runs(design):
     """The design's effect on a year's profit (profit with it less profit without) and its
     members at the end: the preview against the mean of 12 agent runs paired by seed.
     Tolerance for the effect: 1.5% of the agents' revenue (the largest gap measured on the
-    bundled designs whose members reach their rungs is 1.3%, benchmarks/README.md) plus three
+    bundled designs whose runs do not go bankrupt is 1.4%, benchmarks/README.md) plus three
     standard errors of the paired mean; for the members, 8% plus three standard errors. A
     preview that charged the discount on every customer, or missed the members' response,
     misses by several times that."""
