@@ -851,6 +851,7 @@ def run_days(
         fan_voices = 0.0
         referrers = 0.0
         member_voices = 0.0
+        joined_today = 0.0  # of every class so far (capacity counts them all)
         members_gone = 0.0  # members lost today (they forfeit what they accrued)
         listening = lost.sum()  # lost customers who could come back, before today's moves
         offered_back = 0.0  # of them, won back by the business's offers today
@@ -1126,7 +1127,7 @@ def run_days(
                             benefit, fee, plan[P_DECISION_NOISE]
                         )
                     joining = offered * take
-                    room = plan[P_CAPACITY] - members_now - joined
+                    room = plan[P_CAPACITY] - members_now - joined_today - joined
                     joining = max(0.0, min(joining, room))
                     if plan[P_AUTOMATIC] == 0.0 and plan[P_REOFFER_DAYS] > 0.0:
                         declined_now[c] += offered * (1.0 - take)
@@ -1214,7 +1215,8 @@ def run_days(
                         take = membership_rules.join_probability(
                             benefit, fee, plan[P_DECISION_NOISE]
                         )
-                    joining = min(new * take, max(0.0, plan[P_CAPACITY] - members_now - joined))
+                    room = plan[P_CAPACITY] - members_now - joined_today - joined
+                    joining = min(new * take, max(0.0, room))
                     if plan[P_AUTOMATIC] == 0.0 and plan[P_REOFFER_DAYS] > 0.0:
                         declined_now[c] += new * (1.0 - take)
                 for g, people_new in ((SHOPPER, new - joining), (CELLS // 2 + SHOPPER, joining)):
@@ -1405,6 +1407,7 @@ def run_days(
             declined_sum[c] += declined_now[c] - declined[c, slot]
             declined[c, slot] = declined_now[c]
             declined_now[c] = 0.0
+            joined_today += joined
         if members_now > 0.0:  # the anniversaries' queue shrinks with the members
             years_index *= max(0.0, 1.0 - members_gone / members_now)
             if years_index < 1e-150:
