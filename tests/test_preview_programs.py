@@ -113,3 +113,22 @@ def test_what_the_preview_leaves_out_of_a_design_is_said_on_screen():
     notes = preview(shop_with(changed)).caveats
     assert any("changes of terms" in note for note in notes)
     assert not any("not in the preview" in note for note in preview(shop_with(STAMP_CARD)).caveats)
+
+
+def test_a_cap_on_points_and_a_prize_draw_are_in_the_preview():
+    """A cap of 2 points per 30 days holds the points issued below the uncapped card's; a draw
+    of 5 prizes of 40 on day 100 books 200 that day (fewer only if fewer members)."""
+    capped = {**STAMP_CARD, "points": {**STAMP_CARD["points"], "cap_points_per_period": 2}}
+    free, held = preview(shop_with(STAMP_CARD)).daily, preview(shop_with(capped)).daily
+    assert held["points_outstanding"].iloc[-1] < free["points_outstanding"].iloc[-1]
+    assert held["reward_cost"].sum() > free["reward_cost"].sum()  # fewer rewards: less cost
+    draw = {
+        **DISCOUNT_CARD,
+        "lottery": {
+            "win_probability": 0.0,
+            "contests": [{"day": 100, "winners": 5, "prize_cost": 40.0}],
+        },
+    }
+    daily = preview(shop_with(draw)).daily
+    assert daily["prizes_and_perks"].iloc[100] == pytest.approx(-200.0)
+    assert daily["prizes_and_perks"].drop(index=100).abs().sum() == 0

@@ -354,6 +354,7 @@ def preview(scenario: Scenario) -> Preview:
         plan=plan.values,
         rewards=plan.rewards,
         tiers=plan.tiers,
+        contests=plan.contests,
         earn=plan.earn,
         stated=plan.stated_rates,
         activity=plan.activity,

@@ -36,6 +36,8 @@ from sim.meanfield.program import (
     P_BROKEN_PROMISE_DROP,
     P_BUCKET_POINTS,
     P_BUCKETS,
+    P_CAP_DAYS,
+    P_CAP_POINTS,
     P_CAPACITY,
     P_CARD_LENDING,
     P_DECISION_NOISE,
@@ -469,6 +471,7 @@ def run_days(
     plan,
     rewards,
     tiers,
+    contests,
     earn,
     stated,
     activity,
@@ -481,7 +484,8 @@ def run_days(
     starting each day; the other arguments are the named groups of the scenario's numbers
     (:class:`Market`, :class:`Rungs` by cell, :class:`Shop`, :class:`Experience` of customers
     and of members, :class:`Money`, :class:`Promotion`, :class:`Talk`) and the design in place
-    (``sim.meanfield.program.ProgramPlan``: ``plan``, ``rewards``, ``tiers``, ``earn``,
+    (``sim.meanfield.program.ProgramPlan``: ``plan``, ``rewards``, ``tiers``, ``contests``,
+    ``earn``,
     ``stated``, ``activity``, and the discount card's ``levels``), which
     ``sim.meanfield.preview`` builds by name. A cell is a rung (shopper, customer, advocate,
     raving fan) of non-members (cells 0-3) or of members (4-7, the customer rung being the
@@ -753,6 +757,14 @@ def run_days(
             row[PROGRAM_COSTS] -= plan[P_RUNNING_PER_DAY] + plan[P_PER_MEMBER_PER_DAY] * members_now
             if plan[P_YEARLY_PERK_COST] > 0.0:  # a membership year has come round
                 row[PRIZES_AND_PERKS] -= plan[P_YEARLY_PERK_COST] * years[day % 365] * years_index
+            for j in range(contests.shape[0]):  # prize draws among the day's members
+                if contests[j, 0] == day and members_now > 0.0:
+                    winners = min(contests[j, 1], members_now)
+                    row[PRIZES_AND_PERKS] -= winners * contests[j, 2]
+                    for c in range(k):
+                        for g in range(CELLS // 2, CELLS):
+                            lift = contests[j, 3] * winners / members_now
+                            s[c, g] = min(1.0, s[c, g] + lift)
             every = int(plan[P_PAYOUT_EVERY_DAYS])
             if every > 0 and day > launch and (day - launch) % every == 0 and payable > 0.0:
                 row[REVENUE_SHARE_PAYABLE] -= payable
@@ -942,6 +954,11 @@ def run_days(
             rate_f, basket_f, loyal_f = member_loop.member_factors(
                 plan, deal, novelty_left[c], progress, stake, basket_m, activity[c], active
             )
+            # a cap on points per period (PointsMechanic): shared over the period's purchases
+            cap_per_purchase = math.inf
+            if plan[P_CAP_POINTS] > 0.0:
+                per_period = rates[c] * freq[CELLS // 2 + CUSTOMER] * rate_f * plan[P_CAP_DAYS]
+                cap_per_purchase = plan[P_CAP_POINTS] / max(1.0, per_period)
             novelty_left[c] *= fade
             holders_before = members_before if active else n[c, : CELLS // 2].sum()
             holder_buys = 0.0
@@ -1299,6 +1316,7 @@ def run_days(
                     fee_change[day + period] -= joined * fee / period
                 if active and has_points:
                     earned = multiplier * member_loop.earned_points(earn, paid / buys, reference)
+                    earned = min(earned, cap_per_purchase)
                     issued = earned * buys
                     # partner points, credited at the members' visits (CoalitionMechanic)
                     partner = plan[P_PARTNER_POINTS_PER_DAY] * holders_before
@@ -1355,6 +1373,7 @@ def run_days(
                     if active and member_buys > 0.0:
                         paid_each = member_list * (1.0 - best_off) / member_buys
                         earned = multiplier * member_loop.earned_points(earn, paid_each, reference)
+                        earned = min(earned, cap_per_purchase)
                         earned += plan[P_PARTNER_POINTS_PER_DAY] * holders_before / member_buys
                     counts[:] = 0.0
                     redeemed = member_loop.balances_after_purchases(
@@ -1377,7 +1396,8 @@ def run_days(
                         row[POINTS_LIABILITY] -= recognised
                 if active and joined > 0.0:
                     paid_new = joined_buys_list * (1.0 - best_off) / joined
-                    step = multiplier * member_loop.earned_points(earn, paid_new, reference) / width
+                    step = multiplier * member_loop.earned_points(earn, paid_new, reference)
+                    step = min(step, cap_per_purchase) / width
                     member_loop.put_mass(held[c], step, joined)
             if has_tiers and active:  # the members' qualifying metric per day, for tomorrow
                 people_m = n[c, CELLS // 2 :].sum()

@@ -79,6 +79,8 @@ from sim.scenario.program_terms import ProgramDesign
     P_PAYMENT_PER_POINT,
     P_PARTNER_REACH,
     P_PARTNER_COST_PER_REACH,
+    P_CAP_POINTS,
+    P_CAP_DAYS,
     P_DELAYED_WEIGHT,
     P_VISIT_ELASTICITY,
     P_VISIT_LIFT,
@@ -95,7 +97,7 @@ from sim.scenario.program_terms import ProgramDesign
     P_BROKEN_PROMISE_DROP,
     P_FAN_ATTACHMENT,
     P_FIELDS,
-) = range(76)
+) = range(78)
 """Indices of the plan vector."""
 
 BUCKETS = 64
@@ -126,6 +128,9 @@ class ProgramPlan:
         The expected redemption rate stated for each day (NaN: not stated that day).
     activity
         Each class's share of the full response (``sim.rules.response.activity_weight``).
+    contests
+        The prize draws: rows of (day, winners, prize cost, satisfaction boost); one row that
+        never comes without them.
     tiers
         The tiers: rows of (threshold, earn multiplier, discount, and the expected cost,
         satisfaction and attachment boosts of the tier's perks per order); one row of zeros
@@ -137,6 +142,7 @@ class ProgramPlan:
     values: np.ndarray
     rewards: np.ndarray
     tiers: np.ndarray
+    contests: np.ndarray
     earn: np.ndarray
     stated_rates: np.ndarray
     activity: np.ndarray
@@ -201,6 +207,7 @@ def program_plan(sc: Scenario, rates: np.ndarray, reference_basket: float) -> Pr
         values,
         np.zeros((1, 3)),
         np.zeros((1, 6)),
+        np.full((1, 4), -1.0),
         np.zeros(EARN_GRID),
         np.full(sc.horizon_days, np.nan),
         activity,
@@ -208,14 +215,7 @@ def program_plan(sc: Scenario, rates: np.ndarray, reference_basket: float) -> Pr
     if design is None or design.is_natural():
         return empty
     left_out = []
-    for name, present in (
-        ("changes of terms", bool(design.term_changes)),
-        ("prize contests", design.lottery is not None and bool(design.lottery.contests)),
-        (
-            "a cap on points per period",
-            design.points is not None and design.points.cap_points_per_period is not None,
-        ),
-    ):
+    for name, present in (("changes of terms", bool(design.term_changes)),):
         if present:
             left_out.append(name)
     v = values
@@ -346,8 +346,20 @@ def program_plan(sc: Scenario, rates: np.ndarray, reference_basket: float) -> Pr
         v[P_PAYMENT_PER_POINT] = co.payment_per_point
         v[P_PARTNER_REACH] = co.partner_reach_per_year
         v[P_PARTNER_COST_PER_REACH] = co.partner_cost_per_reach
+    contests = np.full((1, 4), -1.0)
+    if design.lottery is not None and design.lottery.contests:
+        contests = np.array(
+            [
+                [x.day, x.winners, x.prize_cost, x.satisfaction_boost]
+                for x in design.lottery.contests
+            ],
+            dtype=float,
+        )
+    if pts is not None and pts.cap_points_per_period is not None:
+        v[P_CAP_POINTS] = pts.cap_points_per_period
+        v[P_CAP_DAYS] = pts.cap_period_days
     earn = _earn_table(sc, design, reference_basket)
-    return ProgramPlan(v, rewards, tiers, earn, stated, activity, left_out)
+    return ProgramPlan(v, rewards, tiers, contests, earn, stated, activity, left_out)
 
 
 def discount_levels(design: ProgramDesign | None) -> np.ndarray:
