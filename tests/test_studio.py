@@ -101,6 +101,43 @@ def test_the_verdict_table_shows_the_break_even_when_it_was_searched():
     assert shown["bankrupt below, visits"] == "at every response tried"
 
 
+def test_the_verdict_table_shows_every_lever_searched_and_the_doubt_about_the_inputs():
+    row = {
+        "program": "card",
+        "verdict": "marginal",
+        "incremental_profit": 100.0,
+        "incremental_profit_low": -50.0,
+        "incremental_profit_high": 250.0,
+        "caused_bankruptcy_probability": 0.0,
+        "caused_bankruptcy_probability_low": 0.0,
+        "caused_bankruptcy_probability_high": 0.036,
+        "baseline_bankruptcy_probability": 0.0,
+        "break_even_basket": 0.12,
+        "bankrupt_below_basket": float("nan"),
+        "break_even_retention": float("inf"),
+        "pays_back_probability": 0.62,
+        "pays_back_probability_low": 0.39,
+        "pays_back_probability_high": 0.82,
+        "robust": False,
+    }
+    shown = verdict_table(pd.DataFrame([row])).iloc[0]
+    assert shown["needs, basket"] == "+12.0%"
+    assert shown["bankrupt below, basket"] == "no ruin"
+    assert shown["needs, retention"] == "beyond the range searched"
+    assert shown["pays back in"] == "62% [39%, 82%] of pairs"
+    assert shown["robust"] == "no"
+
+
+def test_a_comparison_can_weigh_the_doubt_about_the_inputs():
+    """With parameter uncertainty each pair draws the scenario's uncertainty ranges (by default
+    six response parameters): the result gives the share of pairs that pay back."""
+    session = Session(sim.load_scenario("scenarios/hoover_promotion.yaml"))
+    run = session.start_comparison(runs=4, uncertainty=True)
+    run.thread.join(timeout=300)
+    assert run.error is None and run.result is not None
+    assert "pays back in" in verdict_table(run.result.table)
+
+
 def test_a_design_in_place_is_previewed_beside_the_business_without_it():
     """The studio previews the design in place and, beside it, the same business without a
     program: kept while only the design's terms change, worked out again when the business

@@ -49,9 +49,16 @@ def verdict_table(table: Any) -> Any:
                 "business bankrupt without it": f"{r['baseline_bankruptcy_probability']:.0%}",
             }
         )
-        if "break_even_visits" in r:
-            rows[-1]["needs, visits"] = _needed(r["break_even_visits"])
-            rows[-1]["bankrupt below, visits"] = _ruin_below(r.get("bankrupt_below_visits"))
+        if "pays_back_probability" in r:  # under parameter uncertainty
+            rows[-1]["pays back in"] = (
+                f"{r['pays_back_probability']:.0%} [{r['pays_back_probability_low']:.0%}, "
+                f"{r['pays_back_probability_high']:.0%}] of pairs"
+            )
+            rows[-1]["robust"] = "yes" if r.get("robust") else "no"
+        for lever in ("visits", "basket", "retention", "combined"):
+            if f"break_even_{lever}" in r:
+                rows[-1][f"needs, {lever}"] = _needed(r[f"break_even_{lever}"])
+                rows[-1][f"bankrupt below, {lever}"] = _ruin_below(r.get(f"bankrupt_below_{lever}"))
     return pd.DataFrame(rows)
 
 
@@ -305,6 +312,10 @@ def build(scenario: Scenario | None = None, source: Path | None = None) -> pn.vi
     with_break_even = pn.widgets.Checkbox(
         name="with the break-even response (several times the runs)", value=False
     )
+    with_uncertainty = pn.widgets.Checkbox(
+        name="with parameter uncertainty (the scenario's uncertainty ranges, one draw a pair)",
+        value=False,
+    )
     bands = pn.Row()
     start = pn.widgets.Button(name="Run comparison", button_type="primary")
     cancel = pn.widgets.Button(name="Cancel", button_type="warning", disabled=True)
@@ -361,7 +372,9 @@ def build(scenario: Scenario | None = None, source: Path | None = None) -> pn.vi
         choice = runs.value
         bands.objects = []
         session.start_comparison(
-            "auto" if choice == "auto" else int(choice), break_even=with_break_even.value
+            "auto" if choice == "auto" else int(choice),
+            break_even=with_break_even.value,
+            uncertainty=with_uncertainty.value,
         )
         bar.visible, bar.value, cancel.disabled, start.disabled = True, 0, False, True
         status.object = "Starting…"
@@ -377,6 +390,7 @@ def build(scenario: Scenario | None = None, source: Path | None = None) -> pn.vi
             summary,
             pn.Row(runs, start, cancel),
             with_break_even,
+            with_uncertainty,
             bar,
             status,
             verdicts,

@@ -209,10 +209,16 @@ class Session:
         return self._baseline[1]
 
     def start_comparison(
-        self, runs: int | str = "auto", seed: int = 0, workers: int = 1, break_even: bool = False
+        self,
+        runs: int | str = "auto",
+        seed: int = 0,
+        workers: int = 1,
+        break_even: bool = False,
+        uncertainty: bool = False,
     ) -> Run:
         """Run ``sim.compare`` of the scenario as it stands, in a background thread (with
-        ``break_even``, also the response each design needs to pay back)."""
+        ``break_even``, also the response each design needs to pay back; with ``uncertainty``,
+        one draw of the scenario's ``uncertainty`` ranges per pair)."""
         if self.run is not None and self.run.running:
             return self.run
         run = Run()
@@ -233,6 +239,7 @@ class Session:
                     workers=workers,
                     progress=progress,
                     break_even=break_even,
+                    parameter_uncertainty=uncertainty,
                 )
                 run.report = report_archive(run.result)
             except CancelledError:
