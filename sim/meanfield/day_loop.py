@@ -550,6 +550,7 @@ def run_days(
         experience_table(quality_z, quality_w, xp),
         experience_table(quality_z, quality_w, member_xp),
     )
+    first_x = _lookup(felt_by[0], init_e)[0]  # one experience's score from the day-0 state
     smooth_z = np.array([-math.sqrt(3.0), 0.0, math.sqrt(3.0)])  # Gauss-Hermite, 3 nodes
     smooth_w = np.array([1.0 / 6.0, 2.0 / 3.0, 1.0 / 6.0])
     flow = np.zeros((CELLS, CELLS))  # people moving from one cell (row) to another
@@ -1079,8 +1080,11 @@ def run_days(
                 if g == CUSTOMER:  # (they are offered the program only when they buy)
                     waiting_first[c] *= math.exp(-rate) * people / (people + gone)
                     unbought = min(1.0, waiting_first[c] / people)
-                    if 1e-9 < unbought < 0.9:  # beyond, the few answers would amplify noise
+                    if 1e-9 < unbought < 0.9:
                         answered = (s[c, g] - unbought * init_s) / (1.0 - unbought)
+                    elif unbought >= 0.9:  # the few answers would amplify the mean's error:
+                        # most who answer have bought once, from their day-0 state
+                        answered = experience.updated_satisfaction(init_s, first_x, learning)
                 e[c, g] += share * de
                 r[c, g] = touched_level + (r[c, g] - touched_level) * keep_touched
                 r[c, g] += share * gain_purchase * (1.0 - r[c, g])
