@@ -39,6 +39,7 @@ from sim.meanfield.program import (
     discount_levels,
     program_plan,
 )
+from sim.money.ledger import PROGRAM_ACCOUNTS
 from sim.rules import churn
 from sim.rules.ladder import ADVOCATE, CUSTOMER, MEMBER, RAVING_FAN, SHOPPER, STAGES, slug
 from sim.rules.relationship import DAYS_PER_MONTH
@@ -68,7 +69,10 @@ class Preview:
     summary
         Headline figures over the horizon: ``revenue``, ``profit``, ``final_cash``,
         ``purchases``, ``customers`` (active buyers at the end), ``nps`` (last day),
-        ``bankrupt_day`` (first day the expected cash falls below the credit line, or ``None``).
+        ``bankrupt_day`` (first day the expected cash falls below the credit line, or
+        ``None``), ``members`` (at the end) and ``program_costs`` (the program accounts of the
+        ledger over the horizon: discounts, rewards, prizes and perks, referral rewards,
+        revenue share and running costs, as a positive cost).
     caveats
         What the preview leaves out or only approximates for this scenario, in plain words.
     seconds
@@ -209,13 +213,15 @@ def caveats(sc: Scenario) -> list[str]:
 
 
 def preview(scenario: Scenario) -> Preview:
-    """The scenario's expected course by the mean-field model (``sim.meanfield.day_loop``).
+    """The scenario's expected course by the mean-field model (``sim.meanfield.day_loop``),
+    with the design in place (``Scenario.program()``; ``sim.meanfield.member_loop`` for its
+    members and books).
 
     Parameters
     ----------
     scenario
-        Any scenario; its program, word of mouth and networks are listed in ``caveats`` as far as
-        the preview leaves them out.
+        Any scenario; what of its program, word of mouth and networks the preview leaves out or
+        approximates is listed in ``caveats``.
 
     Returns
     -------
@@ -375,5 +381,7 @@ def preview(scenario: Scenario) -> Preview:
         "customers": float(last["active"]),
         "nps": float(last["nps"]),
         "bankrupt_day": int(below[0]) if len(below) else None,
+        "members": float(last["members"]),
+        "program_costs": -float(daily[list(PROGRAM_ACCOUNTS)].sum().sum()),
     }
     return Preview(sc, daily, summary, caveats(sc), time.perf_counter() - start)
