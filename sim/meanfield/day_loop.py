@@ -1332,7 +1332,6 @@ def run_days(
                         recognised = member_loop.recognise(book)
                         row[REVENUE] += recognised
                         row[POINTS_LIABILITY] -= recognised
-                        issued += partner
                     ssp = earned * plan[P_VALUE_PER_POINT] * book[B_RATE]
                     per_paid = paid / buys
                     deferred = buys * per_paid * ssp / (per_paid + ssp) if ssp > 0.0 else 0.0
@@ -1354,7 +1353,8 @@ def run_days(
                             lapse_share[c] = member_loop.unredeemed_share(
                                 per_member, earned, cheapest, plan[P_REDEMPTION_PROPENSITY], until
                             )
-                        _schedule(expiring, expiring_scale, c, day + until, issued * lapse_share[c])
+                        lapsing_points = (issued + partner) * lapse_share[c]
+                        _schedule(expiring, expiring_scale, c, day + until, lapsing_points)
             if has_points and day < honour_until:
                 # the holders' purchases: redeem, then earn (while the program runs)
                 holders_after = (
