@@ -600,6 +600,7 @@ def run_days(
     cheapest = rewards[:, 0].min() if has_points else 1.0
     held = np.zeros((k, buckets))  # card holders of each class by points balance
     bucket_next = np.zeros(buckets)
+    top_bucket = np.zeros(k, dtype=np.int64)  # each class's highest balance bucket holding anyone
     counts = np.zeros(rewards.shape[0])
     book = np.zeros(member_loop.B_FIELDS)
     book[member_loop.B_RATE] = plan[P_EXPECTED_REDEMPTION]
@@ -917,7 +918,10 @@ def run_days(
                             row[POINTS_LIABILITY] -= recognised
                         members_before -= lapsing
             basket_m = mean_basket * spend[CELLS // 2 + CUSTOMER] * price_level
-            progress, balance = member_loop.progress_and_points(held[c], width, cheapest)
+            progress, points_held, holding = member_loop.progress_and_points(
+                held[c], width, cheapest, top_bucket[c]
+            )
+            balance = points_held / holding if holding > 0.0 else 0.0
             stake = balance * plan[P_VALUE_PER_POINT]
             if members_before > 0.0:
                 stake += payable / max(members_now, 1e-9)
@@ -1362,11 +1366,9 @@ def run_days(
                 )
                 if holders_before > 0.0:
                     survived = min(1.0, max(0.0, holders_after / holders_before))
-                    if survived < 1.0:
-                        points_before = member_loop.held_points(held[c], width)
-                        held[c] *= survived
+                    if survived < 1.0:  # (the balances shrink with the transition below)
                         expiring_scale[c] *= survived
-                        forfeit = points_before * (1.0 - survived)
+                        forfeit = points_held * (1.0 - survived)
                         if forfeit > 0.0:  # who leaves forfeits their points (on_leave, on_lost)
                             book[B_EXPIRED] += forfeit
                             recognised = member_loop.recognise(book)
@@ -1380,8 +1382,9 @@ def run_days(
                         earned = min(earned, cap_per_purchase)
                         earned += plan[P_PARTNER_POINTS_PER_DAY] * holders_before / member_buys
                     counts[:] = 0.0
-                    redeemed = member_loop.balances_after_purchases(
+                    redeemed, top_bucket[c] = member_loop.balances_after_purchases(
                         held[c],
+                        survived,
                         buying_share,
                         earned,
                         rewards,
@@ -1390,8 +1393,8 @@ def run_days(
                         plan[P_REDEMPTION_PROPENSITY],
                         bucket_next,
                         counts,
+                        top_bucket[c],
                     )
-                    held[c, :] = bucket_next
                     if redeemed > 0.0:
                         row[REWARD_COST] -= (counts * rewards[:, 2]).sum()
                         book[B_REDEEMED] += redeemed
@@ -1403,6 +1406,7 @@ def run_days(
                     step = multiplier * member_loop.earned_points(earn, paid_new, reference)
                     step = min(step, cap_per_purchase) / width
                     member_loop.put_mass(held[c], step, joined)
+                    top_bucket[c] = max(top_bucket[c], min(buckets - 1, int(step) + 1))
             if has_tiers and active:  # the members' qualifying metric per day, for tomorrow
                 people_m = n[c, CELLS // 2 :].sum()
                 if people_m > 0.0 and member_buys > 0.0:

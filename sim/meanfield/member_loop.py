@@ -129,16 +129,23 @@ def put_mass(target, position, mass):
 
 
 @_jit
-def balances_after_purchases(held, buying, earned, rewards, best, width, propensity, out, count):
-    """The balances after a day's purchases: a share ``buying`` of each bucket buys once; those
-    who can afford a reward redeem the best one with ``propensity``, then all earn ``earned``
-    points. ``out`` receives the new masses; ``count`` the rewards redeemed, by reward. Returns
-    the points redeemed."""
-    out[:] = 0.0
-    redeemed = 0.0
+def balances_after_purchases(
+    held, keep, buying, earned, rewards, best, width, propensity, out, count, top
+):
+    """The balances after a day: a share ``keep`` of the holders stays (the others forfeit
+    their points), a share ``buying`` of them buys once; those who can afford a reward redeem
+    the best one with ``propensity``, then all earn ``earned`` points. ``held`` is updated in
+    place through ``out``; ``count`` receives the rewards redeemed, by reward. ``top`` is the
+    highest bucket holding anyone (none above it). Returns the points redeemed and the new top.
+    """
+    n = len(held)
     step = earned / width
-    for b in range(len(held)):
-        mass = held[b]
+    reach = min(n - 1, top + int(step) + 2)
+    for b in range(reach + 1):
+        out[b] = 0.0
+    redeemed = 0.0
+    for b in range(min(top, n - 1) + 1):
+        mass = held[b] * keep
         if mass <= 0.0:
             continue
         buyers = mass * buying
@@ -151,7 +158,12 @@ def balances_after_purchases(held, buying, earned, rewards, best, width, propens
             put_mass(out, b - rewards[i, 0] / width + step, redeeming)
             buyers -= redeeming
         put_mass(out, b + step, buyers)
-    return redeemed
+    new_top = 0
+    for b in range(reach + 1):
+        held[b] = out[b]
+        if out[b] > 0.0:
+            new_top = b
+    return redeemed, new_top
 
 
 @_jit
@@ -164,18 +176,20 @@ def held_points(held, width):
 
 
 @_jit
-def progress_and_points(held, width, cheapest):
-    """The holders' mean progress to the cheapest reward (0..1) and mean balance."""
-    people = held.sum()
-    if people <= 0.0:
-        return 0.0, 0.0
+def progress_and_points(held, width, cheapest, top):
+    """The holders' mean progress to the cheapest reward (0..1), the points they hold, and how
+    many they are (no one above bucket ``top``)."""
+    people = 0.0
     progress = 0.0
     points = 0.0
-    for b in range(len(held)):
+    for b in range(min(top, len(held) - 1) + 1):
         balance = b * width
+        people += held[b]
         progress += held[b] * min(1.0, balance / cheapest)
         points += held[b] * balance
-    return progress / people, points / people
+    if people <= 0.0:
+        return 0.0, 0.0, 0.0
+    return progress / people, points, people
 
 
 @_jit
