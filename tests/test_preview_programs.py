@@ -132,3 +132,128 @@ def test_a_cap_on_points_and_a_prize_draw_are_in_the_preview():
     daily = preview(shop_with(draw)).daily
     assert daily["prizes_and_perks"].iloc[100] == pytest.approx(-200.0)
     assert daily["prizes_and_perks"].drop(index=100).abs().sum() == 0
+
+
+EXTREME_DESIGNS = [
+    {
+        "name": "every purchase a reward, points lapse the next day",
+        "joining": {"mode": "automatic"},
+        "points": {
+            "points_per_currency": 5,
+            "rewards": [{"name": "r", "points_cost": 1, "face_value": 1, "cost_to_business": 1}],
+            "expiry": "after_days",
+            "expiry_days": 1,
+            "redemption_propensity": 0.01,
+        },
+    },
+    {
+        "name": "one place, a 90% card",
+        "joining": {
+            "mode": "opt_in",
+            "opt_in_probability": 1.0,
+            "reoffer_after_days": 0,
+            "capacity": 1,
+        },
+        "discount": {
+            "basis": "cumulative_spend",
+            "levels": [{"min_spend": 0, "percent": 0}, {"min_spend": 10, "percent": 90}],
+        },
+    },
+    {
+        "name": "a free daily membership",
+        "joining": {"mode": "fee_decision"},
+        "membership": {"fee": 0.0, "period_days": 1, "discount": 0.5},
+    },
+    {
+        "name": "nobody is invited",
+        "joining": {"mode": "invitation", "min_spend": 1e9, "min_stage": "raving_fan"},
+        "revenue_share": {"share_of_spend": 0.99, "payout_every_days": 1},
+    },
+    {
+        "name": "one day, a reward no one reaches, forfeited",
+        "launch_day": 5,
+        "end_day": 6,
+        "joining": {"mode": "automatic"},
+        "points": {
+            "points_per_currency": 0.001,
+            "rewards": [
+                {"name": "r", "points_cost": 100000, "face_value": 1000, "cost_to_business": 10}
+            ],
+            "expiry": "end_of_year",
+            "after_end": "forfeited",
+        },
+    },
+    {
+        "name": "a daily tier review",
+        "joining": {"mode": "automatic"},
+        "points": {
+            "points_per_currency": 1,
+            "rewards": [{"name": "r", "points_cost": 10, "face_value": 5, "cost_to_business": 1}],
+        },
+        "tiers": {
+            "metric": "transactions",
+            "window_days": 1,
+            "levels": [
+                {"name": "x", "threshold": 0},
+                {"name": "y", "threshold": 1, "earn_multiplier": 10, "discount": 0.9},
+            ],
+        },
+    },
+    {
+        "name": "partners flood the balances",
+        "joining": {"mode": "automatic"},
+        "points": {
+            "points_per_currency": 1,
+            "cap_points_per_period": 1,
+            "cap_period_days": 1,
+            "rewards": [{"name": "r", "points_cost": 3, "face_value": 5, "cost_to_business": 1}],
+        },
+        "coalition": {
+            "partner_points_per_member_per_month": 1e6,
+            "payment_per_point": 1.0,
+            "partner_reach_per_year": 50,
+            "partner_cost_per_reach": 0,
+        },
+    },
+    {
+        "name": "everything at its limit",
+        "joining": {"mode": "automatic"},
+        "lottery": {
+            "win_probability": 1.0,
+            "prize_value": 1e6,
+            "prize_cost": 1e6,
+            "win_satisfaction_boost": 1.0,
+            "contests": [{"day": 0, "winners": 1000000, "prize_cost": 1}],
+        },
+        "perks": [
+            {
+                "name": "p",
+                "trigger": "service_failure",
+                "satisfaction_boost": 1,
+                "attachment_boost": 1,
+            },
+            {"name": "y", "trigger": "yearly", "satisfaction_boost": 1, "attachment_boost": 1},
+        ],
+        "referral": {
+            "referrer_reward_cost": 1e6,
+            "extra_messages_per_member_per_year": 365,
+            "card_lending_per_member_per_year": 365,
+        },
+    },
+]
+
+
+@pytest.mark.parametrize("design", EXTREME_DESIGNS, ids=lambda d: d["name"])
+def test_designs_at_the_edges_of_their_terms_preview_to_finite_numbers(design):
+    """Terms at the limits the scenario allows (a studio user can type any of them): the
+    preview answers with finite numbers, no one on a rung below zero, and members within any
+    capacity."""
+    sc = shop_with(design)
+    daily = preview(sc).daily
+    numbers = daily.select_dtypes("number").fillna(0.0)
+    assert np.isfinite(numbers.to_numpy()).all()
+    rungs = [c for c in daily if c.startswith("n_")] + ["members", "points_outstanding"]
+    assert (daily[rungs] >= -1e-6).all().all()
+    capacity = design["joining"].get("capacity")
+    if capacity is not None:
+        assert daily["members"].max() <= capacity + 1e-9
