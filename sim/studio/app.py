@@ -173,6 +173,8 @@ def build(scenario: Scenario | None = None, source: Path | None = None) -> pn.vi
     summary = pn.pane.Markdown("", name="summary")
     caveats = pn.pane.Alert("", alert_type="info", name="caveats")
 
+    latest = [0]  # the latest redraw: a later edit drops the comparison still to come
+
     def redraw() -> None:
         with pn.io.hold():  # one message to the browser for every change below
             _redraw()
@@ -184,11 +186,33 @@ def build(scenario: Scenario | None = None, source: Path | None = None) -> pn.vi
         if buying_rungs(session.scenario) != rungs:  # another ladder: other rungs to draw
             sources, plots, rungs = _charts(session.scenario, daily)
             charts.objects = plots
-        without = session.baseline_preview()
+        sources["credit"].location = -session.scenario.business.credit_line
+        caveats.object = "**What the preview leaves out:** " + " ".join(
+            f"({i}) {note}" for i, note in enumerate(p.caveats, 1)
+        )
+        latest[0] += 1
+        ticket = latest[0]
+        without = session.baseline_preview(work_out=False)
+        _show(p, daily, without, coming=session.has_design() and without is None)
+        if session.has_design() and without is None:  # the business without it, next
+
+            def compare_with_baseline() -> None:
+                if ticket != latest[0]:  # another edit came first
+                    return
+                with pn.io.hold():
+                    _show(p, daily, session.baseline_preview(), coming=False)
+
+            if pn.state.curdoc is not None:  # the first answer goes to the browser first
+                pn.state.curdoc.add_next_tick_callback(compare_with_baseline)
+            else:
+                compare_with_baseline()
+
+    def _show(p: Any, daily: Any, without: Any, coming: bool) -> None:
+        """The summary line and the charts' data of preview ``p``, beside ``without`` (the
+        business without the design, or None: none in place, or ``coming`` next)."""
         sources["data"].data = chart_data(
             daily, rungs, weekly(without.daily) if without is not None else None
         )
-        sources["credit"].location = -session.scenario.business.credit_line
         s = p.summary
         summary.object = (
             f"**{session.scenario.name}**, {session.scenario.horizon_days} days, preview in "
@@ -205,11 +229,13 @@ def build(scenario: Scenario | None = None, source: Path | None = None) -> pn.vi
                 f"{s['profit'] - without.summary['profit']:+,.0f} against the business without "
                 f"it, {p.daily['members'].iloc[-1]:,.0f} members at the end"
                 if without is not None
-                else ""
+                else (
+                    f". With the design {in_place(session.scenario)!r} in place: "
+                    "the business without it is being worked out"
+                    if coming
+                    else ""
+                )
             )
-        )
-        caveats.object = "**What the preview leaves out:** " + " ".join(
-            f"({i}) {note}" for i, note in enumerate(p.caveats, 1)
         )
 
     inputs: dict[str, Any] = {}

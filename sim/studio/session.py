@@ -195,15 +195,22 @@ class Session:
         """The preview of the scenario with its design in place (``Scenario.program()``)."""
         return preview(self.scenario)
 
-    def baseline_preview(self) -> Preview | None:
+    def has_design(self) -> bool:
+        """Whether the scenario puts a design in place that does something."""
+        design = self.scenario.program()
+        return design is not None and not design.is_natural()
+
+    def baseline_preview(self, work_out: bool = True) -> Preview | None:
         """The preview of the same business with no program (``None`` when the scenario has no
         design in place). Kept until a field outside the designs changes: editing a design's
-        terms leaves it as it was."""
-        design = self.scenario.program()
-        if design is None or design.is_natural():
+        terms leaves it as it was. With ``work_out`` False, ``None`` also when it would have
+        to be worked out again."""
+        if not self.has_design():
             return None
         key = self.scenario.model_dump_json(exclude={"programs", "active_program"})
         if self._baseline is None or self._baseline[0] != key:
+            if not work_out:
+                return None
             without = self.scenario.with_overrides({"active_program": "none"})
             self._baseline = (key, preview(without))
         return self._baseline[1]
